@@ -1,0 +1,222 @@
+"""Programme configuration: a validated TOML file, snapshotted when a programme starts.
+
+Every number a country sets (currency, amounts, deadlines, age band, household
+cap, benefit schedule, surveys) lives here, never in the core. Plugins read
+their own tables from ``[plugin_settings.<name>]`` and validate them with their
+own pydantic models.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from skillsprogram.errors import ConfigurationError
+from skillsprogram.money import MINOR_UNITS_IN_PRACTICE, check_currency
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BenefitTrigger(StrEnum):
+    """What earns a benefit instalment. The core knows these events; a plugin may add its own
+    schedule through the ``skillsprogram_entitlements`` hook."""
+
+    FIRST_COURSE_COMPLETED = "first_course_completed"
+    FIRST_COURSE_RATED = "first_course_rated"
+    SURVEY_ANSWERED = "survey_answered"
+    ATTENDANCE_MONTH = "attendance_month"
+
+
+class BenefitRule(_Strict):
+    """One benefit of the schedule: what it pays, what earns it, and how often."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Stable name, e.g. 'incentive'")
+    label: str = ""
+    amount: int = Field(gt=0, description="Per instalment, in the currency's minor unit")
+    trigger: BenefitTrigger
+    instalments: int = Field(default=1, ge=1, le=120)
+    interval_days: int = Field(default=30, ge=0, description="Spacing between instalments")
+    min_attendance_percent: int | None = Field(
+        default=None, ge=0, le=100, description="For attendance_month: the month's threshold"
+    )
+
+    @model_validator(mode="after")
+    def _attendance_needs_threshold(self) -> BenefitRule:
+        if self.trigger is BenefitTrigger.ATTENDANCE_MONTH and self.min_attendance_percent is None:
+            raise ValueError("attendance_month benefits need min_attendance_percent")
+        return self
+
+
+class VoucherRules(_Strict):
+    """The training voucher (a balance spent on courses, or tuition paid on enrolment)."""
+
+    amount: int = Field(gt=0, description="Balance at issue, in the minor unit")
+    first_purchase_days: int | None = Field(
+        default=30, ge=1, description="Days to buy the first course before forfeiture; none = no limit"
+    )
+    valid_days: int = Field(default=365, ge=1, description="Days from issue until the voucher expires")
+
+
+class EligibilityRules(_Strict):
+    """Core eligibility settings; country rules come from plugins."""
+
+    min_age: int | None = Field(default=18, ge=0, le=120)
+    max_age: int | None = Field(default=None, ge=0, le=120)
+    once_only: bool = Field(default=True, description="A past recipient of any programme is excluded")
+    max_recipients_per_household: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _band(self) -> EligibilityRules:
+        if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
+            raise ValueError("min_age is above max_age")
+        return self
+
+
+class IdentityRules(_Strict):
+    """How identity is established."""
+
+    national_id_pattern: str = Field(
+        default=r"^\d{6,20}$", description="Used by the generic parser when no plugin parses ids"
+    )
+    allow_unverified: bool = Field(
+        default=False,
+        description="Accept declared identities when no verifier plugin is enabled (training only)",
+    )
+
+
+class WaveRules(_Strict):
+    """How waves are run."""
+
+    registration_days: int = Field(default=7, ge=1)
+    quota_level: int = Field(default=1, ge=1, description="Region level quotas are set at")
+    draw_days_after_close: int = Field(default=2, ge=0)
+
+
+class SurveyDefinition(_Strict):
+    """A survey recipients answer (paid through a ``survey_answered`` benefit when configured)."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    after: Literal["first_course_rated", "training_completed", "last_payout"] = "first_course_rated"
+    questions: list[str] = Field(min_length=1)
+
+
+class ProgrammeInfo(_Strict):
+    """Who runs the programme, in which currency and languages."""
+
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    name: str
+    country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
+    currency: str
+    minor_units: int | None = Field(default=None, ge=0, le=4)
+    locales: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
+    timezone: str = "UTC"
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        return check_currency(value)
+
+    def currency_minor_units(self) -> int:
+        """The minor units amounts are counted in."""
+        if self.minor_units is not None:
+            return self.minor_units
+        return MINOR_UNITS_IN_PRACTICE.get(self.currency, 2)
+
+
+class DemoSettings(_Strict):
+    """How synthetic people behave in ``skillsprogram demo`` (a demo, never a real wave)."""
+
+    start: str = "2023-03-01T00:00:00+00:00"
+    wave_quota_share: float = Field(default=0.3, gt=0, le=1)
+    purchase_rate: float = Field(default=0.95, ge=0, le=1)
+    completion_rate: float = Field(default=0.9, ge=0, le=1)
+    rating_rate: float = Field(default=0.97, ge=0, le=1)
+    survey_rate: float = Field(default=0.8, ge=0, le=1)
+    attendance_good_rate: float = Field(default=0.85, ge=0, le=1)
+
+
+class ProgrammeConfig(_Strict):
+    """A programme's whole configuration, as read from its TOML file."""
+
+    programme: ProgrammeInfo
+    plugins: list[str] = Field(
+        default_factory=list,
+        description="Plugins to enable: entry-point names in the 'skillsprogram' group or modules",
+    )
+    identity: IdentityRules = IdentityRules()
+    eligibility: EligibilityRules = EligibilityRules()
+    waves: WaveRules = WaveRules()
+    voucher: VoucherRules
+    benefits: list[BenefitRule] = Field(default_factory=list)
+    surveys: list[SurveyDefinition] = Field(default_factory=list)
+    clawback_paid_benefits: bool = Field(
+        default=False, description="On revocation, also claim back benefits already paid"
+    )
+    plugin_settings: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    demo: DemoSettings = DemoSettings()
+
+    @model_validator(mode="after")
+    def _unique_codes(self) -> ProgrammeConfig:
+        for label, codes in (
+            ("benefits", [b.code for b in self.benefits]),
+            ("surveys", [s.code for s in self.surveys]),
+        ):
+            if len(codes) != len(set(codes)):
+                raise ValueError(f"{label} codes must be unique")
+        return self
+
+    @property
+    def code(self) -> str:
+        """The programme's code."""
+        return self.programme.code
+
+    @property
+    def currency(self) -> str:
+        """The programme's currency."""
+        return self.programme.currency
+
+    def settings_for(self, plugin: str) -> dict[str, Any]:
+        """The ``[plugin_settings.<plugin>]`` table (empty when absent)."""
+        return dict(self.plugin_settings.get(plugin, {}))
+
+    def fingerprint(self) -> str:
+        """A SHA-256 of the canonical JSON form, stored with the programme."""
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def load_config(path: str | Path) -> ProgrammeConfig:
+    """Read and validate a programme configuration file.
+
+    Errors name the file and every field at fault, so a mistyped key fails at
+    load time rather than at the first applicant.
+    """
+    source = Path(path)
+    try:
+        data = tomllib.loads(source.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigurationError(f"{source}: no such configuration file") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigurationError(f"{source}: not valid TOML: {exc}") from exc
+    return parse_config(data, source=str(source))
+
+
+def parse_config(data: dict[str, Any], source: str = "<configuration>") -> ProgrammeConfig:
+    """Validate a configuration mapping; errors name ``source`` and each field."""
+    try:
+        return ProgrammeConfig.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigurationError(f"{source}: invalid configuration: {problems}") from exc

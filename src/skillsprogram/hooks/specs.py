@@ -1,0 +1,205 @@
+"""The plugin hooks. Each docstring here is the hook's reference documentation.
+
+A plugin is a module or object with functions marked ``@hookimpl`` and named
+after these specifications. The framework's own behaviour is implemented the
+same way, by the default plugins in :mod:`skillsprogram.defaults`; a country
+plugin overrides a ``firstresult`` hook simply by answering it (plugins
+registered later are called first) and adds to a collecting hook by returning
+its contribution.
+
+Hooks that run over whole waves take batches (sequences of hundreds or
+thousands of items), so that a plugin can call a registry once per batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    import uuid
+
+    from skillsprogram.config import ProgrammeConfig
+    from skillsprogram.domain.exchange import (
+        ApplicantFacts,
+        BenefitEvent,
+        Candidate,
+        CourseSpec,
+        EntitlementSpec,
+        Finding,
+        IdentityClaim,
+        IdentityVerdict,
+        LifecycleEvent,
+        Notification,
+        ParsedHouseholdNumber,
+        ParsedNationalId,
+        PaymentRail,
+        RegionSpec,
+        SyntheticApplicant,
+        WaveDraw,
+    )
+
+PROJECT = "skillsprogram"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec(firstresult=True)
+def skillsprogram_parse_national_id(raw: str, programme: ProgrammeConfig) -> ParsedNationalId | None:
+    """Parse and normalise a national identity number.
+
+    Called at registration, before anything is written, once per applicant.
+
+    :param raw: the number as the applicant typed it (may hold spaces or dots).
+    :param programme: the programme's configuration.
+    :returns: a :class:`~skillsprogram.domain.exchange.ParsedNationalId`; set
+        ``birth_date``, ``sex`` and ``region_code`` when the number encodes
+        them, and the core refuses a registration whose declaration disagrees.
+        Return ``None`` for "no opinion" (let another plugin or the generic
+        pattern parser answer).
+    :raises skillsprogram.errors.InvalidNationalId: when the number is malformed,
+        with a message naming what is wrong.
+    """
+
+
+@hookspec(firstresult=True)
+def skillsprogram_parse_household_number(
+    raw: str, programme: ProgrammeConfig
+) -> ParsedHouseholdNumber | None:
+    """Parse and normalise a household (family-card) number.
+
+    Called at registration when the applicant gives one.
+
+    :returns: a :class:`~skillsprogram.domain.exchange.ParsedHouseholdNumber`
+        (with ``region_code`` if the number encodes one), or ``None`` for no
+        opinion.
+    :raises skillsprogram.errors.InvalidHouseholdNumber: when it is malformed.
+    """
+
+
+@hookspec(firstresult=True)
+def skillsprogram_verify_identities(
+    claims: Sequence[IdentityClaim], programme: ProgrammeConfig
+) -> list[IdentityVerdict] | None:
+    """Confirm a batch of claimed identities (civil registry, face match, ...).
+
+    Called by the identity-verification batch step with up to a few thousand
+    claims at a time.
+
+    :param claims: the identities to check, with clear values; never log them.
+    :returns: one :class:`~skillsprogram.domain.exchange.IdentityVerdict` per
+        claim (any order), or ``None`` to leave the batch to another plugin.
+        A claim the verifier cannot decide now (registry down) may be left out:
+        it stays ``registered`` and is tried again by the next run.
+    """
+
+
+@hookspec
+def skillsprogram_eligibility_rules(
+    applicants: Sequence[ApplicantFacts], programme: ProgrammeConfig
+) -> Iterable[Finding]:
+    """Judge a batch of applicants against this plugin's eligibility rules.
+
+    Collecting: every plugin's rules run and every finding is stored, so an
+    officer can see each rule that failed. An applicant is eligible when no
+    finding failed.
+
+    :param applicants: facts the core gathered for each identity-verified
+        applicant: age, region, occupation, declared attributes, how many of
+        the household already receive a programme, and whether the person has
+        received one before.
+    :returns: :class:`~skillsprogram.domain.exchange.Finding` values (rule id,
+        passed, reason). Returning findings only for failures is fine; a rule
+        that passes everyone may return nothing.
+    """
+
+
+@hookspec(firstresult=True)
+def skillsprogram_rank_candidates(
+    candidates: Sequence[Candidate], wave: WaveDraw, programme: ProgrammeConfig
+) -> list[uuid.UUID] | None:
+    """Order a wave's candidates for selection: a lottery, a priority list, or both.
+
+    The core walks the returned order and selects each candidate while their
+    region's quota (and the household cap) allows; everyone else is
+    waitlisted for a later wave. The order must be reproducible from
+    ``wave.seed`` alone: the same candidates and seed give the same order.
+
+    :returns: application ids, best first, covering every candidate; or
+        ``None`` for no opinion.
+    """
+
+
+@hookspec(firstresult=True)
+def skillsprogram_entitlements(
+    event: BenefitEvent, programme: ProgrammeConfig
+) -> list[EntitlementSpec] | None:
+    """Say which benefit instalments an event earns (the benefit schedule).
+
+    Called when a beneficiary completes or rates a course, answers a survey or
+    has a month's attendance reported. The default plugin applies the
+    ``[[benefits]]`` of the configuration; a plugin answers instead when its
+    country's schedule cannot be said in configuration.
+
+    :returns: the instalments earned (each ``(benefit, period)`` at most once
+        per beneficiary: repeats are ignored), an instalment with
+        ``withheld_reason`` for one that was due but is not paid, or ``None``.
+    """
+
+
+@hookspec
+def skillsprogram_payment_rails(programme: ProgrammeConfig) -> Iterable[PaymentRail]:
+    """Offer payment rails (e-wallets, banks, mobile money).
+
+    Collecting: the programme can pay through every rail any enabled plugin
+    offers. Called once when a programme's plugins are set up.
+
+    :returns: objects satisfying :class:`~skillsprogram.domain.exchange.PaymentRail`;
+        each rail ``code`` must be unique.
+    """
+
+
+@hookspec
+def skillsprogram_notify(notification: Notification, programme: ProgrammeConfig) -> None:
+    """Send a message to a person about an event (SMS, e-mail, push).
+
+    Collecting: every channel plugin is called. Called after the event has
+    been committed, from the audit-log dispatcher, so a crash may repeat a
+    notification but never loses one: make sends idempotent on
+    ``notification.event.event_id``.
+    """
+
+
+@hookspec
+def skillsprogram_lifecycle_event(event: LifecycleEvent, programme: ProgrammeConfig) -> None:
+    """Observe a committed state change (exports, webhooks, analytics).
+
+    Collecting; called in audit-log order after commit, at least once per event.
+    """
+
+
+@hookspec
+def skillsprogram_regions(programme: ProgrammeConfig) -> Iterable[RegionSpec]:
+    """Provide the country's administrative regions (codes, names, levels, tags).
+
+    Loaded into the region table by ``skillsprogram regions sync`` and by the demo.
+    """
+
+
+@hookspec(firstresult=True)
+def skillsprogram_demo_catalogue(programme: ProgrammeConfig) -> list[CourseSpec] | None:
+    """Provide a plausible course catalogue for demos and training sessions."""
+
+
+@hookspec(firstresult=True)
+def skillsprogram_synthetic_applicants(
+    programme: ProgrammeConfig, count: int, seed: int
+) -> Iterator[SyntheticApplicant] | None:
+    """Make up ``count`` plausible applicants for a demo, reproducibly from ``seed``.
+
+    Include some that must be refused (malformed ids, duplicates, excluded
+    occupations) so the demo shows every rule at work. Yield them lazily:
+    demos run with hundreds of thousands.
+    """

@@ -1,0 +1,44 @@
+"""The unit of work: one database transaction that services write through."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+
+class UnitOfWork:
+    """A transaction: everything a service writes inside it commits together or not at all.
+
+    Use as a context manager; leaving the block without :meth:`commit` rolls back.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.session = Session(engine, expire_on_commit=False, autoflush=True)
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.engine.dialect.name
+
+    def __enter__(self) -> UnitOfWork:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        """Make everything written so far durable."""
+        self.session.commit()
+
+    def rollback(self) -> None:
+        """Forget everything written since the last commit."""
+        self.session.rollback()
