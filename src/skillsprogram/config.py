@@ -216,7 +216,6 @@ def parse_config(data: dict[str, Any], source: str = "<configuration>") -> Progr
         return ProgrammeConfig.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}"
-            for err in exc.errors()
+            f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}" for err in exc.errors()
         )
         raise ConfigurationError(f"{source}: invalid configuration: {problems}") from exc

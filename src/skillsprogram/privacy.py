@@ -30,9 +30,7 @@ class PersonalKind(StrEnum):
 
 
 def _derive(secret: bytes, purpose: str) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode()).derive(
-        secret
-    )
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode()).derive(secret)
 
 
 class PersonalDataVault:

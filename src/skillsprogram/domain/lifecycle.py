@@ -131,5 +131,6 @@ class PayoutStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-PAYOUT_FINAL = frozenset({PayoutStatus.PAID, PayoutStatus.FAILED, PayoutStatus.RETURNED,
-                          PayoutStatus.CANCELLED})
+PAYOUT_FINAL = frozenset(
+    {PayoutStatus.PAID, PayoutStatus.FAILED, PayoutStatus.RETURNED, PayoutStatus.CANCELLED}
+)

@@ -270,7 +270,7 @@ class Purchase(SQLModel, table=True):
     status: str = _status("purchased")
     purchased_at: datetime = _ts()
     redeemed_at: datetime | None = _ts(nullable=True)
-    ledger_transaction_id: uuid.UUID = Field(foreign_key="ledger_transaction.id")
+    ledger_transaction_id: uuid.UUID | None = Field(default=None, foreign_key="ledger_transaction.id")
 
 
 class Completion(SQLModel, table=True):
@@ -313,9 +313,7 @@ class Entitlement(SQLModel, table=True):
     """One benefit instalment earned by a beneficiary, keyed by (beneficiary, benefit, period)."""
 
     __tablename__ = "entitlement"
-    __table_args__ = (
-        UniqueConstraint("application_id", "benefit", "period", name="uq_entitlement_key"),
-    )
+    __table_args__ = (UniqueConstraint("application_id", "benefit", "period", name="uq_entitlement_key"),)
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     programme_id: uuid.UUID = Field(foreign_key="programme.id", index=True)
@@ -334,9 +332,7 @@ class PaymentAccount(SQLModel, table=True):
     """An e-wallet or bank account where a person receives payments."""
 
     __tablename__ = "payment_account"
-    __table_args__ = (
-        UniqueConstraint("rail", "number_hash", name="uq_payment_account_number"),
-    )
+    __table_args__ = (UniqueConstraint("rail", "number_hash", name="uq_payment_account_number"),)
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     person_id: uuid.UUID = Field(foreign_key="person.id", index=True)

@@ -18,9 +18,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """
     url = normalise_database_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
-        )
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
         _tune_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)

@@ -1,0 +1,75 @@
+"""Assemble a deployment from settings: database engine, personal-data vault, countries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from skillsprogram.clock import Clock
+from skillsprogram.context import ProgrammeContext, load_programme
+from skillsprogram.errors import ConfigurationError
+from skillsprogram.privacy import PersonalDataVault
+from skillsprogram.settings import Settings
+from skillsprogram.storage.db import make_engine
+
+COUNTRIES_GROUP = "skillsprogram.countries"
+
+
+@dataclass
+class Deployment:
+    """One installation: its settings, database and secret."""
+
+    settings: Settings
+    engine: Engine
+    vault: PersonalDataVault
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None, database_url: str | None = None) -> Deployment:
+        """Build from environment settings (``database_url`` overrides ``DATABASE_URL``)."""
+        settings = settings or Settings()
+        if database_url:
+            settings = settings.model_copy(update={"database_url": database_url})
+        return cls(
+            settings=settings,
+            engine=make_engine(settings.resolved_database_url()),
+            vault=PersonalDataVault(settings.resolved_secret()),
+        )
+
+    @property
+    def url(self) -> str:
+        """The database URL (with its password, if any: do not print it)."""
+        return self.engine.url.render_as_string(hide_password=False)
+
+    def programme(
+        self, code: str, clock: Clock | None = None, extra_plugins: list[tuple[str, Any]] | None = None
+    ) -> ProgrammeContext:
+        """The context of a started programme."""
+        return load_programme(self.engine, self.vault, code, clock, extra_plugins)
+
+
+def country_configs() -> dict[str, dict[str, Path]]:
+    """Installed country packages and their configurations by scheme name."""
+    found: dict[str, dict[str, Path]] = {}
+    for ep in entry_points(group=COUNTRIES_GROUP):
+        configs = ep.load()
+        found[ep.name] = {name: Path(path) for name, path in dict(configs).items()}
+    return found
+
+
+def country_config(country: str, scheme: str | None = None) -> Path:
+    """The configuration file of ``country``'s ``scheme`` (its default when not given)."""
+    countries = country_configs()
+    if country not in countries:
+        raise ConfigurationError(
+            f"no country package {country!r} is installed (installed: {sorted(countries) or 'none'}); "
+            f"install one, e.g. pip install -e examples/{country}"
+        )
+    schemes = countries[country]
+    key = scheme or "default"
+    if key not in schemes:
+        raise ConfigurationError(f"{country} has no scheme {key!r}; it has {sorted(schemes)}")
+    return schemes[key]

@@ -1,0 +1,148 @@
+"""The ``skillsprogram`` command: demo, database, plugins and the operator's batch steps."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from skillsprogram.bootstrap import Deployment, country_config, country_configs
+from skillsprogram.cli.feedback import console, refusals
+from skillsprogram.cli.operations import operations
+from skillsprogram.cli.render import funnel_table, print_tables
+from skillsprogram.clock import FixedClock
+from skillsprogram.config import load_config
+from skillsprogram.context import ProgrammeContext
+from skillsprogram.hooks.manager import build_plugin_manager, hooks_by_plugin, installed_plugins
+from skillsprogram.simulation import StepReporter, run_demo
+from skillsprogram.storage import migrate
+
+app = typer.Typer(help="Run a national skills programme end to end.", no_args_is_help=True)
+db = typer.Typer(help="Database schema (alembic migrations shipped with the package).")
+app.add_typer(db, name="db")
+app.add_typer(operations, name="run")
+
+DatabaseOption = Annotated[
+    str | None, typer.Option("--database-url", help="SQLAlchemy URL; default: the embedded SQLite file")
+]
+
+
+@app.callback()
+def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log at INFO")] = False) -> None:
+    """skillsprogram: applications, identity, eligibility, waves, vouchers, training, payouts."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+
+
+@db.command("upgrade")
+def db_upgrade(database_url: DatabaseOption = None, revision: str = "head") -> None:
+    """Apply the schema migrations."""
+    with refusals():
+        deployment = Deployment.from_settings(database_url=database_url)
+        migrate.upgrade(deployment.url, revision)
+        console.print(f"database at revision {migrate.current(deployment.url)}")
+
+
+@db.command("downgrade")
+def db_downgrade(revision: str, database_url: DatabaseOption = None) -> None:
+    """Revert the schema to REVISION ('base' removes every table)."""
+    with refusals():
+        deployment = Deployment.from_settings(database_url=database_url)
+        migrate.downgrade(deployment.url, revision)
+        console.print(f"database at revision {migrate.current(deployment.url)}")
+
+
+@app.command("plugins")
+def plugins(
+    config: Annotated[Path | None, typer.Option(help="A programme configuration file")] = None,
+) -> None:
+    """List installed plugins and, for a configuration, the hooks each enabled plugin implements."""
+    with refusals():
+        table = Table(title="Installed plugins ('skillsprogram' entry points)", title_justify="left")
+        for column in ("name", "module", "distribution"):
+            table.add_column(column)
+        for plugin in installed_plugins():
+            table.add_row(plugin.name, plugin.target, plugin.distribution or "")
+        console.print(table)
+        countries = Table(title="Installed countries", title_justify="left")
+        countries.add_column("country")
+        countries.add_column("schemes")
+        for name, schemes in sorted(country_configs().items()):
+            countries.add_row(name, ", ".join(sorted(schemes)))
+        console.print(countries)
+        names = load_config(config).plugins if config else []
+        enabled = Table(
+            title="Enabled hooks" + (f" for {config}" if config else " (defaults only)"), title_justify="left"
+        )
+        enabled.add_column("plugin")
+        enabled.add_column("hooks")
+        for name, hooks in hooks_by_plugin(build_plugin_manager(names)).items():
+            enabled.add_row(name, "\n".join(hooks))
+        console.print(enabled)
+
+
+class _Bars(StepReporter):
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+
+    def step(self, name: str, total: int | None = None) -> Callable[[int], None]:
+        task = self.progress.add_task(name, total=total)
+        return lambda n: self.progress.advance(task, n)
+
+    def done(self, name: str, summary: str) -> None:
+        self.progress.console.print(f"  [green]✓[/] {name}: {summary}")
+
+
+@app.command("demo")
+def demo(
+    country: Annotated[str, typer.Option(help="An installed country package")] = "indonesia",
+    scheme: Annotated[str | None, typer.Option(help="The country's scheme (configuration)")] = None,
+    applicants: Annotated[int, typer.Option(min=1, help="Synthetic applicants")] = 10_000,
+    seed: Annotated[int, typer.Option(help="Seed for the synthetic people and the draw")] = 1,
+    database_url: DatabaseOption = None,
+    reset: Annotated[bool, typer.Option(help="Empty the database first (all data is lost)")] = False,
+) -> None:
+    """Run one whole wave on synthetic applicants and print the funnel."""
+    with refusals():
+        config = load_config(country_config(country, scheme))
+        deployment = Deployment.from_settings(database_url=database_url)
+        if database_url is None:
+            reset = True  # the embedded demo database is the demo's own
+        if reset:
+            migrate.downgrade(deployment.url, "base")
+        migrate.upgrade(deployment.url)
+        clock = FixedClock(datetime.fromisoformat(config.demo.start))
+        ctx = ProgrammeContext(
+            config=config, engine=deployment.engine, vault=deployment.vault, clock=clock, actor="demo"
+        )
+        console.rule(
+            f"[bold]{config.programme.name}[/] — synthetic demo, {applicants:,} applicants, seed {seed}"
+        )
+        console.print("[yellow]SANDBOX[/]: made-up people, sandbox identity registry and payment rails.")
+        started = time.perf_counter()
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=console, transient=True, disable=not sys.stdout.isatty()) as bars:
+            result = run_demo(ctx, clock, applicants, seed, _Bars(bars))
+        assert result.funnel is not None
+        print_tables(
+            console,
+            funnel_table(
+                result.funnel, result.refused_at_registration, config.programme.currency_minor_units()
+            ),
+        )
+        console.print(
+            f"Wave 1 quota {result.quota:,}; lottery seed [bold]{result.seed}[/] "
+            "(published: anyone can re-run the draw)."
+        )
+        console.print(
+            f"Finished in {time.perf_counter() - started:.1f} s on {deployment.engine.dialect.name}."
+        )

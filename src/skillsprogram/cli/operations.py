@@ -1,0 +1,160 @@
+"""``skillsprogram run ...``: the batch steps an operator runs for a real wave, one by one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from skillsprogram.bootstrap import Deployment
+from skillsprogram.cli.feedback import console, refusing
+from skillsprogram.cli.render import funnel_table, print_tables
+from skillsprogram.config import load_config
+from skillsprogram.context import ProgrammeContext
+from skillsprogram.services import (
+    benefits,
+    catalogue,
+    events,
+    identity,
+    payouts,
+    programmes,
+    reports,
+    screening,
+    vouchers,
+    waves,
+)
+
+operations = typer.Typer(
+    help="Run a wave step by step (each step is chunked and resumable).", no_args_is_help=True
+)
+
+Programme = Annotated[str, typer.Option("--programme", "-p", help="The programme's code")]
+DatabaseOption = Annotated[
+    str | None, typer.Option("--database-url", help="SQLAlchemy URL; default: the embedded SQLite file")
+]
+
+
+def _context(programme: str, database_url: str | None) -> ProgrammeContext:
+    return Deployment.from_settings(database_url=database_url).programme(programme, extra_plugins=None)
+
+
+@operations.command("start")
+@refusing
+def start(
+    config: Annotated[Path, typer.Option(help="The programme's configuration file")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Start a programme from its configuration (frozen with it) and load its regions."""
+    deployment = Deployment.from_settings(database_url=database_url)
+    ctx = ProgrammeContext(config=load_config(config), engine=deployment.engine, vault=deployment.vault)
+    with ctx.transaction() as uow:
+        programme = programmes.start_programme(uow, ctx)
+        count = catalogue.sync_regions(uow, ctx)
+    console.print(f"programme {programme.code} started; {count:,} regions loaded")
+
+
+@operations.command("open-wave")
+@refusing
+def open_wave(programme: Programme, database_url: DatabaseOption = None) -> None:
+    """Open the next wave's registration window."""
+    ctx = _context(programme, database_url)
+    with ctx.transaction() as uow:
+        wave = waves.open_wave(uow, ctx)
+    console.print(f"wave {wave.number} open until {wave.closes_at.isoformat()}")
+
+
+@operations.command("close-wave")
+@refusing
+def close_wave(programme: Programme, wave: int, database_url: DatabaseOption = None) -> None:
+    """Close wave WAVE's registration."""
+    ctx = _context(programme, database_url)
+    with ctx.transaction() as uow:
+        waves.close_wave(uow, ctx, wave)
+    console.print(f"wave {wave} closed")
+
+
+@operations.command("verify-identities")
+@refusing
+def verify_identities(programme: Programme, database_url: DatabaseOption = None) -> None:
+    """Send registered applicants to the identity verifier."""
+    console.print(f"{identity.verify_identities(_context(programme, database_url)):,} decided")
+
+
+@operations.command("screen")
+@refusing
+def screen(programme: Programme, database_url: DatabaseOption = None) -> None:
+    """Screen verified applicants against every eligibility rule."""
+    console.print(f"{screening.screen(_context(programme, database_url)):,} screened")
+
+
+@operations.command("allocate-quotas")
+@refusing
+def allocate_quotas(programme: Programme, wave: int, total: int, database_url: DatabaseOption = None) -> None:
+    """Share TOTAL places of wave WAVE over regions in proportion to eligible applicants."""
+    ctx = _context(programme, database_url)
+    with ctx.transaction() as uow:
+        quotas = waves.allocate_quotas(uow, ctx, wave, total)
+    console.print(f"{sum(quotas.values()):,} places over {len(quotas)} regions")
+
+
+@operations.command("draw")
+@refusing
+def draw(
+    programme: Programme,
+    wave: int,
+    seed: Annotated[str | None, typer.Option(help="Published seed; random if omitted")] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Draw closed wave WAVE within its quotas."""
+    ctx = _context(programme, database_url)
+    with ctx.transaction() as uow:
+        outcome = waves.draw(uow, ctx, wave, seed)
+        seed_used = waves.get_wave(uow, ctx, wave).seed
+    console.print(f"{outcome['selected']:,} selected, {outcome['waitlisted']:,} waitlisted; seed {seed_used}")
+
+
+@operations.command("issue-vouchers")
+@refusing
+def issue_vouchers(programme: Programme, database_url: DatabaseOption = None) -> None:
+    """Issue vouchers to everyone selected."""
+    console.print(f"{vouchers.issue_vouchers(_context(programme, database_url)):,} vouchers issued")
+
+
+@operations.command("forfeit-vouchers")
+@refusing
+def forfeit_vouchers(programme: Programme, database_url: DatabaseOption = None) -> None:
+    """Forfeit vouchers unused past their first-purchase deadline."""
+    console.print(f"{vouchers.forfeit_unused(_context(programme, database_url)):,} forfeited")
+
+
+@operations.command("schedule-payouts")
+@refusing
+def schedule_payouts(programme: Programme, database_url: DatabaseOption = None) -> None:
+    """Create payouts for earned benefits whose beneficiary has a verified account."""
+    console.print(f"{benefits.schedule_payouts(_context(programme, database_url)):,} payouts created")
+
+
+@operations.command("payouts")
+@refusing
+def run_payouts(programme: Programme, database_url: DatabaseOption = None) -> None:
+    """Send every payout that is due through its rail."""
+    run = payouts.run_payouts(_context(programme, database_url))
+    console.print(", ".join(f"{k}: {v:,}" for k, v in sorted(run.outcomes.items())) or "nothing due")
+
+
+@operations.command("dispatch-events")
+@refusing
+def dispatch_events(programme: Programme, database_url: DatabaseOption = None) -> None:
+    """Deliver committed events to notification and observer plugins."""
+    console.print(f"{events.dispatch_events(_context(programme, database_url)):,} events delivered")
+
+
+@operations.command("report")
+@refusing
+def report(programme: Programme, database_url: DatabaseOption = None) -> None:
+    """Print the programme funnel."""
+    ctx = _context(programme, database_url)
+    with ctx.uow() as uow:
+        funnel = reports.funnel(uow, ctx)
+    print_tables(console, funnel_table(funnel, None, ctx.config.programme.currency_minor_units()))

@@ -1,0 +1,80 @@
+"""Rich rendering of reports for the terminal."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rich.console import Console
+from rich.table import Table
+
+from skillsprogram.money import Money
+from skillsprogram.services.reports import Funnel
+
+#: How ledger transaction kinds read in a report.
+MONEY_LABELS = {
+    "voucher_issue": "vouchers issued",
+    "course_purchase": "spent on courses (owed to providers)",
+    "voucher_forfeited": "returned from forfeited vouchers",
+    "voucher_revoked": "returned from revoked vouchers",
+    "benefit_earned": "benefits earned",
+    "benefit_cancelled": "benefits cancelled",
+    "payout": "paid out to beneficiaries",
+    "clawback": "claimed back",
+}
+
+
+def funnel_table(funnel: Funnel, refused: Counter[str] | None, minor_units: int) -> list[Table]:
+    """The funnel, ineligibility reasons, payouts and money tables."""
+    registered = funnel.stages[0][1] if funnel.stages else 0
+    attempts = registered + sum((refused or Counter()).values())
+    stages = Table(title="Programme funnel", title_justify="left")
+    stages.add_column("stage")
+    stages.add_column("people", justify="right")
+    stages.add_column("% of registered", justify="right")
+    if refused:
+        stages.add_row("applications submitted", f"{attempts:,}", "")
+        stages.add_row("refused at registration", f"{sum(refused.values()):,}", "")
+    for label, count in funnel.stages:
+        share = f"{100 * count / registered:.1f}%" if registered else "-"
+        stages.add_row(label, f"{count:,}", share)
+    stages.add_row(
+        "received a payment",
+        f"{funnel.paid_people:,}",
+        f"{100 * funnel.paid_people / registered:.1f}%" if registered else "-",
+    )
+    tables = [stages]
+    if refused:
+        why = Table(title="Refused at registration", title_justify="left")
+        why.add_column("rule")
+        why.add_column("applications", justify="right")
+        for code, count in refused.most_common():
+            why.add_row(code, f"{count:,}")
+        tables.append(why)
+    if funnel.ineligible_by_rule:
+        rules = Table(title="Ineligible: rule that failed (a person may fail several)", title_justify="left")
+        rules.add_column("rule")
+        rules.add_column("people", justify="right")
+        for rule, count in funnel.ineligible_by_rule:
+            rules.add_row(rule, f"{count:,}")
+        tables.append(rules)
+    if funnel.payouts:
+        pay = Table(title="Payouts", title_justify="left")
+        pay.add_column("status")
+        pay.add_column("payouts", justify="right")
+        pay.add_column("amount", justify="right")
+        for status, count, amount in funnel.payouts:
+            pay.add_row(status, f"{count:,}", f"{amount:,}")
+        tables.append(pay)
+    money = Table(title="Money moved (ledger)", title_justify="left")
+    money.add_column("movement")
+    money.add_column("amount", justify="right")
+    for kind, currency, total in funnel.money:
+        money.add_row(MONEY_LABELS.get(kind, kind), Money(total, currency).format(minor_units))
+    tables.append(money)
+    return tables
+
+
+def print_tables(console: Console, tables: list[Table]) -> None:
+    """Print tables one after another."""
+    for table in tables:
+        console.print(table)

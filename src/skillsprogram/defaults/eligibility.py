@@ -1,0 +1,54 @@
+"""Default eligibility rules driven by the ``[eligibility]`` configuration."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from skillsprogram.config import ProgrammeConfig
+from skillsprogram.domain.exchange import ApplicantFacts, Finding
+from skillsprogram.hooks.specs import hookimpl
+
+
+@hookimpl
+def skillsprogram_eligibility_rules(
+    applicants: Sequence[ApplicantFacts], programme: ProgrammeConfig
+) -> Iterable[Finding]:
+    """Age band, once-only and the household cap; findings only for failures."""
+    rules = programme.eligibility
+    cap = rules.max_recipients_per_household
+    findings = []
+    for person in applicants:
+        if rules.min_age is not None and person.age < rules.min_age:
+            findings.append(
+                Finding(
+                    person.application_id,
+                    "core.min_age",
+                    False,
+                    f"aged {person.age}, below the minimum age of {rules.min_age}",
+                )
+            )
+        if rules.max_age is not None and person.age > rules.max_age:
+            findings.append(
+                Finding(
+                    person.application_id,
+                    "core.max_age",
+                    False,
+                    f"aged {person.age}, above the maximum age of {rules.max_age}",
+                )
+            )
+        if rules.once_only and person.previous_recipient:
+            findings.append(
+                Finding(
+                    person.application_id, "core.once_only", False, "already received the programme before"
+                )
+            )
+        if cap is not None and person.household_recipients >= cap:
+            findings.append(
+                Finding(
+                    person.application_id,
+                    "core.household_cap",
+                    False,
+                    f"the household already has {person.household_recipients} recipients (at most {cap})",
+                )
+            )
+    return findings

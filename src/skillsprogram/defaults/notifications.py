@@ -1,0 +1,28 @@
+"""Default notification channel: a log line per message (no personal values).
+
+A deployment enables a real channel (SMS gateway, e-mail) through a plugin
+implementing ``skillsprogram_notify``; this one keeps a trace of what would
+be sent.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from skillsprogram.config import ProgrammeConfig
+from skillsprogram.domain.exchange import Notification
+from skillsprogram.hooks.specs import hookimpl
+
+log = logging.getLogger("skillsprogram.notifications")
+
+
+@hookimpl(trylast=True)
+def skillsprogram_notify(notification: Notification, programme: ProgrammeConfig) -> None:
+    """Log the template and event id at DEBUG."""
+    log.debug(
+        "notify person=%s template=%s locale=%s event=%s",
+        notification.person_id,
+        notification.template,
+        notification.locale,
+        notification.event.event_id,
+    )

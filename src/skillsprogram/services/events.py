@@ -1,0 +1,103 @@
+"""Hand committed state changes to plugins, in order, at least once.
+
+The audit log doubles as the outbox: a cursor per consumer remembers the last
+event delivered, so a crash between commit and delivery repeats deliveries but
+never loses one.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from skillsprogram.context import ProgrammeContext
+from skillsprogram.domain.exchange import LifecycleEvent, Notification
+from skillsprogram.domain.models import AuditEvent, EventCursor
+from skillsprogram.storage.uow import UnitOfWork
+
+CONSUMER = "lifecycle-hooks"
+CHUNK = 5_000
+
+#: Actions a person is told about, and the notification template for each.
+NOTIFIED_ACTIONS = {
+    "identity_rejected": "identity-rejected",
+    "screened_ineligible": "ineligible",
+    "selected": "selected",
+    "waitlisted": "waitlisted",
+    "voucher_issued": "voucher-issued",
+    "voucher_forfeited": "voucher-forfeited",
+    "course_completed": "course-completed",
+    "entitlement_withheld": "benefit-withheld",
+    "account_rejected": "account-rejected",
+    "payout_paid": "payout-paid",
+    "payout_failed": "payout-failed",
+    "revoked": "revoked",
+}
+
+
+def dispatch_events(ctx: ProgrammeContext, limit: int | None = None) -> int:
+    """Deliver events after the cursor to the lifecycle and notification hooks.
+
+    Returns how many events were delivered. Safe to call from several processes:
+    the cursor row is locked while a chunk is delivered.
+    """
+    delivered = 0
+    locale = ctx.config.programme.locales[0]
+    while limit is None or delivered < limit:
+        with ctx.uow() as uow:
+            last = _cursor(uow)
+            rows = (
+                uow.session.execute(
+                    select(AuditEvent)
+                    .where(AuditEvent.id > last)  # type: ignore[operator]
+                    .order_by(AuditEvent.id)  # type: ignore[arg-type]
+                    .limit(CHUNK)
+                )
+                .scalars()
+                .all()
+            )
+            if not rows:
+                return delivered
+            for row in rows:
+                assert row.id is not None
+                event = LifecycleEvent(
+                    event_id=row.id,
+                    occurred_at=row.occurred_at,
+                    entity=row.entity,
+                    entity_id=row.entity_id,
+                    action=row.action,
+                    from_status=row.from_status,
+                    to_status=row.to_status,
+                    data=row.data,
+                )
+                ctx.hook.skillsprogram_lifecycle_event(event=event, programme=ctx.config)
+                template = NOTIFIED_ACTIONS.get(row.action)
+                if template is not None:
+                    ctx.hook.skillsprogram_notify(
+                        notification=Notification(
+                            event=event,
+                            person_id=row.data.get("person_id"),
+                            template=template,
+                            locale=locale,
+                        ),
+                        programme=ctx.config,
+                    )
+            uow.session.execute(
+                update(EventCursor)
+                .where(EventCursor.consumer == CONSUMER)  # type: ignore[arg-type]
+                .values(last_event_id=rows[-1].id)
+            )
+            uow.commit()
+            delivered += len(rows)
+    return delivered
+
+
+def _cursor(uow: UnitOfWork) -> int:
+    query = select(EventCursor.last_event_id).where(EventCursor.consumer == CONSUMER)  # type: ignore[arg-type]
+    if uow.dialect == "postgresql":
+        query = query.with_for_update()
+    last = uow.session.execute(query).scalar()
+    if last is None:
+        uow.session.add(EventCursor(consumer=CONSUMER, last_event_id=0))
+        uow.session.flush()
+        return 0
+    return int(last)

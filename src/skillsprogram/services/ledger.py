@@ -1,0 +1,183 @@
+"""Write and read the double-entry ledger. Balances are always derived from entries."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import func, insert, select
+
+from skillsprogram.context import ProgrammeContext
+from skillsprogram.domain.ledger import MAY_GO_NEGATIVE, AccountKind, Posting, check_balanced
+from skillsprogram.domain.models import LedgerAccount, LedgerEntry, LedgerTransaction
+from skillsprogram.domain.types import new_id
+from skillsprogram.storage.uow import UnitOfWork
+
+#: Account kinds with few owners, looked up on every movement: their ids are remembered.
+SHARED_KINDS = frozenset(
+    {AccountKind.BUDGET, AccountKind.BENEFIT_PAYABLE, AccountKind.PROVIDER, AccountKind.RAIL}
+)
+
+
+def accounts(
+    uow: UnitOfWork, ctx: ProgrammeContext, kind: AccountKind, owners: Iterable[str]
+) -> dict[str, uuid.UUID]:
+    """The ids of the ``kind`` accounts of ``owners`` in the programme's currency, created
+    where missing (in bulk)."""
+    currency = ctx.config.currency
+    found: dict[str, uuid.UUID] = {}
+    wanted = []
+    for owner in dict.fromkeys(owners):
+        cached = ctx.known_accounts.get((kind.value, owner, currency))
+        if cached is None:
+            wanted.append(owner)
+        else:
+            found[owner] = cached
+    for start in range(0, len(wanted), 5_000):
+        chunk = wanted[start : start + 5_000]
+        rows = uow.session.execute(
+            select(LedgerAccount.owner_id, LedgerAccount.id).where(
+                LedgerAccount.programme_id == ctx.pid,  # type: ignore[arg-type]
+                LedgerAccount.kind == kind.value,  # type: ignore[arg-type]
+                LedgerAccount.currency == currency,  # type: ignore[arg-type]
+                LedgerAccount.owner_id.in_(chunk),  # type: ignore[attr-defined]
+            )
+        ).all()
+        found.update({owner: account_id for owner, account_id in rows})
+        if kind in SHARED_KINDS:
+            # Only accounts seen committed are remembered: one created by a transaction
+            # that later rolls back must not be reused.
+            ctx.known_accounts.update({(kind.value, owner, currency): aid for owner, aid in rows})
+    missing = [owner for owner in wanted if owner not in found]
+    if missing:
+        new_rows = [
+            {
+                "id": new_id(),
+                "programme_id": ctx.pid,
+                "kind": kind.value,
+                "owner_id": owner,
+                "currency": currency,
+                "may_go_negative": kind in MAY_GO_NEGATIVE,
+            }
+            for owner in missing
+        ]
+        uow.session.execute(insert(LedgerAccount), new_rows)
+        found.update({row["owner_id"]: row["id"] for row in new_rows})
+    return found
+
+
+def account(uow: UnitOfWork, ctx: ProgrammeContext, kind: AccountKind, owner: str) -> uuid.UUID:
+    """The id of one account, created if missing."""
+    return accounts(uow, ctx, kind, [owner])[owner]
+
+
+def budget_account(uow: UnitOfWork, ctx: ProgrammeContext) -> uuid.UUID:
+    """The programme's budget account (the source of every amount it pays)."""
+    return account(uow, ctx, AccountKind.BUDGET, "programme")
+
+
+def post(uow: UnitOfWork, ctx: ProgrammeContext, postings: Sequence[Posting]) -> list[uuid.UUID]:
+    """Write balanced postings (one ledger transaction each) in bulk; returns their ids."""
+    now = ctx.clock.now()
+    transactions = []
+    entries = []
+    for posting in postings:
+        check_balanced(posting.legs)
+        transaction_id = new_id()
+        transactions.append(
+            {
+                "id": transaction_id,
+                "programme_id": ctx.pid,
+                "kind": posting.kind,
+                "reference": posting.reference,
+                "created_at": now,
+            }
+        )
+        entries.extend(
+            {
+                "transaction_id": transaction_id,
+                "account_id": leg.account_id,
+                "amount": leg.amount,
+                "currency": leg.currency,
+            }
+            for leg in posting.legs
+        )
+    if transactions:
+        uow.session.execute(insert(LedgerTransaction), transactions)
+        uow.session.execute(insert(LedgerEntry), entries)
+    return [row["id"] for row in transactions]
+
+
+def balance(uow: UnitOfWork, account_id: uuid.UUID) -> int:
+    """The balance of an account: the sum of its entries."""
+    total = uow.session.execute(
+        select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
+            LedgerEntry.account_id == account_id  # type: ignore[arg-type]
+        )
+    ).scalar_one()
+    return int(total)
+
+
+def balances(uow: UnitOfWork, account_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """Balances of many accounts in one query per 5,000."""
+    result: dict[uuid.UUID, int] = dict.fromkeys(account_ids, 0)
+    for start in range(0, len(account_ids), 5_000):
+        chunk = list(account_ids[start : start + 5_000])
+        rows = uow.session.execute(
+            select(LedgerEntry.account_id, func.sum(LedgerEntry.amount))
+            .where(LedgerEntry.account_id.in_(chunk))  # type: ignore[attr-defined]
+            .group_by(LedgerEntry.account_id)
+        ).all()
+        result.update({account_id: int(total) for account_id, total in rows})
+    return result
+
+
+def totals_by_kind(uow: UnitOfWork, ctx: ProgrammeContext) -> dict[tuple[str, str], int]:
+    """The summed balance of every account kind, per currency (for reports)."""
+    rows = uow.session.execute(
+        select(LedgerAccount.kind, LedgerEntry.currency, func.sum(LedgerEntry.amount))
+        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)  # type: ignore[arg-type]
+        .where(LedgerAccount.programme_id == ctx.pid)  # type: ignore[arg-type]
+        .group_by(LedgerAccount.kind, LedgerEntry.currency)
+    ).all()
+    return {(kind, currency): int(total) for kind, currency, total in rows}
+
+
+def unbalanced_transactions(uow: UnitOfWork, ctx: ProgrammeContext) -> list[uuid.UUID]:
+    """Transactions whose entries do not sum to zero per currency (should be none)."""
+    rows = uow.session.execute(
+        select(LedgerEntry.transaction_id)
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)  # type: ignore[arg-type]
+        .where(LedgerTransaction.programme_id == ctx.pid)  # type: ignore[arg-type]
+        .group_by(LedgerEntry.transaction_id, LedgerEntry.currency)
+        .having(func.sum(LedgerEntry.amount) != 0)
+    ).all()
+    return [row[0] for row in rows]
+
+
+def overdrawn_accounts(uow: UnitOfWork, ctx: ProgrammeContext) -> list[uuid.UUID]:
+    """Accounts that may not go negative but do (should be none)."""
+    rows = uow.session.execute(
+        select(LedgerAccount.id)
+        .join(LedgerEntry, LedgerEntry.account_id == LedgerAccount.id)  # type: ignore[arg-type]
+        .where(
+            LedgerAccount.programme_id == ctx.pid,  # type: ignore[arg-type]
+            LedgerAccount.may_go_negative.is_(False),  # type: ignore[attr-defined]
+        )
+        .group_by(LedgerAccount.id)
+        .having(func.sum(LedgerEntry.amount) < 0)
+    ).all()
+    return [row[0] for row in rows]
+
+
+__all__ = [
+    "account",
+    "accounts",
+    "balance",
+    "balances",
+    "budget_account",
+    "overdrawn_accounts",
+    "post",
+    "totals_by_kind",
+    "unbalanced_transactions",
+]

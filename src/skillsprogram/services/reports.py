@@ -1,0 +1,108 @@
+"""Monitoring figures: the programme funnel and where the money went."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import distinct, func, select
+
+from skillsprogram.context import ProgrammeContext
+from skillsprogram.domain.lifecycle import PayoutStatus
+from skillsprogram.domain.models import (
+    Application,
+    AuditEvent,
+    EligibilityFinding,
+    Entitlement,
+    LedgerEntry,
+    LedgerTransaction,
+    Payout,
+)
+from skillsprogram.storage.uow import UnitOfWork
+
+#: Funnel stages in order: the audit action that marks reaching each one.
+STAGES = (
+    ("registered", "registered"),
+    ("identity verified", "identity_verified"),
+    ("identity rejected", "identity_rejected"),
+    ("eligible", "screened_eligible"),
+    ("ineligible", "screened_ineligible"),
+    ("selected", "selected"),
+    ("waitlisted for a later wave", "waitlisted"),
+    ("voucher issued", "voucher_issued"),
+    ("voucher forfeited (no purchase in time)", "voucher_forfeited"),
+    ("bought a course", "course_purchased"),
+    ("completed training", "course_completed"),
+    ("rated a course", "course_rated"),
+    ("answered a survey", "survey_answered"),
+    ("revoked", "revoked"),
+)
+
+
+@dataclass
+class Funnel:
+    """Counts per stage, ineligibility by rule, payouts and money moved by currency."""
+
+    stages: list[tuple[str, int]] = field(default_factory=list)
+    ineligible_by_rule: list[tuple[str, int]] = field(default_factory=list)
+    current_status: dict[str, int] = field(default_factory=dict)
+    payouts: list[tuple[str, int, int]] = field(default_factory=list)
+    paid_people: int = 0
+    money: list[tuple[str, str, int]] = field(default_factory=list)
+
+
+def funnel(uow: UnitOfWork, ctx: ProgrammeContext) -> Funnel:
+    """How many applications reached each stage, from the audit log and the ledger."""
+    report = Funnel()
+    reached = dict(
+        uow.session.execute(  # type: ignore[arg-type]
+            select(AuditEvent.action, func.count(distinct(AuditEvent.entity_id)))
+            .where(AuditEvent.programme_id == ctx.pid, AuditEvent.entity == "application")  # type: ignore[arg-type]
+            .group_by(AuditEvent.action)
+        ).all()
+    )
+    report.stages = [(label, int(reached.get(action, 0))) for label, action in STAGES]
+    report.ineligible_by_rule = [
+        (rule, int(count))
+        for rule, count in uow.session.execute(
+            select(EligibilityFinding.rule, func.count(distinct(EligibilityFinding.application_id)))
+            .join(Application, Application.id == EligibilityFinding.application_id)  # type: ignore[arg-type]
+            .where(Application.programme_id == ctx.pid, EligibilityFinding.passed.is_(False))  # type: ignore[arg-type, attr-defined]
+            .group_by(EligibilityFinding.rule)
+            .order_by(func.count(distinct(EligibilityFinding.application_id)).desc())
+        ).all()
+    ]
+    report.current_status = {
+        status: int(count)
+        for status, count in uow.session.execute(
+            select(Application.status, func.count())
+            .where(Application.programme_id == ctx.pid)  # type: ignore[arg-type]
+            .group_by(Application.status)
+        ).all()
+    }
+    report.payouts = [
+        (status, int(count), int(amount))
+        for status, count, amount in uow.session.execute(
+            select(Payout.status, func.count(), func.sum(Payout.amount))
+            .where(Payout.programme_id == ctx.pid)
+            .group_by(Payout.status)
+            .order_by(Payout.status)  # type: ignore[arg-type]
+        ).all()
+    ]
+    report.paid_people = int(
+        uow.session.execute(
+            select(func.count(distinct(Entitlement.application_id)))
+            .join(Payout, Payout.entitlement_id == Entitlement.id)  # type: ignore[arg-type]
+            .where(Payout.programme_id == ctx.pid, Payout.status == PayoutStatus.PAID.value)  # type: ignore[arg-type]
+        ).scalar_one()
+    )
+    report.money = [
+        (kind, currency, int(total))
+        for kind, currency, total in uow.session.execute(
+            select(LedgerTransaction.kind, LedgerEntry.currency, func.sum(LedgerEntry.amount))
+            .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)  # type: ignore[arg-type]
+            .where(LedgerTransaction.programme_id == ctx.pid, LedgerEntry.amount > 0)  # type: ignore[arg-type, operator]
+            .group_by(LedgerTransaction.kind, LedgerEntry.currency)
+            .order_by(LedgerTransaction.kind)
+        ).all()
+    ]
+    return report

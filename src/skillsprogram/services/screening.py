@@ -1,0 +1,162 @@
+"""Eligibility screening: every rule of every enabled plugin judges each verified applicant."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Row, distinct, func, insert, or_, select
+
+from skillsprogram.context import ProgrammeContext
+from skillsprogram.domain.exchange import ApplicantFacts, Finding
+from skillsprogram.domain.lifecycle import ApplicationStatus
+from skillsprogram.domain.models import Application, EligibilityFinding, Person, Voucher
+from skillsprogram.domain.people import age_on
+from skillsprogram.services.batches import Progress, for_each_chunk
+from skillsprogram.services.transitions import Move, move_many
+from skillsprogram.storage.uow import UnitOfWork
+
+
+def household_recipients(uow: UnitOfWork, household_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """How many people of each household hold a voucher or have been selected, in any programme."""
+    result: dict[uuid.UUID, int] = {}
+    ids = list(set(household_ids))
+    for start in range(0, len(ids), 1_000):
+        rows = uow.session.execute(
+            select(Person.household_id, func.count(distinct(Application.person_id)))
+            .join(Application, Application.person_id == Person.id)  # type: ignore[arg-type]
+            .outerjoin(Voucher, Voucher.application_id == Application.id)  # type: ignore[arg-type]
+            .where(
+                Person.household_id.in_(ids[start : start + 1_000]),  # type: ignore[union-attr]
+                or_(
+                    Voucher.id.is_not(None),  # type: ignore[union-attr]
+                    Application.status == ApplicationStatus.SELECTED.value,  # type: ignore[arg-type]
+                ),
+            )
+            .group_by(Person.household_id)
+        ).all()
+        result.update({household: int(count) for household, count in rows})
+    return result
+
+
+def previous_recipients(
+    uow: UnitOfWork, ctx: ProgrammeContext, person_ids: Sequence[uuid.UUID]
+) -> set[uuid.UUID]:
+    """The persons among ``person_ids`` who received a voucher in another programme."""
+    found: set[uuid.UUID] = set()
+    ids = list(person_ids)
+    for start in range(0, len(ids), 1_000):
+        found.update(
+            uow.session.execute(
+                select(Application.person_id)
+                .join(Voucher, Voucher.application_id == Application.id)  # type: ignore[arg-type]
+                .where(
+                    Application.person_id.in_(ids[start : start + 1_000]),  # type: ignore[attr-defined]
+                    Application.programme_id != ctx.pid,  # type: ignore[arg-type]
+                )
+            ).scalars()
+        )
+    return found
+
+
+def screen(ctx: ProgrammeContext, chunk: int = 1_000, progress: Progress | None = None) -> int:
+    """Screen every identity-verified applicant; returns how many were screened.
+
+    Findings of every rule are stored; an applicant with any failed finding is
+    ineligible, the others eligible for the draw.
+    """
+    query = (
+        select(
+            Application.id,
+            Application.person_id,
+            Application.region_code,
+            Application.occupation,
+            Application.in_education,
+            Application.attributes,
+            Person.birth_date,
+            Person.sex,
+            Person.household_id,
+        )
+        .join(Person, Person.id == Application.person_id)  # type: ignore[arg-type]
+        .where(
+            Application.programme_id == ctx.pid,  # type: ignore[arg-type]
+            Application.status == ApplicationStatus.IDENTITY_VERIFIED.value,  # type: ignore[arg-type]
+        )
+    )
+
+    def handle(uow: UnitOfWork, rows: Sequence[Row[Any]]) -> int:
+        today = ctx.clock.now().date()
+        households = household_recipients(uow, [row[8] for row in rows if row[8] is not None])
+        previous = previous_recipients(uow, ctx, [row[1] for row in rows])
+        facts = [
+            ApplicantFacts(
+                application_id=row[0],
+                person_id=row[1],
+                age=age_on(row[6], today),
+                sex=row[7],
+                region_code=row[2],
+                occupation=row[3],
+                in_education=row[4],
+                attributes=row[5] or {},
+                household_recipients=households.get(row[8], 0) if row[8] else 0,
+                previous_recipient=row[1] in previous,
+            )
+            for row in rows
+        ]
+        findings: list[Finding] = [
+            finding
+            for contribution in ctx.hook.skillsprogram_eligibility_rules(
+                applicants=facts, programme=ctx.config
+            )
+            for finding in contribution
+        ]
+        return apply_findings(uow, ctx, rows, findings)
+
+    return for_each_chunk(
+        ctx, query, Application.id, handle, chunk=chunk, progress=progress, lock_of=Application
+    )
+
+
+def apply_findings(
+    uow: UnitOfWork, ctx: ProgrammeContext, rows: Sequence[Row[Any]], findings: Sequence[Finding]
+) -> int:
+    """Store findings and move each applicant to eligible or ineligible."""
+    now = ctx.clock.now()
+    persons = {row[0]: row[1] for row in rows}
+    failed: dict[uuid.UUID, list[Finding]] = defaultdict(list)
+    stored = []
+    for finding in findings:
+        if finding.application_id not in persons:
+            continue
+        stored.append(
+            {
+                "application_id": finding.application_id,
+                "rule": finding.rule,
+                "passed": finding.passed,
+                "reason": finding.reason,
+                "screened_at": now,
+            }
+        )
+        if not finding.passed:
+            failed[finding.application_id].append(finding)
+    if stored:
+        uow.session.execute(insert(EligibilityFinding), stored)
+    eligible = [
+        Move(app_id, ApplicationStatus.IDENTITY_VERIFIED, person_id)
+        for app_id, person_id in persons.items()
+        if app_id not in failed
+    ]
+    ineligible = [
+        Move(
+            app_id,
+            ApplicationStatus.IDENTITY_VERIFIED,
+            persons[app_id],
+            {"rules": [f.rule for f in failures], "reasons": [f.reason for f in failures]},
+        )
+        for app_id, failures in failed.items()
+    ]
+    move_many(uow, ctx, eligible, ApplicationStatus.ELIGIBLE, "screened_eligible")
+    move_many(uow, ctx, ineligible, ApplicationStatus.INELIGIBLE, "screened_ineligible")
+    return len(persons)

@@ -1,0 +1,110 @@
+"""Move applications through the lifecycle, in bulk, with their audit events."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+
+from skillsprogram.context import ProgrammeContext
+from skillsprogram.domain.lifecycle import ApplicationStatus, check_move
+from skillsprogram.domain.models import Application
+from skillsprogram.errors import NotFound
+from skillsprogram.services.audit import Change, record
+from skillsprogram.storage.uow import UnitOfWork
+
+CHUNK = 1_000
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """One application to move, as the caller read it."""
+
+    application_id: uuid.UUID
+    from_status: str
+    person_id: uuid.UUID
+    data: Mapping[str, Any] | None = None
+
+
+def move_many(
+    uow: UnitOfWork,
+    ctx: ProgrammeContext,
+    moves: Sequence[Move],
+    target: ApplicationStatus,
+    action: str,
+    values: Mapping[str, Any] | None = None,
+) -> int:
+    """Move every application in ``moves`` to ``target`` and audit each move.
+
+    Each move is checked against the lifecycle; the update is guarded by the
+    status the caller read, so a concurrent change makes the count come short
+    instead of overwriting it (callers that care compare the count).
+    """
+    now = ctx.clock.now()
+    by_status: dict[str, list[uuid.UUID]] = {}
+    for move in moves:
+        check_move(move.from_status, target)
+        by_status.setdefault(move.from_status, []).append(move.application_id)
+    moved = 0
+    for from_status, ids in by_status.items():
+        for start in range(0, len(ids), CHUNK):
+            result = uow.session.execute(
+                update(Application)
+                .where(
+                    Application.id.in_(ids[start : start + CHUNK]),  # type: ignore[union-attr]
+                    Application.status == from_status,  # type: ignore[arg-type]
+                )
+                .values(status=target.value, status_changed_at=now, **dict(values or {}))
+                .execution_options(synchronize_session=False)
+            )
+            moved += result.rowcount  # type: ignore[attr-defined]
+    record(
+        uow,
+        ctx,
+        (
+            Change(
+                "application",
+                move.application_id,
+                action,
+                move.from_status,
+                target.value,
+                {"person_id": str(move.person_id), **dict(move.data or {})},
+            )
+            for move in moves
+        ),
+    )
+    return moved
+
+
+def load_for_move(
+    uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUID, lock: bool = True
+) -> Application:
+    """Read one application of the programme (locked for update on PostgreSQL)."""
+    query = select(Application).where(
+        Application.id == application_id,  # type: ignore[arg-type]
+        Application.programme_id == ctx.pid,  # type: ignore[arg-type]
+    )
+    if lock and uow.dialect == "postgresql":
+        query = query.with_for_update()
+    application = uow.session.execute(query).scalar_one_or_none()
+    if application is None:
+        raise NotFound(f"no application {application_id} in this programme", code="application-not-found")
+    return application
+
+
+def move_one(
+    uow: UnitOfWork,
+    ctx: ProgrammeContext,
+    application: Application,
+    target: ApplicationStatus,
+    action: str,
+    data: Mapping[str, Any] | None = None,
+) -> None:
+    """Move one application already loaded (raises ``InvalidTransition`` if not allowed)."""
+    move_many(
+        uow, ctx, [Move(application.id, application.status, application.person_id, data)], target, action
+    )
+    uow.session.refresh(application)

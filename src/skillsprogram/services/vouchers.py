@@ -1,0 +1,276 @@
+"""Training vouchers: issue to the selected, spend on courses, forfeit when unused."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Row, insert, select
+
+from skillsprogram.context import ProgrammeContext
+from skillsprogram.domain.ledger import AccountKind, transfer
+from skillsprogram.domain.lifecycle import ApplicationStatus, PurchaseStatus, VoucherStatus
+from skillsprogram.domain.models import Application, Course, Purchase, Voucher
+from skillsprogram.domain.types import new_id
+from skillsprogram.errors import (
+    DeadlinePassed,
+    InsufficientBalance,
+    InvalidTransition,
+    NotFound,
+    ValidationFailed,
+)
+from skillsprogram.services import ledger
+from skillsprogram.services.audit import Change, record
+from skillsprogram.services.batches import Progress, for_each_chunk
+from skillsprogram.services.transitions import Move, load_for_move, move_many
+from skillsprogram.storage.uow import UnitOfWork
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud
+
+
+def new_code(length: int = 12) -> str:
+    """A random, unguessable code people can read out on the phone."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+def issue_vouchers(ctx: ProgrammeContext, chunk: int = 1_000, progress: Progress | None = None) -> int:
+    """Give every selected applicant a voucher funded from the programme budget."""
+    query = select(Application.id, Application.person_id).where(
+        Application.programme_id == ctx.pid,  # type: ignore[arg-type]
+        Application.status == ApplicationStatus.SELECTED.value,  # type: ignore[arg-type]
+    )
+    rules = ctx.config.voucher
+
+    def handle(uow: UnitOfWork, rows: Sequence[Row[Any]]) -> int:
+        now = ctx.clock.now()
+        budget = ledger.budget_account(uow, ctx)
+        voucher_ids = {row[0]: new_id() for row in rows}
+        accounts = ledger.accounts(uow, ctx, AccountKind.VOUCHER, [str(v) for v in voucher_ids.values()])
+        deadline = now + timedelta(days=rules.first_purchase_days) if rules.first_purchase_days else None
+        uow.session.execute(
+            insert(Voucher),
+            [
+                {
+                    "id": voucher_id,
+                    "application_id": app_id,
+                    "account_id": accounts[str(voucher_id)],
+                    "status": VoucherStatus.ACTIVE.value,
+                    "issued_at": now,
+                    "first_purchase_deadline": deadline,
+                    "expires_at": now + timedelta(days=rules.valid_days),
+                }
+                for app_id, voucher_id in voucher_ids.items()
+            ],
+        )
+        ledger.post(
+            uow,
+            ctx,
+            [
+                transfer(
+                    "voucher_issue",
+                    f"voucher:{voucher_id}",
+                    budget,
+                    accounts[str(voucher_id)],
+                    rules.amount,
+                    ctx.config.currency,
+                )
+                for voucher_id in voucher_ids.values()
+            ],
+        )
+        moves = [
+            Move(
+                row[0],
+                ApplicationStatus.SELECTED,
+                row[1],
+                {"voucher_id": str(voucher_ids[row[0]]), "amount": rules.amount},
+            )
+            for row in rows
+        ]
+        move_many(uow, ctx, moves, ApplicationStatus.VOUCHER_ISSUED, "voucher_issued")
+        return len(rows)
+
+    return for_each_chunk(ctx, query, Application.id, handle, chunk, progress, lock_of=Application)
+
+
+def voucher_of(uow: UnitOfWork, application_id: uuid.UUID, lock: bool = False) -> Voucher:
+    """The voucher of an application (locked for update when ``lock``)."""
+    query = select(Voucher).where(Voucher.application_id == application_id)  # type: ignore[arg-type]
+    if lock and uow.dialect == "postgresql":
+        query = query.with_for_update()
+    voucher = uow.session.execute(query).scalar_one_or_none()
+    if voucher is None:
+        raise NotFound("this application has no voucher", code="voucher-not-found")
+    return voucher
+
+
+def voucher_balance(uow: UnitOfWork, application_id: uuid.UUID) -> int:
+    """The remaining balance of an application's voucher, derived from the ledger."""
+    return ledger.balance(uow, voucher_of(uow, application_id).account_id)
+
+
+def purchase_course(
+    uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUID, course_id: uuid.UUID
+) -> Purchase:
+    """Buy a course with the voucher: the price moves to the provider's account.
+
+    The voucher row is locked (PostgreSQL) or the database written under
+    SQLite's single writer before the balance is read, so two purchases at
+    once can never overdraw it.
+    """
+    application = load_for_move(uow, ctx, application_id)
+    if application.status not in (ApplicationStatus.VOUCHER_ISSUED, ApplicationStatus.TRAINING):
+        raise InvalidTransition(
+            f"an application that is {application.status} cannot buy courses",
+            current=application.status,
+        )
+    voucher = voucher_of(uow, application_id, lock=True)
+    now = ctx.clock.now()
+    if voucher.status != VoucherStatus.ACTIVE.value:
+        raise InvalidTransition(f"the voucher is {voucher.status}", code="voucher-not-active")
+    if now >= voucher.expires_at:
+        raise DeadlinePassed("the voucher has expired", deadline=voucher.expires_at.isoformat())
+    first = application.status == ApplicationStatus.VOUCHER_ISSUED
+    if first and voucher.first_purchase_deadline and now >= voucher.first_purchase_deadline:
+        raise DeadlinePassed(
+            "the first course had to be bought by "
+            f"{voucher.first_purchase_deadline.isoformat()}; the voucher is forfeited",
+            code="first-purchase-deadline-passed",
+        )
+    course = uow.session.get(Course, course_id)
+    if course is None or not course.active:
+        raise NotFound("no such course on sale", code="course-not-found")
+    if course.currency != ctx.config.currency:
+        raise ValidationFailed(f"the course is priced in {course.currency}", code="currency-mismatch")
+    balance = ledger.balance(uow, voucher.account_id)
+    if course.price > balance:
+        raise InsufficientBalance(
+            f"the course costs {course.price} but the voucher holds {balance}",
+            price=course.price,
+            balance=balance,
+        )
+    provider_account = ledger.account(uow, ctx, AccountKind.PROVIDER, str(course.provider_id))
+    purchase_id = new_id()
+    posted = ledger.post(
+        uow,
+        ctx,
+        [
+            transfer(
+                "course_purchase",
+                f"purchase:{purchase_id}",
+                voucher.account_id,
+                provider_account,
+                course.price,
+                course.currency,
+            )
+        ]
+        if course.price
+        else [],
+    )
+    purchase = Purchase(
+        id=purchase_id,
+        application_id=application_id,
+        voucher_id=voucher.id,
+        course_id=course.id,
+        price=course.price,
+        currency=course.currency,
+        voucher_code=new_code(),
+        redeem_code=new_code(),
+        status=PurchaseStatus.PURCHASED.value,
+        purchased_at=now,
+        ledger_transaction_id=posted[0] if posted else None,
+    )
+    uow.session.add(purchase)
+    data = {"purchase_id": str(purchase_id), "course_id": str(course.id), "price": course.price}
+    if first:
+        move_many(
+            uow,
+            ctx,
+            [Move(application.id, application.status, application.person_id, data)],
+            ApplicationStatus.TRAINING,
+            "course_purchased",
+        )
+    else:
+        record(
+            uow,
+            ctx,
+            [
+                Change(
+                    "application",
+                    application.id,
+                    "course_purchased",
+                    application.status,
+                    application.status,
+                    {"person_id": str(application.person_id), **data},
+                )
+            ],
+        )
+    uow.session.flush()
+    return purchase
+
+
+def forfeit_unused(ctx: ProgrammeContext, chunk: int = 1_000, progress: Progress | None = None) -> int:
+    """Forfeit vouchers whose first-purchase deadline passed unused; the balance returns to
+    the budget."""
+    now = ctx.clock.now()
+    query = (
+        select(Application.id, Application.person_id, Voucher.id, Voucher.account_id)
+        .join(Voucher, Voucher.application_id == Application.id)  # type: ignore[arg-type]
+        .where(
+            Application.programme_id == ctx.pid,  # type: ignore[arg-type]
+            Application.status == ApplicationStatus.VOUCHER_ISSUED.value,  # type: ignore[arg-type]
+            Voucher.first_purchase_deadline <= now,  # type: ignore[arg-type, operator]
+        )
+    )
+
+    def handle(uow: UnitOfWork, rows: Sequence[Row[Any]]) -> int:
+        release_vouchers(uow, ctx, [(row[2], row[3]) for row in rows], VoucherStatus.FORFEITED)
+        move_many(
+            uow,
+            ctx,
+            [
+                Move(row[0], ApplicationStatus.VOUCHER_ISSUED, row[1], {"voucher_id": str(row[2])})
+                for row in rows
+            ],
+            ApplicationStatus.FORFEITED,
+            "voucher_forfeited",
+        )
+        return len(rows)
+
+    return for_each_chunk(ctx, query, Application.id, handle, chunk, progress, lock_of=Application)
+
+
+def release_vouchers(
+    uow: UnitOfWork,
+    ctx: ProgrammeContext,
+    vouchers: Sequence[tuple[uuid.UUID, uuid.UUID]],
+    status: VoucherStatus,
+) -> int:
+    """Close vouchers (id, account) and return what is left on them to the budget."""
+    if not vouchers:
+        return 0
+    budget = ledger.budget_account(uow, ctx)
+    balances = ledger.balances(uow, [account for _, account in vouchers])
+    postings = [
+        transfer(
+            f"voucher_{status.value}",
+            f"voucher:{voucher_id}",
+            account,
+            budget,
+            balances[account],
+            ctx.config.currency,
+        )
+        for voucher_id, account in vouchers
+        if balances[account] > 0
+    ]
+    ledger.post(uow, ctx, postings)
+    ids = [voucher_id for voucher_id, _ in vouchers]
+    for start in range(0, len(ids), 1_000):
+        uow.session.execute(
+            Voucher.__table__.update()  # type: ignore[attr-defined]
+            .where(Voucher.__table__.c.id.in_(ids[start : start + 1_000]))  # type: ignore[attr-defined]
+            .values(status=status.value)
+        )
+    return sum(balances[account] for _, account in vouchers)

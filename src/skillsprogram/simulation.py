@@ -1,0 +1,311 @@
+"""A whole wave on synthetic people: what ``skillsprogram demo`` runs.
+
+The people are made up by the country plugin; what they do (buy a course,
+finish it, rate it, answer surveys, attend class) is drawn from the
+``[demo]`` rates of the configuration with a seeded generator. Every step goes
+through the same services an API or an operator would call.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import select
+
+from skillsprogram.clock import FixedClock
+from skillsprogram.config import BenefitTrigger
+from skillsprogram.context import ProgrammeContext
+from skillsprogram.domain.exchange import CourseSpec, SyntheticApplicant
+from skillsprogram.domain.lifecycle import ApplicationStatus
+from skillsprogram.domain.models import Application, Course, Purchase
+from skillsprogram.errors import ConfigurationError, DomainError
+from skillsprogram.services import (
+    accounts,
+    benefits,
+    catalogue,
+    identity,
+    payouts,
+    programmes,
+    registration,
+    reports,
+    screening,
+    surveys,
+    training,
+    vouchers,
+    waves,
+)
+
+CHUNK = 1_000
+
+
+class StepReporter:
+    """Told about progress by the simulation; the CLI shows it with progress bars."""
+
+    def step(self, name: str, total: int | None = None) -> Callable[[int], None]:
+        """Start a step; returns a function to call with each chunk's size."""
+        return lambda _n: None
+
+    def done(self, name: str, summary: str) -> None:
+        """A step finished."""
+
+
+@dataclass
+class DemoResult:
+    """What the demo did, beyond what the database report shows."""
+
+    refused_at_registration: Counter[str] = field(default_factory=Counter)
+    seed: str = ""
+    quota: int = 0
+    payout_outcomes: Counter[str] = field(default_factory=Counter)
+    funnel: reports.Funnel | None = None
+
+
+def _chunks(items: Iterator[SyntheticApplicant], size: int) -> Iterator[list[SyntheticApplicant]]:
+    while chunk := list(islice(items, size)):
+        yield chunk
+
+
+def run_demo(
+    ctx: ProgrammeContext, clock: FixedClock, applicants: int, seed: int, reporter: StepReporter | None = None
+) -> DemoResult:
+    """Run one wave end to end for ``applicants`` synthetic people."""
+    reporter = reporter or StepReporter()
+    rng = random.Random(seed)
+    demo = ctx.config.demo
+    result = DemoResult(seed=f"wave-1-{seed}")
+    with ctx.transaction() as uow:
+        programmes.start_programme(uow, ctx)
+        catalogue.sync_regions(uow, ctx)
+        courses: list[CourseSpec] = ctx.hook.skillsprogram_demo_catalogue(programme=ctx.config) or []
+        if not courses:
+            raise ConfigurationError("no plugin provides a demo catalogue")
+        catalogue.add_courses(uow, ctx, courses)
+        waves.open_wave(uow, ctx)
+
+    people = ctx.hook.skillsprogram_synthetic_applicants(programme=ctx.config, count=applicants, seed=seed)
+    if people is None:
+        raise ConfigurationError("no plugin makes synthetic applicants for this programme")
+    wallets: dict[uuid.UUID, tuple[str, str]] = {}
+    tick = reporter.step("Registering applicants", applicants)
+    for batch in _chunks(iter(people), CHUNK):
+        with ctx.transaction() as uow:
+            outcomes = registration.register_many(uow, ctx, [p.registration for p in batch])
+        for person, outcome in zip(batch, outcomes, strict=True):
+            if outcome.application_id is not None:
+                wallets[outcome.application_id] = (person.rail, person.account_number)
+            else:
+                assert outcome.error is not None
+                result.refused_at_registration[outcome.error.code] += 1
+        tick(len(batch))
+    reporter.done("Registering applicants", f"{len(wallets):,} registered")
+
+    clock.advance(timedelta(days=ctx.config.waves.registration_days))
+    with ctx.transaction() as uow:
+        waves.close_wave(uow, ctx, 1)
+    decided = identity.verify_identities(ctx, progress=reporter.step("Verifying identities", len(wallets)))
+    reporter.done("Verifying identities", f"{decided:,} decided")
+    screened = screening.screen(ctx, progress=reporter.step("Screening eligibility", decided))
+    reporter.done("Screening eligibility", f"{screened:,} screened")
+
+    clock.advance(timedelta(days=ctx.config.waves.draw_days_after_close))
+    with ctx.transaction() as uow:
+        demand = sum(waves.demand_by_region(uow, ctx).values())
+        result.quota = max(1, round(demand * demo.wave_quota_share))
+        waves.allocate_quotas(uow, ctx, 1, result.quota)
+        drawn = waves.draw(uow, ctx, 1, seed=result.seed)
+    reporter.done("Drawing wave 1", f"{drawn['selected']:,} selected, {drawn['waitlisted']:,} waitlisted")
+    issued = vouchers.issue_vouchers(ctx, progress=reporter.step("Issuing vouchers", drawn["selected"]))
+    reporter.done("Issuing vouchers", f"{issued:,} issued")
+
+    holders = _holders(ctx)
+    _each(
+        ctx,
+        reporter,
+        "Verifying payment accounts",
+        holders,
+        lambda uow, app_id, person_id: accounts.add_payment_account(uow, ctx, person_id, *wallets[app_id]),
+    )
+    clock.advance(timedelta(days=3))
+    prices = _prices(ctx)
+    buyers = [h for h in holders if rng.random() < demo.purchase_rate]
+    bought = _each(
+        ctx, reporter, "Buying courses", buyers, lambda uow, app_id, _p: _buy(uow, ctx, rng, app_id, prices)
+    )
+    _each(
+        ctx,
+        reporter,
+        "Redeeming at providers",
+        bought,
+        lambda uow, purchase_id, _p: training.redeem(uow, ctx, _redeem_code(uow, purchase_id)),
+    )
+    attendance = any(b.trigger is BenefitTrigger.ATTENDANCE_MONTH for b in ctx.config.benefits)
+    months = max(1, round(max(prices.values(), key=lambda v: v[1])[1] / 30)) if attendance else 0
+    for _month in range(months):
+        clock.advance(timedelta(days=30))
+        period = clock.now().strftime("%Y-%m")
+        _each(
+            ctx,
+            reporter,
+            f"Attendance for {period}",
+            bought,
+            lambda uow, pid, _p, period=period: training.report_attendance(
+                uow,
+                ctx,
+                pid,
+                period,
+                rng.randint(80, 100) if rng.random() < demo.attendance_good_rate else rng.randint(20, 79),
+            ),
+        )
+    clock.advance(timedelta(days=30 if not attendance else 1))
+    finishers = [p for p in bought if rng.random() < demo.completion_rate]
+    _each(
+        ctx,
+        reporter,
+        "Completing courses",
+        finishers,
+        lambda uow, pid, _p: training.complete(
+            uow, ctx, pid, f"CERT-{pid.hex[:12].upper()}", rng.randint(60, 100)
+        ),
+    )
+    raters = [p for p in finishers if rng.random() < demo.rating_rate]
+    _each(
+        ctx,
+        reporter,
+        "Rating courses",
+        raters,
+        lambda uow, pid, _p: training.rate(uow, ctx, pid, rng.choice((3, 4, 4, 5, 5, 5))),
+    )
+    for definition in ctx.config.surveys:
+        answering = [p for p in raters if rng.random() < demo.survey_rate]
+        _each(
+            ctx,
+            reporter,
+            f"Survey {definition.code}",
+            answering,
+            lambda uow, pid, _p, d=definition: surveys.answer_survey(
+                uow, ctx, _application_of(uow, pid), d.code, {q: "yes" for q in d.questions}
+            ),
+        )
+
+    deadline = ctx.config.voucher.first_purchase_days or 0
+    clock.advance(timedelta(days=deadline))
+    forfeited = vouchers.forfeit_unused(ctx)
+    reporter.done("Forfeiting unused vouchers", f"{forfeited:,} forfeited")
+    benefits.schedule_payouts(ctx)
+    _pay_until_done(ctx, clock, reporter, result)
+    with ctx.uow() as uow:
+        result.funnel = reports.funnel(uow, ctx)
+    return result
+
+
+def _holders(ctx: ProgrammeContext) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    with ctx.uow() as uow:
+        return [
+            (row[0], row[1])
+            for row in uow.session.execute(
+                select(Application.id, Application.person_id)
+                .where(
+                    Application.programme_id == ctx.pid,  # type: ignore[arg-type]
+                    Application.status == ApplicationStatus.VOUCHER_ISSUED.value,  # type: ignore[arg-type]
+                )
+                .order_by(Application.id)  # type: ignore[arg-type]
+            ).all()
+        ]
+
+
+def _each(
+    ctx: ProgrammeContext,
+    reporter: StepReporter,
+    name: str,
+    items: list[Any],
+    action: Callable[[Any, Any, Any], Any],
+) -> list[Any]:
+    """Call ``action`` for each item, a chunk per transaction; a refusal skips that item
+    (in a savepoint) and is counted, like a person whose request was turned down."""
+    tick = reporter.step(name, len(items))
+    done: list[Any] = []
+    refused: Counter[str] = Counter()
+    for start in range(0, len(items), CHUNK):
+        with ctx.transaction() as uow:
+            for item in items[start : start + CHUNK]:
+                key, extra = item if isinstance(item, tuple) else (item, None)
+                try:
+                    with uow.session.begin_nested():
+                        outcome = action(uow, key, extra)
+                except DomainError as error:
+                    refused[error.code] += 1
+                    continue
+                done.append(getattr(outcome, "id", key) if isinstance(outcome, Purchase) else key)
+        tick(min(CHUNK, len(items) - start))
+    summary = f"{len(done):,} done" + (f", refused: {dict(refused)}" if refused else "")
+    reporter.done(name, summary)
+    return done
+
+
+def _prices(ctx: ProgrammeContext) -> dict[uuid.UUID, tuple[int, int]]:
+    with ctx.uow() as uow:
+        return {
+            row[0]: (row[1], row[2])
+            for row in uow.session.execute(
+                select(Course.id, Course.price, Course.duration_days).where(Course.active.is_(True))  # type: ignore[attr-defined]
+            ).all()
+        }
+
+
+def _buy(
+    uow: Any,
+    ctx: ProgrammeContext,
+    rng: random.Random,
+    app_id: uuid.UUID,
+    prices: dict[uuid.UUID, tuple[int, int]],
+) -> Purchase:
+    affordable = [cid for cid, (price, _d) in prices.items() if price <= ctx.config.voucher.amount]
+    return vouchers.purchase_course(uow, ctx, app_id, rng.choice(sorted(affordable)))
+
+
+def _redeem_code(uow: Any, purchase_id: uuid.UUID) -> str:
+    return str(
+        uow.session.execute(
+            select(Purchase.redeem_code).where(Purchase.id == purchase_id)  # type: ignore[arg-type]
+        ).scalar_one()
+    )
+
+
+def _application_of(uow: Any, purchase_id: uuid.UUID) -> uuid.UUID:
+    return uuid.UUID(
+        str(
+            uow.session.execute(
+                select(Purchase.application_id).where(Purchase.id == purchase_id)  # type: ignore[arg-type]
+            ).scalar_one()
+        )
+    )
+
+
+def _pay_until_done(
+    ctx: ProgrammeContext, clock: FixedClock, reporter: StepReporter, result: DemoResult
+) -> None:
+    """Run payouts day by day until nothing is left to send (retries, monthly instalments)."""
+    tick = reporter.step("Paying incentives", None)
+    last_due = clock.now() + timedelta(days=400)
+    idle_days = 0
+    while clock.now() < last_due and idle_days < 45:
+        run = payouts.run_payouts(ctx)
+        result.payout_outcomes.update(run.outcomes)
+        tick(sum(run.outcomes.values()))
+        idle_days = 0 if run.outcomes else idle_days + 1
+        clock.advance(timedelta(days=1))
+    reporter.done(
+        "Paying incentives", ", ".join(f"{k}: {v:,}" for k, v in sorted(result.payout_outcomes.items()))
+    )
+
+
+def demo_start(ctx: ProgrammeContext) -> datetime:
+    """When the demo's clock starts (``[demo] start``)."""
+    return datetime.fromisoformat(ctx.config.demo.start)
