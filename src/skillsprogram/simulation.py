@@ -25,7 +25,7 @@ from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.exchange import CourseSpec, SyntheticApplicant
 from skillsprogram.domain.lifecycle import ApplicationStatus
 from skillsprogram.domain.models import Application, Course, Purchase
-from skillsprogram.errors import ConfigurationError, DomainError
+from skillsprogram.errors import ConfigurationError
 from skillsprogram.services import (
     accounts,
     benefits,
@@ -41,6 +41,7 @@ from skillsprogram.services import (
     vouchers,
     waves,
 )
+from skillsprogram.services.outcomes import Outcome
 
 CHUNK = 1_000
 
@@ -125,72 +126,94 @@ def run_demo(
     reporter.done("Issuing vouchers", f"{issued:,} issued")
 
     holders = _holders(ctx)
-    _each(
+    _batched(
         ctx,
         reporter,
         "Verifying payment accounts",
         holders,
-        lambda uow, app_id, person_id: accounts.add_payment_account(uow, ctx, person_id, *wallets[app_id]),
+        lambda uow, chunk: accounts.add_payment_accounts(
+            uow, ctx, [accounts.AccountRequest(person_id, *wallets[app_id]) for app_id, person_id in chunk]
+        ),
     )
     clock.advance(timedelta(days=3))
     prices = _prices(ctx)
-    buyers = [h for h in holders if rng.random() < demo.purchase_rate]
-    bought = _each(
-        ctx, reporter, "Buying courses", buyers, lambda uow, app_id, _p: _buy(uow, ctx, rng, app_id, prices)
+    affordable = sorted(cid for cid, (price, _d) in prices.items() if price <= ctx.config.voucher.amount)
+    buyers = [app_id for app_id, _person in holders if rng.random() < demo.purchase_rate]
+    bought = _batched(
+        ctx,
+        reporter,
+        "Buying courses",
+        buyers,
+        lambda uow, chunk: vouchers.purchase_courses(
+            uow, ctx, [vouchers.Order(app_id, rng.choice(affordable)) for app_id in chunk]
+        ),
     )
-    _each(
+    codes = _redeem_codes(ctx, bought)
+    _batched(
         ctx,
         reporter,
         "Redeeming at providers",
         bought,
-        lambda uow, purchase_id, _p: training.redeem(uow, ctx, _redeem_code(uow, purchase_id)),
+        lambda uow, chunk: training.redeem_many(uow, ctx, [codes[p] for p in chunk]),
     )
     attendance = any(b.trigger is BenefitTrigger.ATTENDANCE_MONTH for b in ctx.config.benefits)
-    months = max(1, round(max(prices.values(), key=lambda v: v[1])[1] / 30)) if attendance else 0
+    months = max(1, round(max(d for _p, d in prices.values()) / 30)) if attendance else 0
     for _month in range(months):
         clock.advance(timedelta(days=30))
         period = clock.now().strftime("%Y-%m")
-        _each(
+        _batched(
             ctx,
             reporter,
             f"Attendance for {period}",
             bought,
-            lambda uow, pid, _p, period=period: training.report_attendance(
+            lambda uow, chunk, period=period: training.report_attendance_many(
                 uow,
                 ctx,
-                pid,
-                period,
-                rng.randint(80, 100) if rng.random() < demo.attendance_good_rate else rng.randint(20, 79),
+                [
+                    training.AttendanceRequest(
+                        p,
+                        period,
+                        rng.randint(80, 100)
+                        if rng.random() < demo.attendance_good_rate
+                        else rng.randint(20, 79),
+                    )
+                    for p in chunk
+                ],
             ),
         )
     clock.advance(timedelta(days=30 if not attendance else 1))
     finishers = [p for p in bought if rng.random() < demo.completion_rate]
-    _each(
+    _batched(
         ctx,
         reporter,
         "Completing courses",
         finishers,
-        lambda uow, pid, _p: training.complete(
-            uow, ctx, pid, f"CERT-{pid.hex[:12].upper()}", rng.randint(60, 100)
+        lambda uow, chunk: training.complete_many(
+            uow,
+            ctx,
+            [training.CompletionReport(p, f"CERT-{p.hex[:12].upper()}", rng.randint(60, 100)) for p in chunk],
         ),
     )
     raters = [p for p in finishers if rng.random() < demo.rating_rate]
-    _each(
+    _batched(
         ctx,
         reporter,
         "Rating courses",
         raters,
-        lambda uow, pid, _p: training.rate(uow, ctx, pid, rng.choice((3, 4, 4, 5, 5, 5))),
+        lambda uow, chunk: training.rate_many(
+            uow, ctx, [training.RatingRequest(p, rng.choice((3, 4, 4, 5, 5, 5))) for p in chunk]
+        ),
     )
+    rater_apps = _applications_of(ctx, raters)
     for definition in ctx.config.surveys:
-        answering = [p for p in raters if rng.random() < demo.survey_rate]
-        _each(
+        answering = [a for a in rater_apps if rng.random() < demo.survey_rate]
+        _batched(
             ctx,
             reporter,
             f"Survey {definition.code}",
             answering,
-            lambda uow, pid, _p, d=definition: surveys.answer_survey(
-                uow, ctx, _application_of(uow, pid), d.code, {q: "yes" for q in d.questions}
+            lambda uow, chunk, d=definition: surveys.answer_surveys(
+                uow, ctx, [surveys.SurveyAnswers(a, d.code, {q: "yes" for q in d.questions}) for a in chunk]
             ),
         )
 
@@ -220,30 +243,30 @@ def _holders(ctx: ProgrammeContext) -> list[tuple[uuid.UUID, uuid.UUID]]:
         ]
 
 
-def _each(
+def _batched(
     ctx: ProgrammeContext,
     reporter: StepReporter,
     name: str,
     items: list[Any],
-    action: Callable[[Any, Any, Any], Any],
+    action: Callable[[Any, list[Any]], list[Outcome[Any]]],
 ) -> list[Any]:
-    """Call ``action`` for each item, a chunk per transaction; a refusal skips that item
-    (in a savepoint) and is counted, like a person whose request was turned down."""
+    """Call a batch service on ``items`` a chunk per transaction; returns the accepted values.
+
+    Refusals are counted by rule, like people whose request was turned down.
+    """
     tick = reporter.step(name, len(items))
     done: list[Any] = []
     refused: Counter[str] = Counter()
     for start in range(0, len(items), CHUNK):
+        chunk = items[start : start + CHUNK]
         with ctx.transaction() as uow:
-            for item in items[start : start + CHUNK]:
-                key, extra = item if isinstance(item, tuple) else (item, None)
-                try:
-                    with uow.session.begin_nested():
-                        outcome = action(uow, key, extra)
-                except DomainError as error:
-                    refused[error.code] += 1
-                    continue
-                done.append(getattr(outcome, "id", key) if isinstance(outcome, Purchase) else key)
-        tick(min(CHUNK, len(items) - start))
+            outcomes = action(uow, chunk)
+        for outcome in outcomes:
+            if outcome.error is not None:
+                refused[outcome.error.code] += 1
+            else:
+                done.append(outcome.value)
+        tick(len(chunk))
     summary = f"{len(done):,} done" + (f", refused: {dict(refused)}" if refused else "")
     reporter.done(name, summary)
     return done
@@ -259,33 +282,34 @@ def _prices(ctx: ProgrammeContext) -> dict[uuid.UUID, tuple[int, int]]:
         }
 
 
-def _buy(
-    uow: Any,
-    ctx: ProgrammeContext,
-    rng: random.Random,
-    app_id: uuid.UUID,
-    prices: dict[uuid.UUID, tuple[int, int]],
-) -> Purchase:
-    affordable = [cid for cid, (price, _d) in prices.items() if price <= ctx.config.voucher.amount]
-    return vouchers.purchase_course(uow, ctx, app_id, rng.choice(sorted(affordable)))
+def _redeem_codes(ctx: ProgrammeContext, purchase_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    codes: dict[uuid.UUID, str] = {}
+    with ctx.uow() as uow:
+        for start in range(0, len(purchase_ids), CHUNK):
+            codes.update(
+                uow.session.execute(  # type: ignore[arg-type]
+                    select(Purchase.id, Purchase.redeem_code).where(
+                        Purchase.id.in_(purchase_ids[start : start + CHUNK])
+                    )  # type: ignore[attr-defined]
+                ).all()
+            )
+    return codes
 
 
-def _redeem_code(uow: Any, purchase_id: uuid.UUID) -> str:
-    return str(
-        uow.session.execute(
-            select(Purchase.redeem_code).where(Purchase.id == purchase_id)  # type: ignore[arg-type]
-        ).scalar_one()
-    )
-
-
-def _application_of(uow: Any, purchase_id: uuid.UUID) -> uuid.UUID:
-    return uuid.UUID(
-        str(
-            uow.session.execute(
-                select(Purchase.application_id).where(Purchase.id == purchase_id)  # type: ignore[arg-type]
-            ).scalar_one()
-        )
-    )
+def _applications_of(ctx: ProgrammeContext, purchase_ids: list[uuid.UUID]) -> list[uuid.UUID]:
+    found: dict[uuid.UUID, None] = {}
+    with ctx.uow() as uow:
+        for start in range(0, len(purchase_ids), CHUNK):
+            found.update(
+                dict.fromkeys(
+                    uow.session.execute(
+                        select(Purchase.application_id).where(
+                            Purchase.id.in_(purchase_ids[start : start + CHUNK])
+                        )  # type: ignore[attr-defined]
+                    ).scalars()
+                )
+            )
+    return list(found)
 
 
 def _pay_until_done(

@@ -4,18 +4,31 @@ from __future__ import annotations
 
 import unicodedata
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.lifecycle import AccountStatus, EntitlementStatus
 from skillsprogram.domain.models import Application, Entitlement, Person
 from skillsprogram.domain.models import PaymentAccount as AccountRow
-from skillsprogram.errors import DomainError, NotFound
+from skillsprogram.domain.types import new_id
+from skillsprogram.errors import DomainError, NotFound, ValidationFailed
 from skillsprogram.privacy import PersonalKind, mask
 from skillsprogram.services.audit import Change, record
 from skillsprogram.services.benefits import schedule_payouts_for
+from skillsprogram.services.outcomes import Outcome, single
 from skillsprogram.storage.uow import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRequest:
+    """A person naming an account on a rail to be paid into."""
+
+    person_id: uuid.UUID
+    rail: str
+    account_number: str
 
 
 def same_name(a: str, b: str) -> bool:
@@ -31,76 +44,119 @@ def same_name(a: str, b: str) -> bool:
 def add_payment_account(
     uow: UnitOfWork, ctx: ProgrammeContext, person_id: uuid.UUID, rail_code: str, account_number: str
 ) -> AccountRow:
-    """Register an account and have its rail confirm it exists in the person's own name.
-
-    A confirmed account is ``verified`` and any earned benefit waiting for it is
-    scheduled for payout at once; otherwise it is ``rejected`` with the reason.
-    """
-    person = uow.session.get(Person, person_id)
-    if person is None:
-        raise NotFound(f"no person {person_id}", code="person-not-found")
-    rail = ctx.rail(rail_code)
-    number = "".join(account_number.split())
-    digest = ctx.vault.digest(PersonalKind.ACCOUNT_NUMBER, number)
-    taken = uow.session.execute(
-        select(AccountRow).where(AccountRow.rail == rail_code, AccountRow.number_hash == digest)  # type: ignore[arg-type]
-    ).scalar_one_or_none()
-    if taken is not None and taken.person_id != person_id:
-        raise DomainError("this account is registered to someone else", code="account-taken")
-    if taken is not None:
-        return taken
-    check = rail.validate_account(number, person.full_name)
-    now = ctx.clock.now()
-    if not check.valid:
-        status, reason = AccountStatus.REJECTED, check.reason or "the rail does not know this account"
-    elif check.holder_name is not None and not same_name(check.holder_name, person.full_name):
-        status, reason = AccountStatus.REJECTED, "the account is not in the beneficiary's own name"
-    else:
-        status, reason = AccountStatus.VERIFIED, None
-    account = AccountRow(
-        person_id=person_id,
-        rail=rail_code,
-        number_hash=digest,
-        number_enc=ctx.vault.encrypt(number),
-        holder_name=check.holder_name or person.full_name,
-        status=status.value,
-        status_reason=reason,
-        verified_at=now if status is AccountStatus.VERIFIED else None,
-        created_at=now,
+    """Register one account (see :func:`add_payment_accounts`)."""
+    account_id = single(
+        add_payment_accounts(uow, ctx, [AccountRequest(person_id, rail_code, account_number)])
     )
-    uow.session.add(account)
-    uow.session.flush()
-    record(
-        uow,
-        ctx,
-        [
+    account = uow.session.get(AccountRow, account_id)
+    assert account is not None
+    return account
+
+
+def add_payment_accounts(
+    uow: UnitOfWork, ctx: ProgrammeContext, requests: Sequence[AccountRequest]
+) -> list[Outcome[uuid.UUID]]:
+    """Register accounts and have each rail confirm the account exists in the person's own name.
+
+    A confirmed account is ``verified`` and any benefit already earned that was
+    waiting for it is scheduled for payout at once; otherwise it is stored as
+    ``rejected`` with the rail's reason, so the person can be told what to fix.
+    Naming an account already registered to the same person returns it; one
+    registered to someone else is refused.
+    """
+    persons = {
+        p.id: p
+        for p in uow.session.execute(
+            select(Person).where(Person.id.in_(list({r.person_id for r in requests})))  # type: ignore[attr-defined]
+        ).scalars()
+    }
+    numbers = ["".join(r.account_number.split()) for r in requests]
+    digests = [
+        (r.rail, ctx.vault.digest(PersonalKind.ACCOUNT_NUMBER, n))
+        for r, n in zip(requests, numbers, strict=True)
+    ]
+    taken = {
+        (row.rail, row.number_hash): row
+        for row in uow.session.execute(
+            select(AccountRow).where(AccountRow.number_hash.in_([d for _r, d in digests]))  # type: ignore[attr-defined]
+        ).scalars()
+    }
+    now = ctx.clock.now()
+    rows, changes, verified_people = [], [], []
+    outcomes: list[Outcome[uuid.UUID]] = []
+    for request, number, key in zip(requests, numbers, digests, strict=True):
+        try:
+            person = persons.get(request.person_id)
+            if person is None:
+                raise NotFound(f"no person {request.person_id}", code="person-not-found")
+            if not number:
+                raise ValidationFailed(
+                    "the account number is empty", code="invalid-account", field="account_number"
+                )
+            rail = ctx.rail(request.rail)
+            existing = taken.get(key)
+            if existing is not None:
+                if existing.person_id != person.id:
+                    raise DomainError("this account is registered to someone else", code="account-taken")
+                outcomes.append(Outcome(existing.id))
+                continue
+            check = rail.validate_account(number, person.full_name)
+        except DomainError as error:
+            outcomes.append(Outcome(error=error))
+            continue
+        if not check.valid:
+            status, reason = AccountStatus.REJECTED, check.reason or "the rail does not know this account"
+        elif check.holder_name is not None and not same_name(check.holder_name, person.full_name):
+            status, reason = AccountStatus.REJECTED, "the account is not in the beneficiary's own name"
+        else:
+            status, reason = AccountStatus.VERIFIED, None
+        row = AccountRow(
+            id=new_id(),
+            person_id=person.id,
+            rail=request.rail,
+            number_hash=key[1],
+            number_enc=ctx.vault.encrypt(number),
+            holder_name=check.holder_name or person.full_name,
+            status=status.value,
+            status_reason=reason,
+            verified_at=now if status is AccountStatus.VERIFIED else None,
+            created_at=now,
+        )
+        taken[key] = row
+        rows.append(row.model_dump())
+        changes.append(
             Change(
                 "payment_account",
-                account.id,
+                row.id,
                 "account_verified" if reason is None else "account_rejected",
                 None,
-                account.status,
+                row.status,
                 {
-                    "person_id": str(person_id),
-                    "rail": rail_code,
+                    "person_id": str(person.id),
+                    "rail": request.rail,
                     "number": mask(number),
                     **({"reason": reason} if reason else {}),
                 },
             )
-        ],
-    )
-    if status is AccountStatus.VERIFIED:
+        )
+        if status is AccountStatus.VERIFIED:
+            verified_people.append(person.id)
+        outcomes.append(Outcome(row.id))
+    if rows:
+        uow.session.execute(insert(AccountRow), rows)
+    record(uow, ctx, changes)
+    if verified_people:
         waiting = (
             uow.session.execute(
                 select(Entitlement.id)
                 .join(Application, Application.id == Entitlement.application_id)  # type: ignore[arg-type]
                 .where(
-                    Application.person_id == person_id,  # type: ignore[arg-type]
-                    Entitlement.status == EntitlementStatus.EARNED.value,
-                )  # type: ignore[arg-type]
+                    Application.person_id.in_(verified_people),  # type: ignore[attr-defined]
+                    Entitlement.status == EntitlementStatus.EARNED.value,  # type: ignore[arg-type]
+                )
             )
             .scalars()
             .all()
         )
         schedule_payouts_for(uow, ctx, list(waiting))
-    return account
+    return outcomes

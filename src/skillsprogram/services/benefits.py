@@ -4,8 +4,9 @@ payouts once the beneficiary has a verified account."""
 from __future__ import annotations
 
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Row, insert, select, update
@@ -27,6 +28,17 @@ def idempotency_key(programme_code: str, application_id: uuid.UUID, benefit: str
     return f"{programme_code}:{application_id}:{benefit}:{period}"
 
 
+@dataclass(frozen=True, slots=True)
+class Earning:
+    """An event that may earn benefits for one beneficiary."""
+
+    application_id: uuid.UUID
+    person_id: uuid.UUID
+    kind: str
+    period: str | None = None
+    details: Mapping[str, Any] | None = None
+
+
 def earn(
     uow: UnitOfWork,
     ctx: ProgrammeContext,
@@ -36,51 +48,88 @@ def earn(
     period: str | None = None,
     details: Mapping[str, Any] | None = None,
 ) -> list[Entitlement]:
-    """Ask the benefit schedule what ``kind`` earns and record it, with its ledger posting
-    and, where the beneficiary has a verified account, its payout (same transaction)."""
-    existing = {
-        (benefit, p)
-        for benefit, p in uow.session.execute(
-            select(Entitlement.benefit, Entitlement.period).where(
-                Entitlement.application_id == application_id  # type: ignore[arg-type]
-            )
-        ).all()
-    }
-    earned_before = Counter(benefit for benefit, _p in existing)
-    now = ctx.clock.now()
-    specs: list[EntitlementSpec] = (
-        ctx.hook.skillsprogram_entitlements(
-            event=BenefitEvent(application_id, kind, now, period, dict(details or {}), dict(earned_before)),
-            programme=ctx.config,
-        )
-        or []
-    )
-    created = []
-    for spec in specs:
-        if (spec.benefit, spec.period) in existing:
-            continue
-        existing.add((spec.benefit, spec.period))
-        created.append(
-            Entitlement(
-                id=new_id(),
-                programme_id=ctx.pid,
-                application_id=application_id,
-                benefit=spec.benefit,
-                period=spec.period,
-                amount=spec.amount,
-                currency=ctx.config.currency,
-                status=(
-                    EntitlementStatus.WITHHELD if spec.withheld_reason else EntitlementStatus.EARNED
-                ).value,
-                reason=spec.withheld_reason,
-                earned_at=now,
-                due_at=spec.due_at,
-            )
-        )
-    if not created:
+    """What one event earns (see :func:`earn_many`), as entitlement records."""
+    ids = earn_many(uow, ctx, [Earning(application_id, person_id, kind, period, details)])
+    return [e for e in (uow.session.get(Entitlement, i) for i in ids) if e is not None]
+
+
+def earn_many(uow: UnitOfWork, ctx: ProgrammeContext, earnings: Sequence[Earning]) -> list[uuid.UUID]:
+    """Ask the benefit schedule what each event earns and record it, with its ledger posting
+    and, where the beneficiary has a verified account, its payout (same transaction).
+
+    Returns the ids of the entitlements created. An instalment a beneficiary already
+    has (same benefit and period) is never created twice.
+    """
+    if not earnings:
         return []
-    uow.session.add_all(created)
-    payable = [e for e in created if e.status == EntitlementStatus.EARNED.value]
+    existing: dict[uuid.UUID, set[tuple[str, int]]] = defaultdict(set)
+    apps = list({e.application_id for e in earnings})
+    for start in range(0, len(apps), 1_000):
+        for app_id, benefit, period in uow.session.execute(
+            select(Entitlement.application_id, Entitlement.benefit, Entitlement.period).where(
+                Entitlement.application_id.in_(apps[start : start + 1_000])  # type: ignore[attr-defined]
+            )
+        ).all():
+            existing[app_id].add((benefit, period))
+    now = ctx.clock.now()
+    rows: list[dict[str, Any]] = []
+    changes: list[Change] = []
+    for earning in earnings:
+        have = existing[earning.application_id]
+        specs: list[EntitlementSpec] = (
+            ctx.hook.skillsprogram_entitlements(
+                event=BenefitEvent(
+                    earning.application_id,
+                    earning.kind,
+                    now,
+                    earning.period,
+                    dict(earning.details or {}),
+                    dict(Counter(benefit for benefit, _p in have)),
+                ),
+                programme=ctx.config,
+            )
+            or []
+        )
+        for spec in specs:
+            if (spec.benefit, spec.period) in have:
+                continue
+            have.add((spec.benefit, spec.period))
+            status = EntitlementStatus.WITHHELD if spec.withheld_reason else EntitlementStatus.EARNED
+            row = {
+                "id": new_id(),
+                "programme_id": ctx.pid,
+                "application_id": earning.application_id,
+                "benefit": spec.benefit,
+                "period": spec.period,
+                "amount": spec.amount,
+                "currency": ctx.config.currency,
+                "status": status.value,
+                "reason": spec.withheld_reason,
+                "earned_at": now,
+                "due_at": spec.due_at,
+            }
+            rows.append(row)
+            changes.append(
+                Change(
+                    "entitlement",
+                    row["id"],
+                    "entitlement_withheld" if spec.withheld_reason else "entitlement_earned",
+                    None,
+                    status.value,
+                    {
+                        "person_id": str(earning.person_id),
+                        "application_id": str(earning.application_id),
+                        "benefit": spec.benefit,
+                        "period": spec.period,
+                        "amount": spec.amount,
+                        **({"reason": spec.withheld_reason} if spec.withheld_reason else {}),
+                    },
+                )
+            )
+    if not rows:
+        return []
+    uow.session.execute(insert(Entitlement), rows)
+    payable = [row for row in rows if row["status"] == EntitlementStatus.EARNED.value]
     if payable:
         budget = ledger.budget_account(uow, ctx)
         owed = ledger.account(uow, ctx, AccountKind.BENEFIT_PAYABLE, "programme")
@@ -88,45 +137,27 @@ def earn(
             uow,
             ctx,
             [
-                transfer("benefit_earned", f"entitlement:{e.id}", budget, owed, e.amount, e.currency)
-                for e in payable
+                transfer(
+                    "benefit_earned", f"entitlement:{row['id']}", budget, owed, row["amount"], row["currency"]
+                )
+                for row in payable
             ],
         )
-    record(
-        uow,
-        ctx,
-        [
-            Change(
-                "entitlement",
-                e.id,
-                "entitlement_withheld" if e.reason else "entitlement_earned",
-                None,
-                e.status,
-                {
-                    "person_id": str(person_id),
-                    "application_id": str(application_id),
-                    "benefit": e.benefit,
-                    "period": e.period,
-                    "amount": e.amount,
-                    **({"reason": e.reason} if e.reason else {}),
-                },
-            )
-            for e in created
-        ],
-    )
-    uow.session.flush()
-    schedule_payouts_for(uow, ctx, [e.id for e in payable])
-    return created
+    record(uow, ctx, changes)
+    schedule_payouts_for(uow, ctx, [row["id"] for row in payable])
+    return [row["id"] for row in rows]
 
 
 def schedule_payouts_for(uow: UnitOfWork, ctx: ProgrammeContext, entitlement_ids: Sequence[uuid.UUID]) -> int:
     """Create payouts for earned entitlements whose beneficiary has a verified account."""
-    if not entitlement_ids:
-        return 0
-    rows = uow.session.execute(
-        _payable_query(ctx).where(Entitlement.id.in_(list(entitlement_ids)))  # type: ignore[attr-defined]
-    ).all()
-    return _create_payouts(uow, ctx, rows)
+    ids = list(entitlement_ids)
+    created = 0
+    for start in range(0, len(ids), 1_000):
+        rows = uow.session.execute(
+            _payable_query(ctx).where(Entitlement.id.in_(ids[start : start + 1_000]))  # type: ignore[attr-defined]
+        ).all()
+        created += _create_payouts(uow, ctx, rows)
+    return created
 
 
 def _payable_query(ctx: ProgrammeContext) -> Any:

@@ -4,18 +4,21 @@ survey incentives."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from skillsprogram.config import BenefitTrigger, SurveyDefinition
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.lifecycle import ApplicationStatus
 from skillsprogram.domain.models import SurveyResponse
-from skillsprogram.errors import InvalidTransition, NotFound, ValidationFailed
+from skillsprogram.domain.types import new_id
+from skillsprogram.errors import DomainError, InvalidTransition, NotFound, ValidationFailed
 from skillsprogram.services.audit import Change, record
-from skillsprogram.services.benefits import earn
-from skillsprogram.services.transitions import load_for_move
+from skillsprogram.services.benefits import Earning, earn_many
+from skillsprogram.services.outcomes import Outcome, single
+from skillsprogram.services.transitions import load_applications
 from skillsprogram.storage.uow import UnitOfWork
 
 #: Statuses from which each kind of survey may be answered.
@@ -24,6 +27,15 @@ OPEN_AFTER = {
     "training_completed": {ApplicationStatus.TRAINING_COMPLETED},
     "last_payout": {ApplicationStatus.TRAINING_COMPLETED},
 }
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyAnswers:
+    """A beneficiary's answers to one survey, keyed by question."""
+
+    application_id: uuid.UUID
+    survey: str
+    answers: Mapping[str, str]
 
 
 def survey(ctx: ProgrammeContext, code: str) -> SurveyDefinition:
@@ -35,18 +47,87 @@ def survey(ctx: ProgrammeContext, code: str) -> SurveyDefinition:
 
 
 def answer_survey(
-    uow: UnitOfWork,
-    ctx: ProgrammeContext,
-    application_id: uuid.UUID,
-    code: str,
-    answers: Mapping[str, str],
+    uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUID, code: str, answers: Mapping[str, str]
 ) -> SurveyResponse:
-    """Store a beneficiary's answers (every question answered, once per survey)."""
-    definition = survey(ctx, code)
-    application = load_for_move(uow, ctx, application_id)
-    if application.status not in OPEN_AFTER[definition.after]:
+    """Store one beneficiary's answers (see :func:`answer_surveys`)."""
+    response_id = single(answer_surveys(uow, ctx, [SurveyAnswers(application_id, code, answers)]))
+    response = uow.session.get(SurveyResponse, response_id)
+    assert response is not None
+    return response
+
+
+def answer_surveys(
+    uow: UnitOfWork, ctx: ProgrammeContext, submissions: Sequence[SurveyAnswers]
+) -> list[Outcome[uuid.UUID]]:
+    """Store answers (every question answered, once per survey and beneficiary); each may
+    earn a survey incentive under the benefit schedule."""
+    applications = load_applications(uow, ctx, [s.application_id for s in submissions])
+    answered = set(
+        uow.session.execute(
+            select(SurveyResponse.application_id, SurveyResponse.survey).where(
+                SurveyResponse.application_id.in_(list(applications))  # type: ignore[attr-defined]
+            )
+        ).tuples()
+    )
+    now = ctx.clock.now()
+    rows, changes, earnings = [], [], []
+    outcomes: list[Outcome[uuid.UUID]] = []
+    for submission in submissions:
+        try:
+            definition = survey(ctx, submission.survey)
+            application = applications.get(submission.application_id)
+            if application is None:
+                raise NotFound(
+                    f"no application {submission.application_id} in this programme",
+                    code="application-not-found",
+                )
+            _check(definition, application.status, submission.answers)
+            if (application.id, definition.code) in answered:
+                raise InvalidTransition(
+                    f"survey {definition.code!r} was already answered", code="survey-already-answered"
+                )
+        except DomainError as error:
+            outcomes.append(Outcome(error=error))
+            continue
+        answered.add((application.id, definition.code))
+        response_id = new_id()
+        rows.append(
+            {
+                "id": response_id,
+                "application_id": application.id,
+                "survey": definition.code,
+                "answers": dict(submission.answers),
+                "submitted_at": now,
+            }
+        )
+        changes.append(
+            Change(
+                "application",
+                application.id,
+                "survey_answered",
+                data={"person_id": str(application.person_id), "survey": definition.code},
+            )
+        )
+        earnings.append(
+            Earning(
+                application.id,
+                application.person_id,
+                BenefitTrigger.SURVEY_ANSWERED.value,
+                period=definition.code,
+            )
+        )
+        outcomes.append(Outcome(response_id))
+    if rows:
+        uow.session.execute(insert(SurveyResponse), rows)
+    record(uow, ctx, changes)
+    earn_many(uow, ctx, earnings)
+    return outcomes
+
+
+def _check(definition: SurveyDefinition, status: str, answers: Mapping[str, str]) -> None:
+    if status not in OPEN_AFTER[definition.after]:
         raise InvalidTransition(
-            f"survey {code!r} opens after {definition.after}; this application is {application.status}",
+            f"survey {definition.code!r} opens after {definition.after}; this application is {status}",
             code="survey-not-open",
         )
     missing = [q for q in definition.questions if not str(answers.get(q, "")).strip()]
@@ -57,29 +138,3 @@ def answer_survey(
         raise ValidationFailed(
             f"answers to questions the survey does not ask: {unknown}", code="survey-unknown-question"
         )
-    if uow.session.execute(
-        select(SurveyResponse.id).where(
-            SurveyResponse.application_id == application_id,  # type: ignore[arg-type]
-            SurveyResponse.survey == code,
-        )  # type: ignore[arg-type]
-    ).first():
-        raise InvalidTransition(f"survey {code!r} was already answered", code="survey-already-answered")
-    response = SurveyResponse(
-        application_id=application_id, survey=code, answers=dict(answers), submitted_at=ctx.clock.now()
-    )
-    uow.session.add(response)
-    record(
-        uow,
-        ctx,
-        [
-            Change(
-                "application",
-                application_id,
-                "survey_answered",
-                data={"person_id": str(application.person_id), "survey": code},
-            )
-        ],
-    )
-    earn(uow, ctx, application_id, application.person_id, BenefitTrigger.SURVEY_ANSWERED, period=code)
-    uow.session.flush()
-    return response

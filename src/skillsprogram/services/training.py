@@ -1,49 +1,129 @@
-"""Training: providers redeem purchases, report completions and attendance; beneficiaries rate."""
+"""Training: providers redeem purchases, report completions and attendance; beneficiaries rate.
+
+Each step takes a batch (a provider's daily upload, a platform's callback
+queue) and has a one-item wrapper; an item that breaks a rule is refused on its
+own, with nothing written for it.
+"""
 
 from __future__ import annotations
 
+import re
 import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import insert, select
 
 from skillsprogram.config import BenefitTrigger
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.lifecycle import ApplicationStatus, PurchaseStatus
 from skillsprogram.domain.models import Application, AttendanceReport, Completion, Purchase, Rating
-from skillsprogram.errors import InvalidTransition, NotFound, ValidationFailed
+from skillsprogram.errors import DomainError, InvalidTransition, NotFound, ValidationFailed
 from skillsprogram.services.audit import Change, record
-from skillsprogram.services.benefits import earn
-from skillsprogram.services.transitions import Move, load_for_move, move_many
+from skillsprogram.services.benefits import Earning, earn_many
+from skillsprogram.services.outcomes import Outcome, single
+from skillsprogram.services.transitions import Move, load_applications, move_many
 from skillsprogram.storage.uow import UnitOfWork
 
+_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
-def _purchase(uow: UnitOfWork, ctx: ProgrammeContext, purchase_id: uuid.UUID) -> tuple[Purchase, Application]:
-    """A purchase and its application (of this programme), both locked on PostgreSQL."""
-    query = select(Purchase).where(Purchase.id == purchase_id)  # type: ignore[arg-type]
-    if uow.dialect == "postgresql":
-        query = query.with_for_update()
-    purchase = uow.session.execute(query).scalar_one_or_none()
-    if purchase is None:
-        raise NotFound(f"no purchase {purchase_id}", code="purchase-not-found")
-    return purchase, load_for_move(uow, ctx, purchase.application_id)
+
+@dataclass(frozen=True, slots=True)
+class CompletionReport:
+    """A provider's report that a course was finished."""
+
+    purchase_id: uuid.UUID
+    certificate_number: str
+    score: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RatingRequest:
+    """A beneficiary's rating of a completed course."""
+
+    purchase_id: uuid.UUID
+    stars: int
+    comment: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AttendanceRequest:
+    """A provider's attendance figure for one enrolment and month (``YYYY-MM``)."""
+
+    purchase_id: uuid.UUID
+    period: str
+    attendance_percent: int
+
+
+@dataclass
+class _Loaded:
+    purchases: dict[uuid.UUID, Purchase]
+    applications: dict[uuid.UUID, Application]
+
+    def get(self, purchase_id: uuid.UUID) -> tuple[Purchase, Application]:
+        purchase = self.purchases.get(purchase_id)
+        application = self.applications.get(purchase.application_id) if purchase else None
+        if purchase is None or application is None:
+            raise NotFound(f"no purchase {purchase_id} in this programme", code="purchase-not-found")
+        return purchase, application
+
+
+def _load(uow: UnitOfWork, ctx: ProgrammeContext, purchase_ids: Sequence[uuid.UUID]) -> _Loaded:
+    """Purchases and their applications (of this programme), locked on PostgreSQL."""
+    wanted = sorted(set(purchase_ids))
+    purchases: dict[uuid.UUID, Purchase] = {}
+    for start in range(0, len(wanted), 1_000):
+        query = (
+            select(Purchase)
+            .where(Purchase.id.in_(wanted[start : start + 1_000]))  # type: ignore[attr-defined]
+            .order_by(Purchase.id)  # type: ignore[arg-type]
+        )
+        if uow.dialect == "postgresql":
+            query = query.with_for_update()
+        purchases.update({p.id: p for p in uow.session.execute(query).scalars()})
+    applications = load_applications(uow, ctx, [p.application_id for p in purchases.values()])
+    return _Loaded(purchases, applications)
+
+
+def _each(items: Sequence[Any], check: Callable[[Any], Any]) -> list[Outcome[Any]]:
+    outcomes: list[Outcome[Any]] = []
+    for item in items:
+        try:
+            outcomes.append(Outcome(check(item)))
+        except DomainError as error:
+            outcomes.append(Outcome(error=error))
+    return outcomes
 
 
 def redeem(uow: UnitOfWork, ctx: ProgrammeContext, redeem_code: str) -> Purchase:
-    """The provider redeems the code the beneficiary brings: the course starts."""
-    purchase = uow.session.execute(
-        select(Purchase).where(Purchase.redeem_code == redeem_code.strip().upper())  # type: ignore[arg-type]
-    ).scalar_one_or_none()
-    if purchase is None:
-        raise NotFound("no purchase with this redeem code", code="redeem-code-not-found")
-    purchase, _application = _purchase(uow, ctx, purchase.id)
-    if purchase.status != PurchaseStatus.PURCHASED.value:
-        raise InvalidTransition(f"this purchase is already {purchase.status}", code="already-redeemed")
-    purchase.status = PurchaseStatus.REDEEMED.value
-    purchase.redeemed_at = ctx.clock.now()
-    record(
-        uow,
-        ctx,
-        [
+    """The provider redeems the code the beneficiary brings (see :func:`redeem_many`)."""
+    return single(redeem_many(uow, ctx, [redeem_code]))
+
+
+def redeem_many(
+    uow: UnitOfWork, ctx: ProgrammeContext, redeem_codes: Sequence[str]
+) -> list[Outcome[Purchase]]:
+    """Redeem codes at the provider: each course starts."""
+    codes = [code.strip().upper() for code in redeem_codes]
+    ids = dict(
+        uow.session.execute(  # type: ignore[arg-type]
+            select(Purchase.redeem_code, Purchase.id).where(Purchase.redeem_code.in_(codes))  # type: ignore[attr-defined]
+        ).all()
+    )
+    loaded = _load(uow, ctx, list(ids.values()))
+    now = ctx.clock.now()
+    changes: list[Change] = []
+
+    def check(code: str) -> Purchase:
+        if code not in ids:
+            raise NotFound("no purchase with this redeem code", code="redeem-code-not-found")
+        purchase, _application = loaded.get(ids[code])
+        if purchase.status != PurchaseStatus.PURCHASED.value:
+            raise InvalidTransition(f"this purchase is already {purchase.status}", code="already-redeemed")
+        purchase.status = PurchaseStatus.REDEEMED.value
+        purchase.redeemed_at = now
+        changes.append(
             Change(
                 "purchase",
                 purchase.id,
@@ -52,9 +132,12 @@ def redeem(uow: UnitOfWork, ctx: ProgrammeContext, redeem_code: str) -> Purchase
                 purchase.status,
                 {"application_id": str(purchase.application_id)},
             )
-        ],
-    )
-    return purchase
+        )
+        return purchase
+
+    outcomes = _each(codes, check)
+    record(uow, ctx, changes)
+    return outcomes
 
 
 def complete(
@@ -64,139 +147,231 @@ def complete(
     certificate_number: str,
     score: int | None = None,
 ) -> Completion:
-    """The provider reports the course finished, with its certificate number."""
-    purchase, application = _purchase(uow, ctx, purchase_id)
-    if purchase.status != PurchaseStatus.REDEEMED.value:
-        raise InvalidTransition(
-            f"only a redeemed course can be completed; this one is {purchase.status}",
-            code="purchase-not-redeemed",
-        )
-    if score is not None and not 0 <= score <= 100:
-        raise ValidationFailed("score must be between 0 and 100", code="invalid-score", field="score")
+    """The provider reports one course finished (see :func:`complete_many`)."""
+    single(complete_many(uow, ctx, [CompletionReport(purchase_id, certificate_number, score)]))
+    completion = uow.session.get(Completion, purchase_id)
+    assert completion is not None
+    return completion
+
+
+def complete_many(
+    uow: UnitOfWork, ctx: ProgrammeContext, reports: Sequence[CompletionReport]
+) -> list[Outcome[uuid.UUID]]:
+    """Record completions with their certificates; a beneficiary's first completed course
+    completes their training (and may earn benefits)."""
+    loaded = _load(uow, ctx, [r.purchase_id for r in reports])
     now = ctx.clock.now()
-    completion = Completion(
-        purchase_id=purchase.id, completed_at=now, certificate_number=certificate_number, score=score
-    )
-    uow.session.add(completion)
-    purchase.status = PurchaseStatus.COMPLETED.value
-    data = {"purchase_id": str(purchase.id), "certificate": certificate_number}
-    if application.status == ApplicationStatus.TRAINING:
-        move_many(
-            uow,
-            ctx,
-            [Move(application.id, application.status, application.person_id, data)],
-            ApplicationStatus.TRAINING_COMPLETED,
-            "course_completed",
+    rows, moves, changes, earnings = [], [], [], []
+    certificates: set[str] = set()
+    status = {app_id: app.status for app_id, app in loaded.applications.items()}
+
+    def check(report: CompletionReport) -> uuid.UUID:
+        purchase, application = loaded.get(report.purchase_id)
+        if purchase.status != PurchaseStatus.REDEEMED.value:
+            raise InvalidTransition(
+                f"only a redeemed course can be completed; this one is {purchase.status}",
+                code="purchase-not-redeemed",
+            )
+        if report.score is not None and not 0 <= report.score <= 100:
+            raise ValidationFailed("score must be between 0 and 100", code="invalid-score", field="score")
+        if not report.certificate_number.strip() or report.certificate_number in certificates:
+            raise ValidationFailed(
+                "each completion needs its own certificate number",
+                code="invalid-certificate",
+                field="certificate_number",
+            )
+        certificates.add(report.certificate_number)
+        purchase.status = PurchaseStatus.COMPLETED.value
+        rows.append(
+            {
+                "purchase_id": purchase.id,
+                "completed_at": now,
+                "certificate_number": report.certificate_number,
+                "score": report.score,
+            }
         )
-        earn(uow, ctx, application.id, application.person_id, BenefitTrigger.FIRST_COURSE_COMPLETED)
-    else:
-        record(
-            uow,
-            ctx,
-            [
+        data = {
+            "person_id": str(application.person_id),
+            "purchase_id": str(purchase.id),
+            "certificate": report.certificate_number,
+        }
+        if status[application.id] == ApplicationStatus.TRAINING:
+            moves.append(Move(application.id, ApplicationStatus.TRAINING, application.person_id, data))
+            status[application.id] = ApplicationStatus.TRAINING_COMPLETED
+            earnings.append(
+                Earning(application.id, application.person_id, BenefitTrigger.FIRST_COURSE_COMPLETED.value)
+            )
+        else:
+            changes.append(
                 Change(
                     "application",
                     application.id,
                     "course_completed",
-                    application.status,
-                    application.status,
-                    {"person_id": str(application.person_id), **data},
+                    status[application.id],
+                    status[application.id],
+                    data,
                 )
-            ],
-        )
-    uow.session.flush()
-    return completion
+            )
+        return purchase.id
+
+    outcomes = _each(reports, check)
+    if rows:
+        uow.session.execute(insert(Completion), rows)
+    move_many(uow, ctx, moves, ApplicationStatus.TRAINING_COMPLETED, "course_completed")
+    record(uow, ctx, changes)
+    earn_many(uow, ctx, earnings)
+    return outcomes
 
 
 def rate(
     uow: UnitOfWork, ctx: ProgrammeContext, purchase_id: uuid.UUID, stars: int, comment: str | None = None
 ) -> Rating:
-    """The beneficiary rates a completed course; the first rating may earn the incentive."""
-    purchase, application = _purchase(uow, ctx, purchase_id)
-    if purchase.status != PurchaseStatus.COMPLETED.value:
-        raise InvalidTransition("only a completed course can be rated", code="purchase-not-completed")
-    if not 1 <= stars <= 5:
-        raise ValidationFailed("a rating is 1 to 5 stars", code="invalid-rating", field="stars")
-    if uow.session.get(Rating, purchase.id) is not None:
-        raise InvalidTransition("this course has already been rated", code="already-rated")
-    if application.status == ApplicationStatus.REVOKED:
-        raise InvalidTransition("a revoked beneficiary cannot rate", code="revoked")
-    earlier = uow.session.execute(
-        select(func.count())
-        .select_from(Rating)
-        .join(Purchase, Purchase.id == Rating.purchase_id)  # type: ignore[arg-type]
-        .where(Purchase.application_id == application.id)  # type: ignore[arg-type]
-    ).scalar_one()
-    rating = Rating(purchase_id=purchase.id, stars=stars, comment=comment, rated_at=ctx.clock.now())
-    uow.session.add(rating)
-    record(
-        uow,
-        ctx,
-        [
+    """The beneficiary rates one completed course (see :func:`rate_many`)."""
+    single(rate_many(uow, ctx, [RatingRequest(purchase_id, stars, comment)]))
+    rating = uow.session.get(Rating, purchase_id)
+    assert rating is not None
+    return rating
+
+
+def rate_many(
+    uow: UnitOfWork, ctx: ProgrammeContext, ratings: Sequence[RatingRequest]
+) -> list[Outcome[uuid.UUID]]:
+    """Record ratings of completed courses; a beneficiary's first rating may earn benefits."""
+    loaded = _load(uow, ctx, [r.purchase_id for r in ratings])
+    rated = set(
+        uow.session.execute(
+            select(Rating.purchase_id).where(Rating.purchase_id.in_(list(loaded.purchases)))  # type: ignore[attr-defined]
+        ).scalars()
+    )
+    raters = set(
+        uow.session.execute(
+            select(Purchase.application_id)
+            .join(Rating, Rating.purchase_id == Purchase.id)  # type: ignore[arg-type]
+            .where(Purchase.application_id.in_(list(loaded.applications)))  # type: ignore[attr-defined]
+        ).scalars()
+    )
+    now = ctx.clock.now()
+    rows, changes, earnings = [], [], []
+
+    def check(request: RatingRequest) -> uuid.UUID:
+        purchase, application = loaded.get(request.purchase_id)
+        if purchase.status != PurchaseStatus.COMPLETED.value:
+            raise InvalidTransition("only a completed course can be rated", code="purchase-not-completed")
+        if not 1 <= request.stars <= 5:
+            raise ValidationFailed("a rating is 1 to 5 stars", code="invalid-rating", field="stars")
+        if purchase.id in rated:
+            raise InvalidTransition("this course has already been rated", code="already-rated")
+        if application.status == ApplicationStatus.REVOKED:
+            raise InvalidTransition("a revoked beneficiary cannot rate", code="revoked")
+        rated.add(purchase.id)
+        rows.append(
+            {"purchase_id": purchase.id, "stars": request.stars, "comment": request.comment, "rated_at": now}
+        )
+        changes.append(
             Change(
-                "purchase",
-                purchase.id,
+                "application",
+                application.id,
                 "course_rated",
                 data={
-                    "application_id": str(application.id),
                     "person_id": str(application.person_id),
-                    "stars": stars,
+                    "purchase_id": str(purchase.id),
+                    "stars": request.stars,
                 },
             )
-        ],
-    )
-    if earlier == 0:
-        earn(uow, ctx, application.id, application.person_id, BenefitTrigger.FIRST_COURSE_RATED)
-    uow.session.flush()
-    return rating
+        )
+        if application.id not in raters:
+            raters.add(application.id)
+            earnings.append(
+                Earning(application.id, application.person_id, BenefitTrigger.FIRST_COURSE_RATED.value)
+            )
+        return purchase.id
+
+    outcomes = _each(ratings, check)
+    if rows:
+        uow.session.execute(insert(Rating), rows)
+    record(uow, ctx, changes)
+    earn_many(uow, ctx, earnings)
+    return outcomes
 
 
 def report_attendance(
     uow: UnitOfWork, ctx: ProgrammeContext, purchase_id: uuid.UUID, period: str, attendance_percent: int
 ) -> AttendanceReport:
-    """The provider reports a month's attendance (``YYYY-MM``); it may earn an allowance."""
-    purchase, application = _purchase(uow, ctx, purchase_id)
-    if purchase.status not in (PurchaseStatus.REDEEMED.value, PurchaseStatus.COMPLETED.value):
-        raise InvalidTransition("attendance is reported for courses under way", code="purchase-not-redeemed")
-    if not 0 <= attendance_percent <= 100:
-        raise ValidationFailed("attendance is a percentage", code="invalid-attendance")
-    if (
-        len(period) != 7
-        or period[4] != "-"
-        or not (period[:4] + period[5:]).isdigit()
-        or not 1 <= int(period[5:]) <= 12
-    ):
-        raise ValidationFailed("the period is a month written YYYY-MM", code="invalid-period", field="period")
-    if uow.session.get(AttendanceReport, (purchase.id, period)) is not None:
-        raise InvalidTransition(f"attendance for {period} was already reported", code="already-reported")
-    report = AttendanceReport(
-        purchase_id=purchase.id,
-        period=period,
-        attendance_percent=attendance_percent,
-        reported_at=ctx.clock.now(),
+    """The provider reports one month's attendance (see :func:`report_attendance_many`)."""
+    single(report_attendance_many(uow, ctx, [AttendanceRequest(purchase_id, period, attendance_percent)]))
+    report = uow.session.get(AttendanceReport, (purchase_id, period))
+    assert report is not None
+    return report
+
+
+def report_attendance_many(
+    uow: UnitOfWork, ctx: ProgrammeContext, reports: Sequence[AttendanceRequest]
+) -> list[Outcome[uuid.UUID]]:
+    """Record monthly attendance for courses under way; each month may earn an allowance
+    (or have it withheld) under the benefit schedule."""
+    loaded = _load(uow, ctx, [r.purchase_id for r in reports])
+    reported = set(
+        uow.session.execute(
+            select(AttendanceReport.purchase_id, AttendanceReport.period).where(
+                AttendanceReport.purchase_id.in_(list(loaded.purchases))  # type: ignore[attr-defined]
+            )
+        ).tuples()
     )
-    uow.session.add(report)
-    record(
-        uow,
-        ctx,
-        [
+    now = ctx.clock.now()
+    rows, changes, earnings = [], [], []
+
+    def check(request: AttendanceRequest) -> uuid.UUID:
+        purchase, application = loaded.get(request.purchase_id)
+        if purchase.status not in (PurchaseStatus.REDEEMED.value, PurchaseStatus.COMPLETED.value):
+            raise InvalidTransition(
+                "attendance is reported for courses under way", code="purchase-not-redeemed"
+            )
+        if not 0 <= request.attendance_percent <= 100:
+            raise ValidationFailed("attendance is a percentage", code="invalid-attendance")
+        if not _PERIOD.match(request.period):
+            raise ValidationFailed(
+                "the period is a month written YYYY-MM", code="invalid-period", field="period"
+            )
+        if (purchase.id, request.period) in reported:
+            raise InvalidTransition(
+                f"attendance for {request.period} was already reported", code="already-reported"
+            )
+        reported.add((purchase.id, request.period))
+        rows.append(
+            {
+                "purchase_id": purchase.id,
+                "period": request.period,
+                "attendance_percent": request.attendance_percent,
+                "reported_at": now,
+            }
+        )
+        changes.append(
             Change(
                 "purchase",
                 purchase.id,
                 "attendance_reported",
-                data={"application_id": str(application.id), "period": period, "percent": attendance_percent},
+                data={
+                    "application_id": str(application.id),
+                    "period": request.period,
+                    "percent": request.attendance_percent,
+                },
             )
-        ],
-    )
-    if application.status != ApplicationStatus.REVOKED:
-        earn(
-            uow,
-            ctx,
-            application.id,
-            application.person_id,
-            BenefitTrigger.ATTENDANCE_MONTH,
-            period=period,
-            details={"attendance_percent": attendance_percent},
         )
-    uow.session.flush()
-    return report
+        if application.status != ApplicationStatus.REVOKED:
+            earnings.append(
+                Earning(
+                    application.id,
+                    application.person_id,
+                    BenefitTrigger.ATTENDANCE_MONTH.value,
+                    period=request.period,
+                    details={"attendance_percent": request.attendance_percent},
+                )
+            )
+        return purchase.id
+
+    outcomes = _each(reports, check)
+    if rows:
+        uow.session.execute(insert(AttendanceReport), rows)
+    record(uow, ctx, changes)
+    earn_many(uow, ctx, earnings)
+    return outcomes

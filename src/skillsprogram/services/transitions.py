@@ -95,6 +95,28 @@ def load_for_move(
     return application
 
 
+def load_applications(
+    uow: UnitOfWork, ctx: ProgrammeContext, application_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, Application]:
+    """Applications of the programme by id (locked for update on PostgreSQL, in id order so
+    that concurrent batches never deadlock). Ids of other programmes are simply absent."""
+    wanted = sorted(set(application_ids))
+    found: dict[uuid.UUID, Application] = {}
+    for start in range(0, len(wanted), CHUNK):
+        query = (
+            select(Application)
+            .where(
+                Application.id.in_(wanted[start : start + CHUNK]),  # type: ignore[union-attr]
+                Application.programme_id == ctx.pid,  # type: ignore[arg-type]
+            )
+            .order_by(Application.id)  # type: ignore[arg-type]
+        )
+        if uow.dialect == "postgresql":
+            query = query.with_for_update()
+        found.update({a.id: a for a in uow.session.execute(query).scalars()})
+    return found
+
+
 def move_one(
     uow: UnitOfWork,
     ctx: ProgrammeContext,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Sequence
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row, insert, select
@@ -17,6 +18,7 @@ from skillsprogram.domain.models import Application, Course, Purchase, Voucher
 from skillsprogram.domain.types import new_id
 from skillsprogram.errors import (
     DeadlinePassed,
+    DomainError,
     InsufficientBalance,
     InvalidTransition,
     NotFound,
@@ -25,7 +27,8 @@ from skillsprogram.errors import (
 from skillsprogram.services import ledger
 from skillsprogram.services.audit import Change, record
 from skillsprogram.services.batches import Progress, for_each_chunk
-from skillsprogram.services.transitions import Move, load_for_move, move_many
+from skillsprogram.services.outcomes import Outcome, single
+from skillsprogram.services.transitions import Move, load_applications, move_many
 from skillsprogram.storage.uow import UnitOfWork
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud
@@ -111,104 +114,169 @@ def voucher_balance(uow: UnitOfWork, application_id: uuid.UUID) -> int:
     return ledger.balance(uow, voucher_of(uow, application_id).account_id)
 
 
+@dataclass(frozen=True, slots=True)
+class Order:
+    """A beneficiary buying one course with their voucher."""
+
+    application_id: uuid.UUID
+    course_id: uuid.UUID
+
+
 def purchase_course(
     uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUID, course_id: uuid.UUID
 ) -> Purchase:
-    """Buy a course with the voucher: the price moves to the provider's account.
+    """Buy one course with the voucher (see :func:`purchase_courses`)."""
+    purchase_id = single(purchase_courses(uow, ctx, [Order(application_id, course_id)]))
+    purchase = uow.session.get(Purchase, purchase_id)
+    assert purchase is not None
+    return purchase
 
-    The voucher row is locked (PostgreSQL) or the database written under
-    SQLite's single writer before the balance is read, so two purchases at
-    once can never overdraw it.
+
+def purchase_courses(
+    uow: UnitOfWork, ctx: ProgrammeContext, orders: Sequence[Order]
+) -> list[Outcome[uuid.UUID]]:
+    """Buy courses with vouchers: each price moves from the voucher to the provider's account.
+
+    The vouchers are locked (PostgreSQL) or the database held by SQLite's single
+    writer before balances are read, so concurrent purchases can never overdraw a
+    voucher; several orders on one voucher in a batch are checked against what the
+    earlier ones spent. Refused orders write nothing.
     """
-    application = load_for_move(uow, ctx, application_id)
-    if application.status not in (ApplicationStatus.VOUCHER_ISSUED, ApplicationStatus.TRAINING):
-        raise InvalidTransition(
-            f"an application that is {application.status} cannot buy courses",
-            current=application.status,
-        )
-    voucher = voucher_of(uow, application_id, lock=True)
     now = ctx.clock.now()
+    applications = load_applications(uow, ctx, [o.application_id for o in orders])
+    vouchers = _vouchers_of(uow, list(applications))
+    courses = {
+        c.id: c
+        for c in uow.session.execute(
+            select(Course).where(Course.id.in_(list({o.course_id for o in orders})))  # type: ignore[attr-defined]
+        ).scalars()
+    }
+    balances = ledger.balances(uow, [v.account_id for v in vouchers.values()])
+    providers = ledger.accounts(
+        uow, ctx, AccountKind.PROVIDER, [str(c.provider_id) for c in courses.values()]
+    )
+    status = {app_id: app.status for app_id, app in applications.items()}
+    outcomes: list[Outcome[uuid.UUID]] = []
+    postings, rows, moves, changes = [], [], [], []
+    for order in orders:
+        try:
+            application = applications.get(order.application_id)
+            if application is None:
+                raise NotFound(
+                    f"no application {order.application_id} in this programme", code="application-not-found"
+                )
+            voucher = vouchers.get(order.application_id)
+            course = courses.get(order.course_id)
+            _check_order(ctx, status[application.id], voucher, course, balances, now)
+            assert voucher is not None and course is not None
+        except DomainError as error:
+            outcomes.append(Outcome(error=error))
+            continue
+        balances[voucher.account_id] -= course.price
+        purchase_id = new_id()
+        if course.price:
+            postings.append(
+                transfer(
+                    "course_purchase",
+                    f"purchase:{purchase_id}",
+                    voucher.account_id,
+                    providers[str(course.provider_id)],
+                    course.price,
+                    course.currency,
+                )
+            )
+        rows.append(
+            {
+                "id": purchase_id,
+                "application_id": application.id,
+                "voucher_id": voucher.id,
+                "course_id": course.id,
+                "price": course.price,
+                "currency": course.currency,
+                "voucher_code": new_code(),
+                "redeem_code": new_code(),
+                "status": PurchaseStatus.PURCHASED.value,
+                "purchased_at": now,
+                "redeemed_at": None,
+                "ledger_transaction_id": None,
+            }
+        )
+        data = {"purchase_id": str(purchase_id), "course_id": str(course.id), "price": course.price}
+        if status[application.id] == ApplicationStatus.VOUCHER_ISSUED:
+            moves.append(Move(application.id, ApplicationStatus.VOUCHER_ISSUED, application.person_id, data))
+            status[application.id] = ApplicationStatus.TRAINING
+        else:
+            changes.append(
+                Change(
+                    "application",
+                    application.id,
+                    "course_purchased",
+                    status[application.id],
+                    status[application.id],
+                    {"person_id": str(application.person_id), **data},
+                )
+            )
+        outcomes.append(Outcome(purchase_id))
+    transaction_ids = ledger.post(uow, ctx, postings)
+    by_reference = dict(zip((p.reference for p in postings), transaction_ids, strict=True))
+    for row in rows:
+        row["ledger_transaction_id"] = by_reference.get(f"purchase:{row['id']}")
+    if rows:
+        uow.session.execute(insert(Purchase), rows)
+    move_many(uow, ctx, moves, ApplicationStatus.TRAINING, "course_purchased")
+    record(uow, ctx, changes)
+    return outcomes
+
+
+def _vouchers_of(uow: UnitOfWork, application_ids: list[uuid.UUID]) -> dict[uuid.UUID, Voucher]:
+    found: dict[uuid.UUID, Voucher] = {}
+    ids = sorted(application_ids)
+    for start in range(0, len(ids), 1_000):
+        query = (
+            select(Voucher)
+            .where(Voucher.application_id.in_(ids[start : start + 1_000]))  # type: ignore[attr-defined]
+            .order_by(Voucher.application_id)  # type: ignore[arg-type]
+        )
+        if uow.dialect == "postgresql":
+            query = query.with_for_update()
+        found.update({v.application_id: v for v in uow.session.execute(query).scalars()})
+    return found
+
+
+def _check_order(
+    ctx: ProgrammeContext,
+    status: str,
+    voucher: Voucher | None,
+    course: Course | None,
+    balances: dict[uuid.UUID, int],
+    now: datetime,
+) -> None:
+    if status not in (ApplicationStatus.VOUCHER_ISSUED, ApplicationStatus.TRAINING):
+        raise InvalidTransition(f"an application that is {status} cannot buy courses", current=status)
+    if voucher is None:
+        raise NotFound("this application has no voucher", code="voucher-not-found")
     if voucher.status != VoucherStatus.ACTIVE.value:
         raise InvalidTransition(f"the voucher is {voucher.status}", code="voucher-not-active")
     if now >= voucher.expires_at:
         raise DeadlinePassed("the voucher has expired", deadline=voucher.expires_at.isoformat())
-    first = application.status == ApplicationStatus.VOUCHER_ISSUED
+    first = status == ApplicationStatus.VOUCHER_ISSUED
     if first and voucher.first_purchase_deadline and now >= voucher.first_purchase_deadline:
         raise DeadlinePassed(
-            "the first course had to be bought by "
-            f"{voucher.first_purchase_deadline.isoformat()}; the voucher is forfeited",
+            f"the first course had to be bought by {voucher.first_purchase_deadline.isoformat()}; "
+            "the voucher is forfeited",
             code="first-purchase-deadline-passed",
         )
-    course = uow.session.get(Course, course_id)
     if course is None or not course.active:
         raise NotFound("no such course on sale", code="course-not-found")
     if course.currency != ctx.config.currency:
         raise ValidationFailed(f"the course is priced in {course.currency}", code="currency-mismatch")
-    balance = ledger.balance(uow, voucher.account_id)
+    balance = balances[voucher.account_id]
     if course.price > balance:
         raise InsufficientBalance(
             f"the course costs {course.price} but the voucher holds {balance}",
             price=course.price,
             balance=balance,
         )
-    provider_account = ledger.account(uow, ctx, AccountKind.PROVIDER, str(course.provider_id))
-    purchase_id = new_id()
-    posted = ledger.post(
-        uow,
-        ctx,
-        [
-            transfer(
-                "course_purchase",
-                f"purchase:{purchase_id}",
-                voucher.account_id,
-                provider_account,
-                course.price,
-                course.currency,
-            )
-        ]
-        if course.price
-        else [],
-    )
-    purchase = Purchase(
-        id=purchase_id,
-        application_id=application_id,
-        voucher_id=voucher.id,
-        course_id=course.id,
-        price=course.price,
-        currency=course.currency,
-        voucher_code=new_code(),
-        redeem_code=new_code(),
-        status=PurchaseStatus.PURCHASED.value,
-        purchased_at=now,
-        ledger_transaction_id=posted[0] if posted else None,
-    )
-    uow.session.add(purchase)
-    data = {"purchase_id": str(purchase_id), "course_id": str(course.id), "price": course.price}
-    if first:
-        move_many(
-            uow,
-            ctx,
-            [Move(application.id, application.status, application.person_id, data)],
-            ApplicationStatus.TRAINING,
-            "course_purchased",
-        )
-    else:
-        record(
-            uow,
-            ctx,
-            [
-                Change(
-                    "application",
-                    application.id,
-                    "course_purchased",
-                    application.status,
-                    application.status,
-                    {"person_id": str(application.person_id), **data},
-                )
-            ],
-        )
-    uow.session.flush()
-    return purchase
 
 
 def forfeit_unused(ctx: ProgrammeContext, chunk: int = 1_000, progress: Progress | None = None) -> int:

@@ -1,8 +1,8 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
-Create Date: 2026-11-23 01:05:54.586930
+Revises:
+Create Date: 2026-11-23
 """
 
 from collections.abc import Sequence
@@ -12,6 +12,7 @@ import sqlmodel
 from alembic import op
 
 import skillsprogram.domain.types
+
 
 revision: str = '0001'
 down_revision: str | None = None
@@ -328,7 +329,7 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=24), nullable=False),
     sa.Column('purchased_at', skillsprogram.domain.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('redeemed_at', skillsprogram.domain.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('ledger_transaction_id', sa.Uuid(), nullable=False),
+    sa.Column('ledger_transaction_id', sa.Uuid(), nullable=True),
     sa.ForeignKeyConstraint(['application_id'], ['application.id'], ),
     sa.ForeignKeyConstraint(['course_id'], ['course.id'], ),
     sa.ForeignKeyConstraint(['ledger_transaction_id'], ['ledger_transaction.id'], ),

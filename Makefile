@@ -1,0 +1,27 @@
+# The two commands of the README. Both create .venv on first use.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PACKAGES := -e . -e plugins/sandbox-registry -e plugins/sandbox-rails -e examples/indonesia
+APPLICANTS ?= 10000
+SEED ?= 1
+
+.PHONY: demo test install lint
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet $(PACKAGES)
+
+## make demo: install, then run one Kartu Prakerja wave end to end on the embedded SQLite database
+demo: install
+	$(BIN)/skillsprogram demo --country indonesia --applicants $(APPLICANTS) --seed $(SEED)
+
+## make test: install with the test tools, then lint, type-check and run the suite (SQLite and PostgreSQL)
+test: $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]" $(PACKAGES)
+	$(BIN)/ruff check .
+	$(BIN)/mypy src
+	$(BIN)/pytest
