@@ -67,7 +67,7 @@ def person(index: int, **overrides: object) -> RegistrationRequest:
     values: dict[str, object] = {
         "national_id": f"{1000000 + index}",
         "full_name": f"Person {index}",
-        "birth_date": date(1990, 1, 1) + timedelta(days=index),
+        "birth_date": date(1990, 1, 1) + timedelta(days=index % 9000),
         "sex": "F" if index % 2 else "M",
         "region_code": "10.01" if index % 3 else "20.01",
         "household_number": f"H{index}",

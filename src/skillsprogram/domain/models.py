@@ -1,7 +1,7 @@
 """Persisted records (SQLModel tables). No I/O here: services load and save them.
 
 Personal values are never stored in clear: ``*_hash`` columns hold keyed
-hashes for look-ups and uniqueness, ``*_enc`` columns Fernet tokens (see
+hashes for look-ups and uniqueness, ``*_enc`` columns AES-GCM ciphertexts (see
 :mod:`skillsprogram.privacy`). Public identifiers are random UUIDs; the only
 integer keys are internal (ledger entries, audit events).
 """
@@ -93,7 +93,7 @@ class Application(SQLModel, table=True):
     __tablename__ = "application"
     __table_args__ = (
         UniqueConstraint("programme_id", "person_id", name="uq_application_person"),
-        Index("ix_application_programme_status", "programme_id", "status"),
+        Index("ix_application_programme_status", "programme_id", "status", "id"),
         Index("ix_application_wave_status", "wave_id", "status"),
     )
 

@@ -182,15 +182,29 @@ def skillsprogram_lifecycle_event(event: LifecycleEvent, programme: ProgrammeCon
 
 @hookspec
 def skillsprogram_regions(programme: ProgrammeConfig) -> Iterable[RegionSpec]:
-    """Provide the country's administrative regions (codes, names, levels, tags).
+    """Provide the country's administrative regions.
 
-    Loaded into the region table by ``skillsprogram regions sync`` and by the demo.
+    Collecting. Called when a programme starts (``skillsprogram run start``, the
+    demo); the regions are added to the region table, or updated by code.
+
+    :returns: :class:`~skillsprogram.domain.exchange.RegionSpec` values with
+        hierarchical codes (``"32"`` a province, ``"32.04"`` a regency in it),
+        the parent's code, the level (1 = top) and tags such as ``"3T"`` that
+        selection plugins may weigh. Quotas are set at ``waves.quota_level``.
     """
 
 
 @hookspec(firstresult=True)
 def skillsprogram_demo_catalogue(programme: ProgrammeConfig) -> list[CourseSpec] | None:
-    """Provide a plausible course catalogue for demos and training sessions."""
+    """Provide a plausible course catalogue for demos and training sessions.
+
+    Called once by ``skillsprogram demo``; real catalogues are published by
+    platforms and providers.
+
+    :returns: :class:`~skillsprogram.domain.exchange.CourseSpec` values (with
+        their providers and platforms) priced in the programme's currency, or
+        ``None`` when the plugin has none.
+    """
 
 
 @hookspec(firstresult=True)
@@ -199,7 +213,11 @@ def skillsprogram_synthetic_applicants(
 ) -> Iterator[SyntheticApplicant] | None:
     """Make up ``count`` plausible applicants for a demo, reproducibly from ``seed``.
 
-    Include some that must be refused (malformed ids, duplicates, excluded
-    occupations) so the demo shows every rule at work. Yield them lazily:
-    demos run with hundreds of thousands.
+    Called once by ``skillsprogram demo``, which registers them in chunks.
+
+    :returns: an iterator of :class:`~skillsprogram.domain.exchange.SyntheticApplicant`
+        (a registration and the payment account the person would give), or
+        ``None`` for no opinion. Include some that must be refused (malformed
+        ids, duplicates, excluded occupations) so the demo shows every rule at
+        work, and yield lazily: demos run with hundreds of thousands.
     """

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.lifecycle import AccountStatus, EntitlementStatus
@@ -143,7 +143,7 @@ def add_payment_accounts(
             verified_people.append(person.id)
         outcomes.append(Outcome(row.id))
     if rows:
-        uow.session.execute(insert(AccountRow), rows)
+        uow.insert_rows(AccountRow, rows)
     record(uow, ctx, changes)
     if verified_people:
         waiting = (

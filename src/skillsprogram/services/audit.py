@@ -7,8 +7,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert
-
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.models import AuditEvent
 from skillsprogram.storage.uow import UnitOfWork
@@ -48,5 +46,5 @@ def record(uow: UnitOfWork, ctx: ProgrammeContext, changes: Iterable[Change]) ->
         for change in changes
     ]
     if rows:
-        uow.session.execute(insert(AuditEvent), rows)
+        uow.insert_rows(AuditEvent, rows)
     return len(rows)

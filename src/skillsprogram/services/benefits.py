@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import Row, select, update
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.exchange import BenefitEvent, EntitlementSpec
@@ -128,7 +128,7 @@ def earn_many(uow: UnitOfWork, ctx: ProgrammeContext, earnings: Sequence[Earning
             )
     if not rows:
         return []
-    uow.session.execute(insert(Entitlement), rows)
+    uow.insert_rows(Entitlement, rows)
     payable = [row for row in rows if row["status"] == EntitlementStatus.EARNED.value]
     if payable:
         budget = ledger.budget_account(uow, ctx)
@@ -210,7 +210,7 @@ def _create_payouts(uow: UnitOfWork, ctx: ProgrammeContext, rows: Sequence[Row[A
         )
     if not payouts:
         return 0
-    uow.session.execute(insert(Payout), payouts)
+    uow.insert_rows(Payout, payouts)
     ids = [p["entitlement_id"] for p in payouts]
     uow.session.execute(
         update(Entitlement)

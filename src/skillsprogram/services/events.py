@@ -45,37 +45,33 @@ def dispatch_events(ctx: ProgrammeContext, limit: int | None = None) -> int:
     while limit is None or delivered < limit:
         with ctx.uow() as uow:
             last = _cursor(uow)
-            rows = (
-                uow.session.execute(
-                    select(AuditEvent)
-                    .where(AuditEvent.id > last)  # type: ignore[operator]
-                    .order_by(AuditEvent.id)  # type: ignore[arg-type]
-                    .limit(CHUNK)
+            table = AuditEvent.__table__  # type: ignore[attr-defined]
+            rows = uow.session.execute(
+                select(
+                    table.c.id,
+                    table.c.occurred_at,
+                    table.c.entity,
+                    table.c.entity_id,
+                    table.c.action,
+                    table.c.from_status,
+                    table.c.to_status,
+                    table.c.data,
                 )
-                .scalars()
-                .all()
-            )
+                .where(table.c.id > last)
+                .order_by(table.c.id)
+                .limit(CHUNK)
+            ).all()
             if not rows:
                 return delivered
             for row in rows:
-                assert row.id is not None
-                event = LifecycleEvent(
-                    event_id=row.id,
-                    occurred_at=row.occurred_at,
-                    entity=row.entity,
-                    entity_id=row.entity_id,
-                    action=row.action,
-                    from_status=row.from_status,
-                    to_status=row.to_status,
-                    data=row.data,
-                )
+                event = LifecycleEvent(*row)
                 ctx.hook.skillsprogram_lifecycle_event(event=event, programme=ctx.config)
-                template = NOTIFIED_ACTIONS.get(row.action)
+                template = NOTIFIED_ACTIONS.get(event.action)
                 if template is not None:
                     ctx.hook.skillsprogram_notify(
                         notification=Notification(
                             event=event,
-                            person_id=row.data.get("person_id"),
+                            person_id=event.data.get("person_id"),
                             template=template,
                             locale=locale,
                         ),
@@ -84,7 +80,7 @@ def dispatch_events(ctx: ProgrammeContext, limit: int | None = None) -> int:
             uow.session.execute(
                 update(EventCursor)
                 .where(EventCursor.consumer == CONSUMER)  # type: ignore[arg-type]
-                .values(last_event_id=rows[-1].id)
+                .values(last_event_id=rows[-1][0])
             )
             uow.commit()
             delivered += len(rows)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.ledger import MAY_GO_NEGATIVE, AccountKind, Posting, check_balanced
@@ -61,7 +61,7 @@ def accounts(
             }
             for owner in missing
         ]
-        uow.session.execute(insert(LedgerAccount), new_rows)
+        uow.insert_rows(LedgerAccount, new_rows)
         found.update({row["owner_id"]: row["id"] for row in new_rows})
     return found
 
@@ -103,8 +103,8 @@ def post(uow: UnitOfWork, ctx: ProgrammeContext, postings: Sequence[Posting]) ->
             for leg in posting.legs
         )
     if transactions:
-        uow.session.execute(insert(LedgerTransaction), transactions)
-        uow.session.execute(insert(LedgerEntry), entries)
+        uow.insert_rows(LedgerTransaction, transactions)
+        uow.insert_rows(LedgerEntry, entries)
     return [row["id"] for row in transactions]
 
 

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.exchange import ParsedNationalId, RegistrationRequest
@@ -221,11 +221,11 @@ def register_many(
         outcomes[index] = RegistrationOutcome(application_id)
 
     if household_rows:
-        uow.session.execute(insert(Household), household_rows)
+        uow.insert_rows(Household, household_rows)
     if person_rows:
-        uow.session.execute(insert(Person), person_rows)
+        uow.insert_rows(Person, person_rows)
     if application_rows:
-        uow.session.execute(insert(Application), application_rows)
+        uow.insert_rows(Application, application_rows)
     record(uow, ctx, changes)
     return [outcome for outcome in outcomes if outcome is not None]
 

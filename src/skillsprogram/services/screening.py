@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, distinct, func, insert, or_, select
+from sqlalchemy import Row, distinct, func, or_, select
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.exchange import ApplicantFacts, Finding
@@ -142,7 +142,7 @@ def apply_findings(
         if not finding.passed:
             failed[finding.application_id].append(finding)
     if stored:
-        uow.session.execute(insert(EligibilityFinding), stored)
+        uow.insert_rows(EligibilityFinding, stored)
     eligible = [
         Move(app_id, ApplicationStatus.IDENTITY_VERIFIED, person_id)
         for app_id, person_id in persons.items()

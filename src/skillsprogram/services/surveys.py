@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from skillsprogram.config import BenefitTrigger, SurveyDefinition
 from skillsprogram.context import ProgrammeContext
@@ -118,7 +118,7 @@ def answer_surveys(
         )
         outcomes.append(Outcome(response_id))
     if rows:
-        uow.session.execute(insert(SurveyResponse), rows)
+        uow.insert_rows(SurveyResponse, rows)
     record(uow, ctx, changes)
     earn_many(uow, ctx, earnings)
     return outcomes

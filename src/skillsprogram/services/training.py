@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from skillsprogram.config import BenefitTrigger
 from skillsprogram.context import ProgrammeContext
@@ -216,7 +216,7 @@ def complete_many(
 
     outcomes = _each(reports, check)
     if rows:
-        uow.session.execute(insert(Completion), rows)
+        uow.insert_rows(Completion, rows)
     move_many(uow, ctx, moves, ApplicationStatus.TRAINING_COMPLETED, "course_completed")
     record(uow, ctx, changes)
     earn_many(uow, ctx, earnings)
@@ -288,7 +288,7 @@ def rate_many(
 
     outcomes = _each(ratings, check)
     if rows:
-        uow.session.execute(insert(Rating), rows)
+        uow.insert_rows(Rating, rows)
     record(uow, ctx, changes)
     earn_many(uow, ctx, earnings)
     return outcomes
@@ -371,7 +371,7 @@ def report_attendance_many(
 
     outcomes = _each(reports, check)
     if rows:
-        uow.session.execute(insert(AttendanceReport), rows)
+        uow.insert_rows(AttendanceReport, rows)
     record(uow, ctx, changes)
     earn_many(uow, ctx, earnings)
     return outcomes

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, insert, select
+from sqlalchemy import Row, select
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.ledger import AccountKind, transfer
@@ -53,8 +53,8 @@ def issue_vouchers(ctx: ProgrammeContext, chunk: int = 1_000, progress: Progress
         voucher_ids = {row[0]: new_id() for row in rows}
         accounts = ledger.accounts(uow, ctx, AccountKind.VOUCHER, [str(v) for v in voucher_ids.values()])
         deadline = now + timedelta(days=rules.first_purchase_days) if rules.first_purchase_days else None
-        uow.session.execute(
-            insert(Voucher),
+        uow.insert_rows(
+            Voucher,
             [
                 {
                     "id": voucher_id,
@@ -222,7 +222,7 @@ def purchase_courses(
     for row in rows:
         row["ledger_transaction_id"] = by_reference.get(f"purchase:{row['id']}")
     if rows:
-        uow.session.execute(insert(Purchase), rows)
+        uow.insert_rows(Purchase, rows)
     move_many(uow, ctx, moves, ApplicationStatus.TRAINING, "course_purchased")
     record(uow, ctx, changes)
     return outcomes

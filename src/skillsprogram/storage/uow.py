@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from types import TracebackType
+from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 
 class UnitOfWork:
@@ -34,6 +36,14 @@ class UnitOfWork:
     ) -> None:
         self.rollback()
         self.session.close()
+
+    def insert_rows(self, model: type[SQLModel], rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert many rows of ``model`` in one executemany, bypassing the ORM's per-object
+        bookkeeping (pending ORM changes are flushed first, so foreign keys resolve)."""
+        if not rows:
+            return
+        self.session.flush()
+        self.session.execute(model.__table__.insert(), list(rows))  # type: ignore[attr-defined]
 
     def commit(self) -> None:
         """Make everything written so far durable."""

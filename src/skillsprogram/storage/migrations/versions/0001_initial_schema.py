@@ -188,7 +188,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('application', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_application_person_id'), ['person_id'], unique=False)
-        batch_op.create_index('ix_application_programme_status', ['programme_id', 'status'], unique=False)
+        batch_op.create_index('ix_application_programme_status', ['programme_id', 'status', 'id'], unique=False)
         batch_op.create_index('ix_application_wave_status', ['wave_id', 'status'], unique=False)
 
     op.create_table('ledger_entry',
