@@ -1,0 +1,169 @@
+"""A SANDBOX payment rail that answers like a real one, and never moves real money.
+
+Its fate for each request is drawn from SHA-256(seed, rail, key, what), so a
+demo is reproducible. A key is credited at most once however often it is sent;
+a timeout may hide a credit that did happen (``status`` then says ``paid``), as
+on real rails.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from skillsprogram.domain.exchange import (
+    AccountCheck,
+    PaymentInstruction,
+    RailResult,
+    RailTimeout,
+    StatementLine,
+)
+from skillsprogram_sandbox_rails.ledger import Booked, RailBooks
+from skillsprogram_sandbox_rails.settings import RailSettings, SandboxRailsSettings
+
+Clock = Callable[[], datetime]
+
+#: Columns of the statement CSV, in order.
+STATEMENT_COLUMNS = ("idempotency_key", "reference", "amount", "currency", "booked_at", "status")
+
+
+def _wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+class SandboxRail:
+    """One simulated e-wallet, bank or mobile-money rail (SANDBOX)."""
+
+    def __init__(
+        self,
+        rail: RailSettings,
+        settings: SandboxRailsSettings,
+        books: RailBooks,
+        currencies: tuple[str, ...],
+        clock: Clock = _wall_clock,
+    ) -> None:
+        self.code = rail.code
+        self.name = rail.name if "SANDBOX" in rail.name.upper() else f"{rail.name} (SANDBOX)"
+        self.kind = rail.kind
+        self.currencies = rail.currencies or currencies
+        self._pattern = re.compile(rail.account_pattern)
+        self._settings = settings
+        self._books = books
+        self._clock = clock
+
+    def _chance(self, *parts: object) -> float:
+        digest = hashlib.sha256(
+            ":".join(map(str, (self._settings.seed, self.code, *parts))).encode()
+        ).digest()
+        return int.from_bytes(digest[:8], "big") / 2**64
+
+    def _wait(self) -> None:
+        if self._settings.latency_ms:
+            time.sleep(self._settings.latency_ms / 1000)
+
+    def validate_account(self, account_number: str, holder_name: str) -> AccountCheck:
+        """Does the account exist, and in whose name (as the rail's records say)?"""
+        self._wait()
+        if not self._pattern.fullmatch(account_number):
+            return AccountCheck(False, reason=f"not a {self.name} account number")
+        if self._chance("invalid", account_number) < self._settings.invalid_account_rate:
+            return AccountCheck(False, reason="no such account")
+        if self._chance("name", account_number) < self._settings.name_mismatch_rate:
+            return AccountCheck(True, holder_name=f"{holder_name.split()[0]} Other")
+        return AccountCheck(True, holder_name=holder_name)
+
+    def send(self, instruction: PaymentInstruction) -> RailResult:
+        """Credit the account once per idempotency key; may time out or fail like a real rail."""
+        self._wait()
+        key = instruction.idempotency_key
+        known = self._books.find(self.code, key)
+        if known is not None:
+            if (known.amount, known.account_number) != (instruction.amount, instruction.account_number):
+                return RailResult(
+                    "failed", reason="idempotency key reused with different details", permanent=True
+                )
+            return self._result(known)
+        attempt = self._books.next_attempt(self.code, key)
+        if instruction.currency not in self.currencies:
+            return self._book(instruction, "failed", f"{self.name} does not pay in {instruction.currency}")
+        if not self._pattern.fullmatch(instruction.account_number):
+            return self._book(instruction, "failed", "no such account")
+        if self._chance("closed", instruction.account_number) < self._settings.closed_account_rate:
+            return self._book(instruction, "failed", "account closed")
+        if self._chance("busy", key, attempt) < self._settings.transient_failure_rate:
+            return RailResult("failed", reason="rail busy, try again later", permanent=False)
+        if self._chance("timeout", key, attempt) < self._settings.timeout_rate:
+            if self._chance("processed", key, attempt) < self._settings.processed_before_timeout_rate:
+                self._book(instruction, "paid", None)
+            raise RailTimeout(f"{self.name} did not answer in time")
+        return self._book(instruction, "paid", None)
+
+    def _book(self, instruction: PaymentInstruction, status: str, reason: str | None) -> RailResult:
+        reference = (
+            f"{self.code.upper()}-"
+            + hashlib.sha256(f"{self._settings.seed}:{instruction.idempotency_key}".encode())
+            .hexdigest()[:16]
+            .upper()
+        )
+        booked = self._books.book(
+            self.code,
+            instruction.idempotency_key,
+            Booked(
+                reference,
+                instruction.account_number,
+                instruction.amount,
+                instruction.currency,
+                status,
+                reason,
+                self._clock(),
+            ),
+        )
+        return self._result(booked)
+
+    @staticmethod
+    def _result(booked: Booked) -> RailResult:
+        if booked.status == "paid":
+            return RailResult("paid", reference=booked.reference)
+        return RailResult("failed", reference=booked.reference, reason=booked.reason, permanent=True)
+
+    def status(self, idempotency_key: str) -> RailResult:
+        """What became of the payment with this key (``not_found`` if it never arrived)."""
+        self._wait()
+        booked = self._books.find(self.code, idempotency_key)
+        return RailResult("not_found") if booked is None else self._result(booked)
+
+    def credits_for(self, idempotency_key: str) -> int:
+        """How many times the key was credited: 0 or 1, whatever was sent."""
+        booked = self._books.find(self.code, idempotency_key)
+        return int(booked is not None and booked.status == "paid")
+
+    def statement(self, since: datetime, until: datetime) -> list[StatementLine]:
+        """The credits booked in [since, until)."""
+        return [
+            StatementLine(key, b.reference, b.amount, b.currency, b.booked_at, "paid")
+            for key, b in self._books.between(self.code, since, until)
+            if b.status == "paid"
+        ]
+
+    def statement_csv(self, since: datetime, until: datetime) -> str:
+        """The statement as CSV with the columns of :data:`STATEMENT_COLUMNS`."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(STATEMENT_COLUMNS)
+        for line in self.statement(since, until):
+            writer.writerow(
+                (
+                    line.idempotency_key,
+                    line.reference,
+                    line.amount,
+                    line.currency,
+                    line.booked_at.astimezone(UTC).isoformat(),
+                    line.status,
+                )
+            )
+        return out.getvalue()

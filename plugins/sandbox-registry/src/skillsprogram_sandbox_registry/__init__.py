@@ -1,0 +1,1 @@
+"""SANDBOX civil registry: simulated identity verification. Checks no real person."""

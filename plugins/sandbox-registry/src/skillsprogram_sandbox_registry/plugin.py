@@ -1,0 +1,30 @@
+"""The plugin: a SANDBOX civil registry verifies identity claims."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from skillsprogram.config import ProgrammeConfig
+from skillsprogram.domain.exchange import IdentityClaim, IdentityVerdict
+from skillsprogram.hooks.specs import hookimpl
+from skillsprogram_sandbox_registry.registry import SandboxRegistry, parse_settings
+
+_REGISTRIES: dict[str, SandboxRegistry] = {}
+
+
+def registry_for(programme: ProgrammeConfig) -> SandboxRegistry:
+    """The sandbox registry configured for ``programme`` (one per settings)."""
+    raw = programme.settings_for("sandbox_registry")
+    key = json.dumps(raw, sort_keys=True, default=str)
+    if key not in _REGISTRIES:
+        _REGISTRIES[key] = SandboxRegistry(parse_settings(raw))
+    return _REGISTRIES[key]
+
+
+@hookimpl
+def skillsprogram_verify_identities(
+    claims: Sequence[IdentityClaim], programme: ProgrammeConfig
+) -> list[IdentityVerdict]:
+    """Ask the SANDBOX registry about each claim, a request per ``batch_limit`` claims."""
+    return registry_for(programme).verify(claims)
