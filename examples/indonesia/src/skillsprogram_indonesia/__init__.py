@@ -1,0 +1,1 @@
+"""Kartu Prakerja, Indonesia's pre-employment card programme, as a skillsprogram country plugin."""

@@ -1,0 +1,73 @@
+"""Kartu Prakerja's hook implementations: the module the ``indonesia`` entry point names."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime
+
+from skillsprogram.config import ProgrammeConfig
+from skillsprogram.domain.exchange import (
+    ApplicantFacts,
+    Candidate,
+    CourseSpec,
+    Finding,
+    ParsedHouseholdNumber,
+    ParsedNationalId,
+    RegionSpec,
+    SyntheticApplicant,
+    WaveDraw,
+)
+from skillsprogram.hooks.specs import hookimpl
+from skillsprogram_indonesia import catalogue, kk, nik, population, regions, rules, selection
+from skillsprogram_indonesia.settings import settings_of
+
+
+@hookimpl
+def skillsprogram_parse_national_id(raw: str, programme: ProgrammeConfig) -> ParsedNationalId:
+    """Parse a NIK: structure, province, a real birth date (+40 for women), serial."""
+    # The registry date only decides the century of a two-digit year: any day of this century works.
+    return nik.parse_nik(raw, today=date.today())
+
+
+@hookimpl
+def skillsprogram_parse_household_number(raw: str, programme: ProgrammeConfig) -> ParsedHouseholdNumber:
+    """Parse a family-card (KK) number; its regency must be the applicant's."""
+    return kk.parse_kk(raw)
+
+
+@hookimpl
+def skillsprogram_eligibility_rules(
+    applicants: Sequence[ApplicantFacts], programme: ProgrammeConfig
+) -> Iterable[Finding]:
+    """Citizenship, not in formal education, excluded occupations (and optionally social assistance)."""
+    return rules.judge(applicants, settings_of(programme))
+
+
+@hookimpl
+def skillsprogram_rank_candidates(
+    candidates: Sequence[Candidate], wave: WaveDraw, programme: ProgrammeConfig
+) -> list[uuid.UUID]:
+    """A lottery weighted towards the never-trained, 3T regions and people with disabilities."""
+    return selection.rank(candidates, wave, settings_of(programme).lottery_weights)
+
+
+@hookimpl
+def skillsprogram_regions(programme: ProgrammeConfig) -> Iterable[RegionSpec]:
+    """Indonesia's provinces and regencies (Kemendagri codes)."""
+    return regions.all_regions()
+
+
+@hookimpl
+def skillsprogram_demo_catalogue(programme: ProgrammeConfig) -> list[CourseSpec]:
+    """A Prakerja-like catalogue for demos."""
+    return catalogue.demo_catalogue()
+
+
+@hookimpl
+def skillsprogram_synthetic_applicants(
+    programme: ProgrammeConfig, count: int, seed: int
+) -> Iterator[SyntheticApplicant]:
+    """Applicants shaped like wave 1, with a few made to be refused."""
+    today = datetime.fromisoformat(programme.demo.start).date()
+    return population.synthetic_applicants(count, seed, today)

@@ -1,0 +1,50 @@
+"""The Indonesia plugin's own settings (``[plugin_settings.indonesia]``)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from skillsprogram.config import ProgrammeConfig
+from skillsprogram.errors import ConfigurationError
+
+#: Occupations excluded from Kartu Prakerja, with the label an officer reads.
+EXCLUDED_OCCUPATIONS = {
+    "civil_servant": "civil servant (PNS/ASN)",
+    "military": "member of the armed forces (TNI)",
+    "police": "member of the police (Polri)",
+    "village_head": "village head",
+    "village_official": "village official (perangkat desa)",
+    "parliament_member": "member of the DPR, DPD or DPRD",
+    "state_enterprise_director": "director or commissioner of a state enterprise (BUMN/BUMD)",
+}
+
+
+class LotteryWeights(BaseModel):
+    """How much more likely a priority applicant is to be drawn than others."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    never_trained: float = Field(default=1.5, gt=0)
+    frontier_region: float = Field(default=2.0, gt=0)
+    disability: float = Field(default=1.5, gt=0)
+
+
+class IndonesiaSettings(BaseModel):
+    """Rules of Kartu Prakerja that are not core configuration."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    excluded_occupations: dict[str, str] = Field(default_factory=lambda: dict(EXCLUDED_OCCUPATIONS))
+    lottery_weights: LotteryWeights = LotteryWeights()
+    exclude_social_assistance: bool = Field(
+        default=False, description="Exclude people already on other cash social assistance"
+    )
+
+
+def settings_of(programme: ProgrammeConfig) -> IndonesiaSettings:
+    """The validated settings; a mistyped key names the plugin and the field."""
+    try:
+        return IndonesiaSettings.model_validate(programme.settings_for("indonesia"))
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ConfigurationError(f"plugin_settings.indonesia: {problems}") from exc
