@@ -101,9 +101,16 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _truncate(url: str) -> None:
     engine = create_engine(normalise_database_url(url))
     with engine.begin() as conn:
-        tables = conn.execute(
-            text("select tablename from pg_tables where schemaname = 'public' and tablename != 'alembic_version'")
-        ).scalars().all()
+        tables = (
+            conn.execute(
+                text(
+                    "select tablename from pg_tables"
+                    " where schemaname = 'public' and tablename != 'alembic_version'"
+                )
+            )
+            .scalars()
+            .all()
+        )
         if tables:
             conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
     engine.dispose()
@@ -148,7 +155,9 @@ def config() -> ProgrammeConfig:
 
 
 @pytest.fixture
-def ctx(engine: Engine, vault: PersonalDataVault, clock: FixedClock, config: ProgrammeConfig) -> ProgrammeContext:
+def ctx(
+    engine: Engine, vault: PersonalDataVault, clock: FixedClock, config: ProgrammeConfig
+) -> ProgrammeContext:
     """A started Testland programme with regions, catalogue and wave 1 open."""
     context = ProgrammeContext(config=config, engine=engine, vault=vault, clock=clock, actor="test")
     with context.transaction() as uow:

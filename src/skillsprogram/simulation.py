@@ -235,10 +235,10 @@ def _holders(ctx: ProgrammeContext) -> list[tuple[uuid.UUID, uuid.UUID]]:
             for row in uow.session.execute(
                 select(Application.id, Application.person_id)
                 .where(
-                    Application.programme_id == ctx.pid,  # type: ignore[arg-type]
-                    Application.status == ApplicationStatus.VOUCHER_ISSUED.value,  # type: ignore[arg-type]
+                    Application.programme_id == ctx.pid,
+                    Application.status == ApplicationStatus.VOUCHER_ISSUED.value,
                 )
-                .order_by(Application.id)  # type: ignore[arg-type]
+                .order_by(Application.id)
             ).all()
         ]
 
@@ -277,7 +277,7 @@ def _prices(ctx: ProgrammeContext) -> dict[uuid.UUID, tuple[int, int]]:
         return {
             row[0]: (row[1], row[2])
             for row in uow.session.execute(
-                select(Course.id, Course.price, Course.duration_days).where(Course.active.is_(True))  # type: ignore[attr-defined]
+                select(Course.id, Course.price, Course.duration_days).where(Course.active.is_(True))
             ).all()
         }
 
@@ -287,10 +287,10 @@ def _redeem_codes(ctx: ProgrammeContext, purchase_ids: list[uuid.UUID]) -> dict[
     with ctx.uow() as uow:
         for start in range(0, len(purchase_ids), CHUNK):
             codes.update(
-                uow.session.execute(  # type: ignore[arg-type]
+                uow.session.execute(
                     select(Purchase.id, Purchase.redeem_code).where(
                         Purchase.id.in_(purchase_ids[start : start + CHUNK])
-                    )  # type: ignore[attr-defined]
+                    )
                 ).all()
             )
     return codes
@@ -305,7 +305,7 @@ def _applications_of(ctx: ProgrammeContext, purchase_ids: list[uuid.UUID]) -> li
                     uow.session.execute(
                         select(Purchase.application_id).where(
                             Purchase.id.in_(purchase_ids[start : start + CHUNK])
-                        )  # type: ignore[attr-defined]
+                        )
                     ).scalars()
                 )
             )

@@ -43,8 +43,12 @@ def skillsprogram_eligibility_rules(
 ) -> Iterable[Finding]:
     """Testland excludes soldiers, and reports a pass for everyone else."""
     return [
-        Finding(a.application_id, "testland.not_soldier", a.occupation != "soldier",
-                None if a.occupation != "soldier" else "soldiers are excluded")
+        Finding(
+            a.application_id,
+            "testland.not_soldier",
+            a.occupation != "soldier",
+            None if a.occupation != "soldier" else "soldiers are excluded",
+        )
         for a in applicants
     ]
 
@@ -53,12 +57,33 @@ def skillsprogram_eligibility_rules(
 def skillsprogram_demo_catalogue(programme: ProgrammeConfig) -> list[CourseSpec]:
     """Three courses, one too dear for the voucher."""
     return [
-        CourseSpec("T-WELD", "Welding", "manufacturing", "offline", 400_000, 30, "p1", "Harbour Institute",
-                   "tm", "Testmarket"),
-        CourseSpec("T-CODE", "Coding", "it", "online", 600_000, 30, "p2", "Hills Academy", "tm",
-                   "Testmarket"),
-        CourseSpec("T-GOLD", "Goldsmithing", "crafts", "hybrid", 9_000_000, 60, "p1", "Harbour Institute",
-                   "tm", "Testmarket"),
+        CourseSpec(
+            "T-WELD",
+            "Welding",
+            "manufacturing",
+            "offline",
+            400_000,
+            30,
+            "p1",
+            "Harbour Institute",
+            "tm",
+            "Testmarket",
+        ),
+        CourseSpec(
+            "T-CODE", "Coding", "it", "online", 600_000, 30, "p2", "Hills Academy", "tm", "Testmarket"
+        ),
+        CourseSpec(
+            "T-GOLD",
+            "Goldsmithing",
+            "crafts",
+            "hybrid",
+            9_000_000,
+            60,
+            "p1",
+            "Harbour Institute",
+            "tm",
+            "Testmarket",
+        ),
     ]
 
 

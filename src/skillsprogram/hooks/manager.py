@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from types import ModuleType
@@ -113,11 +114,16 @@ def enable_tracing(pm: pluggy.PluginManager) -> None:
     """Log every hook call, which plugins answer it, and the shape of its arguments and
     result at INFO on ``skillsprogram.hooks`` (shapes only: never personal values)."""
 
-    def before(hook_name: str, impls: list[pluggy.HookImpl], kwargs: dict[str, Any]) -> None:
+    def before(hook_name: str, impls: Sequence[pluggy.HookImpl], kwargs: Mapping[str, Any]) -> None:
         shown = {k: _short(v) for k, v in kwargs.items() if k != "programme"}
         log.info("hook %s -> %s %s", hook_name, [i.plugin_name for i in impls], shown)
 
-    def after(outcome: Any, hook_name: str, impls: list[Any], kwargs: dict[str, Any]) -> None:
+    def after(
+        outcome: pluggy.Result[Any],
+        hook_name: str,
+        impls: Sequence[pluggy.HookImpl],
+        kwargs: Mapping[str, Any],
+    ) -> None:
         exc = outcome.exception
         if exc is not None:
             log.info("hook %s raised %r", hook_name, exc)

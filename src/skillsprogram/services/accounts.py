@@ -67,7 +67,7 @@ def add_payment_accounts(
     persons = {
         p.id: p
         for p in uow.session.execute(
-            select(Person).where(Person.id.in_(list({r.person_id for r in requests})))  # type: ignore[attr-defined]
+            select(Person).where(Person.id.in_(list({r.person_id for r in requests})))
         ).scalars()
     }
     numbers = ["".join(r.account_number.split()) for r in requests]
@@ -78,7 +78,7 @@ def add_payment_accounts(
     taken = {
         (row.rail, row.number_hash): row
         for row in uow.session.execute(
-            select(AccountRow).where(AccountRow.number_hash.in_([d for _r, d in digests]))  # type: ignore[attr-defined]
+            select(AccountRow).where(AccountRow.number_hash.in_([d for _r, d in digests]))
         ).scalars()
     }
     now = ctx.clock.now()
@@ -149,10 +149,10 @@ def add_payment_accounts(
         waiting = (
             uow.session.execute(
                 select(Entitlement.id)
-                .join(Application, Application.id == Entitlement.application_id)  # type: ignore[arg-type]
+                .join(Application, Application.id == Entitlement.application_id)
                 .where(
-                    Application.person_id.in_(verified_people),  # type: ignore[attr-defined]
-                    Entitlement.status == EntitlementStatus.EARNED.value,  # type: ignore[arg-type]
+                    Application.person_id.in_(verified_people),
+                    Entitlement.status == EntitlementStatus.EARNED.value,
                 )
             )
             .scalars()

@@ -67,7 +67,7 @@ def earn_many(uow: UnitOfWork, ctx: ProgrammeContext, earnings: Sequence[Earning
     for start in range(0, len(apps), 1_000):
         for app_id, benefit, period in uow.session.execute(
             select(Entitlement.application_id, Entitlement.benefit, Entitlement.period).where(
-                Entitlement.application_id.in_(apps[start : start + 1_000])  # type: ignore[attr-defined]
+                Entitlement.application_id.in_(apps[start : start + 1_000])
             )
         ).all():
             existing[app_id].add((benefit, period))
@@ -154,7 +154,7 @@ def schedule_payouts_for(uow: UnitOfWork, ctx: ProgrammeContext, entitlement_ids
     created = 0
     for start in range(0, len(ids), 1_000):
         rows = uow.session.execute(
-            _payable_query(ctx).where(Entitlement.id.in_(ids[start : start + 1_000]))  # type: ignore[attr-defined]
+            _payable_query(ctx).where(Entitlement.id.in_(ids[start : start + 1_000]))
         ).all()
         created += _create_payouts(uow, ctx, rows)
     return created
@@ -174,12 +174,12 @@ def _payable_query(ctx: ProgrammeContext) -> Any:
             PaymentAccount.rail,
             Application.person_id,
         )
-        .join(Application, Application.id == Entitlement.application_id)  # type: ignore[arg-type]
-        .join(PaymentAccount, PaymentAccount.person_id == Application.person_id)  # type: ignore[arg-type]
+        .join(Application, Application.id == Entitlement.application_id)
+        .join(PaymentAccount, PaymentAccount.person_id == Application.person_id)
         .where(
-            Entitlement.programme_id == ctx.pid,  # type: ignore[arg-type]
-            Entitlement.status == EntitlementStatus.EARNED.value,  # type: ignore[arg-type]
-            PaymentAccount.status == AccountStatus.VERIFIED.value,  # type: ignore[arg-type]
+            Entitlement.programme_id == ctx.pid,
+            Entitlement.status == EntitlementStatus.EARNED.value,
+            PaymentAccount.status == AccountStatus.VERIFIED.value,
         )
     )
 
@@ -214,7 +214,7 @@ def _create_payouts(uow: UnitOfWork, ctx: ProgrammeContext, rows: Sequence[Row[A
     ids = [p["entitlement_id"] for p in payouts]
     uow.session.execute(
         update(Entitlement)
-        .where(Entitlement.id.in_(ids))  # type: ignore[attr-defined]
+        .where(Entitlement.id.in_(ids))
         .values(status=EntitlementStatus.PAYOUT_CREATED.value)
         .execution_options(synchronize_session=False)
     )

@@ -45,7 +45,7 @@ def dispatch_events(ctx: ProgrammeContext, limit: int | None = None) -> int:
     while limit is None or delivered < limit:
         with ctx.uow() as uow:
             last = _cursor(uow)
-            table = AuditEvent.__table__  # type: ignore[attr-defined]
+            table = AuditEvent.__table__
             rows = uow.session.execute(
                 select(
                     table.c.id,
@@ -78,9 +78,7 @@ def dispatch_events(ctx: ProgrammeContext, limit: int | None = None) -> int:
                         programme=ctx.config,
                     )
             uow.session.execute(
-                update(EventCursor)
-                .where(EventCursor.consumer == CONSUMER)  # type: ignore[arg-type]
-                .values(last_event_id=rows[-1][0])
+                update(EventCursor).where(EventCursor.consumer == CONSUMER).values(last_event_id=rows[-1][0])
             )
             uow.commit()
             delivered += len(rows)
@@ -88,7 +86,7 @@ def dispatch_events(ctx: ProgrammeContext, limit: int | None = None) -> int:
 
 
 def _cursor(uow: UnitOfWork) -> int:
-    query = select(EventCursor.last_event_id).where(EventCursor.consumer == CONSUMER)  # type: ignore[arg-type]
+    query = select(EventCursor.last_event_id).where(EventCursor.consumer == CONSUMER)
     if uow.dialect == "postgresql":
         query = query.with_for_update()
     last = uow.session.execute(query).scalar()

@@ -30,11 +30,11 @@ def verify_identities(ctx: ProgrammeContext, chunk: int = 1_000, progress: Progr
             Person.sex,
             Household.number_enc,
         )
-        .join(Person, Person.id == Application.person_id)  # type: ignore[arg-type]
-        .outerjoin(Household, Household.id == Person.household_id)  # type: ignore[arg-type]
+        .join(Person, Person.id == Application.person_id)
+        .outerjoin(Household, Household.id == Person.household_id)
         .where(
-            Application.programme_id == ctx.pid,  # type: ignore[arg-type]
-            Application.status == ApplicationStatus.REGISTERED.value,  # type: ignore[arg-type]
+            Application.programme_id == ctx.pid,
+            Application.status == ApplicationStatus.REGISTERED.value,
         )
     )
 

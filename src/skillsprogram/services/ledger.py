@@ -37,10 +37,10 @@ def accounts(
         chunk = wanted[start : start + 5_000]
         rows = uow.session.execute(
             select(LedgerAccount.owner_id, LedgerAccount.id).where(
-                LedgerAccount.programme_id == ctx.pid,  # type: ignore[arg-type]
-                LedgerAccount.kind == kind.value,  # type: ignore[arg-type]
-                LedgerAccount.currency == currency,  # type: ignore[arg-type]
-                LedgerAccount.owner_id.in_(chunk),  # type: ignore[attr-defined]
+                LedgerAccount.programme_id == ctx.pid,
+                LedgerAccount.kind == kind.value,
+                LedgerAccount.currency == currency,
+                LedgerAccount.owner_id.in_(chunk),
             )
         ).all()
         found.update({owner: account_id for owner, account_id in rows})
@@ -111,9 +111,7 @@ def post(uow: UnitOfWork, ctx: ProgrammeContext, postings: Sequence[Posting]) ->
 def balance(uow: UnitOfWork, account_id: uuid.UUID) -> int:
     """The balance of an account: the sum of its entries."""
     total = uow.session.execute(
-        select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
-            LedgerEntry.account_id == account_id  # type: ignore[arg-type]
-        )
+        select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(LedgerEntry.account_id == account_id)
     ).scalar_one()
     return int(total)
 
@@ -125,7 +123,7 @@ def balances(uow: UnitOfWork, account_ids: Sequence[uuid.UUID]) -> dict[uuid.UUI
         chunk = list(account_ids[start : start + 5_000])
         rows = uow.session.execute(
             select(LedgerEntry.account_id, func.sum(LedgerEntry.amount))
-            .where(LedgerEntry.account_id.in_(chunk))  # type: ignore[attr-defined]
+            .where(LedgerEntry.account_id.in_(chunk))
             .group_by(LedgerEntry.account_id)
         ).all()
         result.update({account_id: int(total) for account_id, total in rows})
@@ -136,8 +134,8 @@ def totals_by_kind(uow: UnitOfWork, ctx: ProgrammeContext) -> dict[tuple[str, st
     """The summed balance of every account kind, per currency (for reports)."""
     rows = uow.session.execute(
         select(LedgerAccount.kind, LedgerEntry.currency, func.sum(LedgerEntry.amount))
-        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)  # type: ignore[arg-type]
-        .where(LedgerAccount.programme_id == ctx.pid)  # type: ignore[arg-type]
+        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
+        .where(LedgerAccount.programme_id == ctx.pid)
         .group_by(LedgerAccount.kind, LedgerEntry.currency)
     ).all()
     return {(kind, currency): int(total) for kind, currency, total in rows}
@@ -147,8 +145,8 @@ def unbalanced_transactions(uow: UnitOfWork, ctx: ProgrammeContext) -> list[uuid
     """Transactions whose entries do not sum to zero per currency (should be none)."""
     rows = uow.session.execute(
         select(LedgerEntry.transaction_id)
-        .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)  # type: ignore[arg-type]
-        .where(LedgerTransaction.programme_id == ctx.pid)  # type: ignore[arg-type]
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+        .where(LedgerTransaction.programme_id == ctx.pid)
         .group_by(LedgerEntry.transaction_id, LedgerEntry.currency)
         .having(func.sum(LedgerEntry.amount) != 0)
     ).all()
@@ -159,10 +157,10 @@ def overdrawn_accounts(uow: UnitOfWork, ctx: ProgrammeContext) -> list[uuid.UUID
     """Accounts that may not go negative but do (should be none)."""
     rows = uow.session.execute(
         select(LedgerAccount.id)
-        .join(LedgerEntry, LedgerEntry.account_id == LedgerAccount.id)  # type: ignore[arg-type]
+        .join(LedgerEntry, LedgerEntry.account_id == LedgerAccount.id)
         .where(
-            LedgerAccount.programme_id == ctx.pid,  # type: ignore[arg-type]
-            LedgerAccount.may_go_negative.is_(False),  # type: ignore[attr-defined]
+            LedgerAccount.programme_id == ctx.pid,
+            LedgerAccount.may_go_negative.is_(False),
         )
         .group_by(LedgerAccount.id)
         .having(func.sum(LedgerEntry.amount) < 0)

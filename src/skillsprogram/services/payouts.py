@@ -56,17 +56,17 @@ def _claim(ctx: ProgrammeContext, chunk: int) -> list[_Claim]:
     with ctx.uow() as uow:
         query = (
             select(Payout, PaymentAccount.number_enc, PaymentAccount.holder_name)
-            .join(PaymentAccount, PaymentAccount.id == Payout.payment_account_id)  # type: ignore[arg-type]
+            .join(PaymentAccount, PaymentAccount.id == Payout.payment_account_id)
             .where(
-                Payout.programme_id == ctx.pid,  # type: ignore[arg-type]
+                Payout.programme_id == ctx.pid,
                 or_(
-                    Payout.status == PayoutStatus.SCHEDULED.value,  # type: ignore[arg-type]
-                    Payout.status == PayoutStatus.UNKNOWN.value,  # type: ignore[arg-type]
-                    Payout.status == PayoutStatus.SENDING.value,  # type: ignore[arg-type]
+                    Payout.status == PayoutStatus.SCHEDULED.value,
+                    Payout.status == PayoutStatus.UNKNOWN.value,
+                    Payout.status == PayoutStatus.SENDING.value,
                 ),
-                Payout.next_attempt_at <= now,  # type: ignore[arg-type, operator]
+                Payout.next_attempt_at <= now,
             )
-            .order_by(Payout.next_attempt_at, Payout.id)  # type: ignore[arg-type]
+            .order_by(Payout.next_attempt_at, Payout.id)
             .limit(chunk)
         )
         if uow.dialect == "postgresql":

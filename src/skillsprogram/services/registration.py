@@ -56,10 +56,10 @@ def open_wave_at(uow: UnitOfWork, ctx: ProgrammeContext) -> Wave:
     now = ctx.clock.now()
     wave = uow.session.execute(
         select(Wave).where(
-            Wave.programme_id == ctx.pid,  # type: ignore[arg-type]
-            Wave.status == WaveStatus.OPEN.value,  # type: ignore[arg-type]
-            Wave.opens_at <= now,  # type: ignore[arg-type, operator]
-            Wave.closes_at > now,  # type: ignore[arg-type, operator]
+            Wave.programme_id == ctx.pid,
+            Wave.status == WaveStatus.OPEN.value,
+            Wave.opens_at <= now,
+            Wave.closes_at > now,
         )
     ).scalar_one_or_none()
     if wave is None:
@@ -263,7 +263,7 @@ def _known_regions(uow: UnitOfWork, codes: set[str]) -> set[str] | None:
     for start in range(0, len(wanted), 1_000):
         found.update(
             uow.session.execute(
-                select(Region.code).where(Region.code.in_(wanted[start : start + 1_000]))  # type: ignore[attr-defined]
+                select(Region.code).where(Region.code.in_(wanted[start : start + 1_000]))
             ).scalars()
         )
     return found
@@ -274,9 +274,7 @@ def _existing(uow: UnitOfWork, model: type, hashes: list[str], column: str) -> d
     unique = list(dict.fromkeys(hashes))
     col = getattr(model, column)
     for start in range(0, len(unique), 1_000):
-        rows = uow.session.execute(
-            select(col, model.id).where(col.in_(unique[start : start + 1_000]))  # type: ignore[attr-defined]
-        ).all()
+        rows = uow.session.execute(select(col, model.id).where(col.in_(unique[start : start + 1_000]))).all()
         found.update({digest: row_id for digest, row_id in rows})
     return found
 
@@ -289,8 +287,8 @@ def _registered_persons(
         found.update(
             uow.session.execute(
                 select(Application.person_id).where(
-                    Application.programme_id == ctx.pid,  # type: ignore[arg-type]
-                    Application.person_id.in_(person_ids[start : start + 1_000]),  # type: ignore[attr-defined]
+                    Application.programme_id == ctx.pid,
+                    Application.person_id.in_(person_ids[start : start + 1_000]),
                 )
             ).scalars()
         )

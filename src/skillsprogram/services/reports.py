@@ -54,9 +54,9 @@ def funnel(uow: UnitOfWork, ctx: ProgrammeContext) -> Funnel:
     """How many applications reached each stage, from the audit log and the ledger."""
     report = Funnel()
     reached = dict(
-        uow.session.execute(  # type: ignore[arg-type]
+        uow.session.execute(
             select(AuditEvent.action, func.count(distinct(AuditEvent.entity_id)))
-            .where(AuditEvent.programme_id == ctx.pid, AuditEvent.entity == "application")  # type: ignore[arg-type]
+            .where(AuditEvent.programme_id == ctx.pid, AuditEvent.entity == "application")
             .group_by(AuditEvent.action)
         ).all()
     )
@@ -65,8 +65,8 @@ def funnel(uow: UnitOfWork, ctx: ProgrammeContext) -> Funnel:
         (rule, int(count))
         for rule, count in uow.session.execute(
             select(EligibilityFinding.rule, func.count(distinct(EligibilityFinding.application_id)))
-            .join(Application, Application.id == EligibilityFinding.application_id)  # type: ignore[arg-type]
-            .where(Application.programme_id == ctx.pid, EligibilityFinding.passed.is_(False))  # type: ignore[arg-type, attr-defined]
+            .join(Application, Application.id == EligibilityFinding.application_id)
+            .where(Application.programme_id == ctx.pid, EligibilityFinding.passed.is_(False))
             .group_by(EligibilityFinding.rule)
             .order_by(func.count(distinct(EligibilityFinding.application_id)).desc())
         ).all()
@@ -75,7 +75,7 @@ def funnel(uow: UnitOfWork, ctx: ProgrammeContext) -> Funnel:
         status: int(count)
         for status, count in uow.session.execute(
             select(Application.status, func.count())
-            .where(Application.programme_id == ctx.pid)  # type: ignore[arg-type]
+            .where(Application.programme_id == ctx.pid)
             .group_by(Application.status)
         ).all()
     }
@@ -85,22 +85,22 @@ def funnel(uow: UnitOfWork, ctx: ProgrammeContext) -> Funnel:
             select(Payout.status, func.count(), func.sum(Payout.amount))
             .where(Payout.programme_id == ctx.pid)
             .group_by(Payout.status)
-            .order_by(Payout.status)  # type: ignore[arg-type]
+            .order_by(Payout.status)
         ).all()
     ]
     report.paid_people = int(
         uow.session.execute(
             select(func.count(distinct(Entitlement.application_id)))
-            .join(Payout, Payout.entitlement_id == Entitlement.id)  # type: ignore[arg-type]
-            .where(Payout.programme_id == ctx.pid, Payout.status == PayoutStatus.PAID.value)  # type: ignore[arg-type]
+            .join(Payout, Payout.entitlement_id == Entitlement.id)
+            .where(Payout.programme_id == ctx.pid, Payout.status == PayoutStatus.PAID.value)
         ).scalar_one()
     )
     report.money = [
         (kind, currency, int(total))
         for kind, currency, total in uow.session.execute(
             select(LedgerTransaction.kind, LedgerEntry.currency, func.sum(LedgerEntry.amount))
-            .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)  # type: ignore[arg-type]
-            .where(LedgerTransaction.programme_id == ctx.pid, LedgerEntry.amount > 0)  # type: ignore[arg-type, operator]
+            .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+            .where(LedgerTransaction.programme_id == ctx.pid, LedgerEntry.amount > 0)
             .group_by(LedgerTransaction.kind, LedgerEntry.currency)
             .order_by(LedgerTransaction.kind)
         ).all()

@@ -33,7 +33,7 @@ def revoke(uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUID, re
     application = load_for_move(uow, ctx, application_id)
     released = cancelled = claimed = 0
     voucher = uow.session.execute(
-        select(Voucher).where(Voucher.application_id == application_id)  # type: ignore[arg-type]
+        select(Voucher).where(Voucher.application_id == application_id)
     ).scalar_one_or_none()
     if voucher is not None and voucher.status == VoucherStatus.ACTIVE.value:
         released = release_vouchers(uow, ctx, [(voucher.id, voucher.account_id)], VoucherStatus.REVOKED)
@@ -42,17 +42,17 @@ def revoke(uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUID, re
     unpaid = (
         uow.session.execute(
             select(Entitlement)
-            .outerjoin(Payout, Payout.entitlement_id == Entitlement.id)  # type: ignore[arg-type]
+            .outerjoin(Payout, Payout.entitlement_id == Entitlement.id)
             .where(
-                Entitlement.application_id == application_id,  # type: ignore[arg-type]
+                Entitlement.application_id == application_id,
                 Entitlement.status.in_(
                     [
-                        EntitlementStatus.EARNED.value,  # type: ignore[attr-defined]
+                        EntitlementStatus.EARNED.value,
                         EntitlementStatus.PAYOUT_CREATED.value,
                     ]
                 ),
                 (Payout.id.is_(None)) | (Payout.status == PayoutStatus.SCHEDULED.value),
-            )  # type: ignore[union-attr, arg-type]
+            )
         )
         .scalars()
         .all()
@@ -74,9 +74,9 @@ def revoke(uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUID, re
     uow.session.execute(
         update(Payout)
         .where(
-            Payout.entitlement_id.in_([e.id for e in unpaid]),  # type: ignore[attr-defined]
+            Payout.entitlement_id.in_([e.id for e in unpaid]),
             Payout.status == PayoutStatus.SCHEDULED.value,
-        )  # type: ignore[arg-type]
+        )
         .values(status=PayoutStatus.CANCELLED.value, updated_at=ctx.clock.now())
         .execution_options(synchronize_session=False)
     )
@@ -84,11 +84,11 @@ def revoke(uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUID, re
         claimed = int(
             uow.session.execute(
                 select(func.coalesce(func.sum(Payout.amount), 0))
-                .join(Entitlement, Entitlement.id == Payout.entitlement_id)  # type: ignore[arg-type]
+                .join(Entitlement, Entitlement.id == Payout.entitlement_id)
                 .where(
-                    Entitlement.application_id == application_id,  # type: ignore[arg-type]
+                    Entitlement.application_id == application_id,
                     Payout.status == PayoutStatus.PAID.value,
-                )  # type: ignore[arg-type]
+                )
             ).scalar_one()
         )
         if claimed:

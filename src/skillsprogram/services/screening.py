@@ -26,13 +26,13 @@ def household_recipients(uow: UnitOfWork, household_ids: Sequence[uuid.UUID]) ->
     for start in range(0, len(ids), 1_000):
         rows = uow.session.execute(
             select(Person.household_id, func.count(distinct(Application.person_id)))
-            .join(Application, Application.person_id == Person.id)  # type: ignore[arg-type]
-            .outerjoin(Voucher, Voucher.application_id == Application.id)  # type: ignore[arg-type]
+            .join(Application, Application.person_id == Person.id)
+            .outerjoin(Voucher, Voucher.application_id == Application.id)
             .where(
-                Person.household_id.in_(ids[start : start + 1_000]),  # type: ignore[union-attr]
+                Person.household_id.in_(ids[start : start + 1_000]),
                 or_(
-                    Voucher.id.is_not(None),  # type: ignore[union-attr]
-                    Application.status == ApplicationStatus.SELECTED.value,  # type: ignore[arg-type]
+                    Voucher.id.is_not(None),
+                    Application.status == ApplicationStatus.SELECTED.value,
                 ),
             )
             .group_by(Person.household_id)
@@ -51,10 +51,10 @@ def previous_recipients(
         found.update(
             uow.session.execute(
                 select(Application.person_id)
-                .join(Voucher, Voucher.application_id == Application.id)  # type: ignore[arg-type]
+                .join(Voucher, Voucher.application_id == Application.id)
                 .where(
-                    Application.person_id.in_(ids[start : start + 1_000]),  # type: ignore[attr-defined]
-                    Application.programme_id != ctx.pid,  # type: ignore[arg-type]
+                    Application.person_id.in_(ids[start : start + 1_000]),
+                    Application.programme_id != ctx.pid,
                 )
             ).scalars()
         )
@@ -79,10 +79,10 @@ def screen(ctx: ProgrammeContext, chunk: int = 1_000, progress: Progress | None 
             Person.sex,
             Person.household_id,
         )
-        .join(Person, Person.id == Application.person_id)  # type: ignore[arg-type]
+        .join(Person, Person.id == Application.person_id)
         .where(
-            Application.programme_id == ctx.pid,  # type: ignore[arg-type]
-            Application.status == ApplicationStatus.IDENTITY_VERIFIED.value,  # type: ignore[arg-type]
+            Application.programme_id == ctx.pid,
+            Application.status == ApplicationStatus.IDENTITY_VERIFIED.value,
         )
     )
 

@@ -74,11 +74,7 @@ def _load(uow: UnitOfWork, ctx: ProgrammeContext, purchase_ids: Sequence[uuid.UU
     wanted = sorted(set(purchase_ids))
     purchases: dict[uuid.UUID, Purchase] = {}
     for start in range(0, len(wanted), 1_000):
-        query = (
-            select(Purchase)
-            .where(Purchase.id.in_(wanted[start : start + 1_000]))  # type: ignore[attr-defined]
-            .order_by(Purchase.id)  # type: ignore[arg-type]
-        )
+        query = select(Purchase).where(Purchase.id.in_(wanted[start : start + 1_000])).order_by(Purchase.id)
         if uow.dialect == "postgresql":
             query = query.with_for_update()
         purchases.update({p.id: p for p in uow.session.execute(query).scalars()})
@@ -107,8 +103,8 @@ def redeem_many(
     """Redeem codes at the provider: each course starts."""
     codes = [code.strip().upper() for code in redeem_codes]
     ids = dict(
-        uow.session.execute(  # type: ignore[arg-type]
-            select(Purchase.redeem_code, Purchase.id).where(Purchase.redeem_code.in_(codes))  # type: ignore[attr-defined]
+        uow.session.execute(
+            select(Purchase.redeem_code, Purchase.id).where(Purchase.redeem_code.in_(codes))
         ).all()
     )
     loaded = _load(uow, ctx, list(ids.values()))
@@ -240,14 +236,14 @@ def rate_many(
     loaded = _load(uow, ctx, [r.purchase_id for r in ratings])
     rated = set(
         uow.session.execute(
-            select(Rating.purchase_id).where(Rating.purchase_id.in_(list(loaded.purchases)))  # type: ignore[attr-defined]
+            select(Rating.purchase_id).where(Rating.purchase_id.in_(list(loaded.purchases)))
         ).scalars()
     )
     raters = set(
         uow.session.execute(
             select(Purchase.application_id)
-            .join(Rating, Rating.purchase_id == Purchase.id)  # type: ignore[arg-type]
-            .where(Purchase.application_id.in_(list(loaded.applications)))  # type: ignore[attr-defined]
+            .join(Rating, Rating.purchase_id == Purchase.id)
+            .where(Purchase.application_id.in_(list(loaded.applications)))
         ).scalars()
     )
     now = ctx.clock.now()
@@ -313,7 +309,7 @@ def report_attendance_many(
     reported = set(
         uow.session.execute(
             select(AttendanceReport.purchase_id, AttendanceReport.period).where(
-                AttendanceReport.purchase_id.in_(list(loaded.purchases))  # type: ignore[attr-defined]
+                AttendanceReport.purchase_id.in_(list(loaded.purchases))
             )
         ).tuples()
     )

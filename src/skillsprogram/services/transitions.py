@@ -54,13 +54,13 @@ def move_many(
             result = uow.session.execute(
                 update(Application)
                 .where(
-                    Application.id.in_(ids[start : start + CHUNK]),  # type: ignore[union-attr]
-                    Application.status == from_status,  # type: ignore[arg-type]
+                    Application.id.in_(ids[start : start + CHUNK]),
+                    Application.status == from_status,
                 )
                 .values(status=target.value, status_changed_at=now, **dict(values or {}))
                 .execution_options(synchronize_session=False)
             )
-            moved += result.rowcount  # type: ignore[attr-defined]
+            moved += result.rowcount
     record(
         uow,
         ctx,
@@ -84,8 +84,8 @@ def load_for_move(
 ) -> Application:
     """Read one application of the programme (locked for update on PostgreSQL)."""
     query = select(Application).where(
-        Application.id == application_id,  # type: ignore[arg-type]
-        Application.programme_id == ctx.pid,  # type: ignore[arg-type]
+        Application.id == application_id,
+        Application.programme_id == ctx.pid,
     )
     if lock and uow.dialect == "postgresql":
         query = query.with_for_update()
@@ -106,10 +106,10 @@ def load_applications(
         query = (
             select(Application)
             .where(
-                Application.id.in_(wanted[start : start + CHUNK]),  # type: ignore[union-attr]
-                Application.programme_id == ctx.pid,  # type: ignore[arg-type]
+                Application.id.in_(wanted[start : start + CHUNK]),
+                Application.programme_id == ctx.pid,
             )
-            .order_by(Application.id)  # type: ignore[arg-type]
+            .order_by(Application.id)
         )
         if uow.dialect == "postgresql":
             query = query.with_for_update()

@@ -42,8 +42,8 @@ def new_code(length: int = 12) -> str:
 def issue_vouchers(ctx: ProgrammeContext, chunk: int = 1_000, progress: Progress | None = None) -> int:
     """Give every selected applicant a voucher funded from the programme budget."""
     query = select(Application.id, Application.person_id).where(
-        Application.programme_id == ctx.pid,  # type: ignore[arg-type]
-        Application.status == ApplicationStatus.SELECTED.value,  # type: ignore[arg-type]
+        Application.programme_id == ctx.pid,
+        Application.status == ApplicationStatus.SELECTED.value,
     )
     rules = ctx.config.voucher
 
@@ -100,7 +100,7 @@ def issue_vouchers(ctx: ProgrammeContext, chunk: int = 1_000, progress: Progress
 
 def voucher_of(uow: UnitOfWork, application_id: uuid.UUID, lock: bool = False) -> Voucher:
     """The voucher of an application (locked for update when ``lock``)."""
-    query = select(Voucher).where(Voucher.application_id == application_id)  # type: ignore[arg-type]
+    query = select(Voucher).where(Voucher.application_id == application_id)
     if lock and uow.dialect == "postgresql":
         query = query.with_for_update()
     voucher = uow.session.execute(query).scalar_one_or_none()
@@ -148,7 +148,7 @@ def purchase_courses(
     courses = {
         c.id: c
         for c in uow.session.execute(
-            select(Course).where(Course.id.in_(list({o.course_id for o in orders})))  # type: ignore[attr-defined]
+            select(Course).where(Course.id.in_(list({o.course_id for o in orders})))
         ).scalars()
     }
     balances = ledger.balances(uow, [v.account_id for v in vouchers.values()])
@@ -234,8 +234,8 @@ def _vouchers_of(uow: UnitOfWork, application_ids: list[uuid.UUID]) -> dict[uuid
     for start in range(0, len(ids), 1_000):
         query = (
             select(Voucher)
-            .where(Voucher.application_id.in_(ids[start : start + 1_000]))  # type: ignore[attr-defined]
-            .order_by(Voucher.application_id)  # type: ignore[arg-type]
+            .where(Voucher.application_id.in_(ids[start : start + 1_000]))
+            .order_by(Voucher.application_id)
         )
         if uow.dialect == "postgresql":
             query = query.with_for_update()
@@ -285,11 +285,11 @@ def forfeit_unused(ctx: ProgrammeContext, chunk: int = 1_000, progress: Progress
     now = ctx.clock.now()
     query = (
         select(Application.id, Application.person_id, Voucher.id, Voucher.account_id)
-        .join(Voucher, Voucher.application_id == Application.id)  # type: ignore[arg-type]
+        .join(Voucher, Voucher.application_id == Application.id)
         .where(
-            Application.programme_id == ctx.pid,  # type: ignore[arg-type]
-            Application.status == ApplicationStatus.VOUCHER_ISSUED.value,  # type: ignore[arg-type]
-            Voucher.first_purchase_deadline <= now,  # type: ignore[arg-type, operator]
+            Application.programme_id == ctx.pid,
+            Application.status == ApplicationStatus.VOUCHER_ISSUED.value,
+            Voucher.first_purchase_deadline <= now,
         )
     )
 
@@ -337,8 +337,8 @@ def release_vouchers(
     ids = [voucher_id for voucher_id, _ in vouchers]
     for start in range(0, len(ids), 1_000):
         uow.session.execute(
-            Voucher.__table__.update()  # type: ignore[attr-defined]
-            .where(Voucher.__table__.c.id.in_(ids[start : start + 1_000]))  # type: ignore[attr-defined]
+            Voucher.__table__.update()
+            .where(Voucher.__table__.c.id.in_(ids[start : start + 1_000]))
             .values(status=status.value)
         )
     return sum(balances[account] for _, account in vouchers)

@@ -25,12 +25,10 @@ from skillsprogram.storage.uow import UnitOfWork
 def open_wave(uow: UnitOfWork, ctx: ProgrammeContext, opens_at: datetime | None = None) -> Wave:
     """Open the next wave's registration window (``waves.registration_days`` long)."""
     if uow.session.execute(
-        select(Wave.id).where(Wave.programme_id == ctx.pid, Wave.status == WaveStatus.OPEN.value)  # type: ignore[arg-type]
+        select(Wave.id).where(Wave.programme_id == ctx.pid, Wave.status == WaveStatus.OPEN.value)
     ).first():
         raise InvalidTransition("a wave is already open; close it first", code="wave-already-open")
-    last = uow.session.execute(
-        select(func.max(Wave.number)).where(Wave.programme_id == ctx.pid)  # type: ignore[arg-type]
-    ).scalar()
+    last = uow.session.execute(select(func.max(Wave.number)).where(Wave.programme_id == ctx.pid)).scalar()
     start = opens_at or ctx.clock.now()
     wave = Wave(
         programme_id=ctx.pid,
@@ -48,7 +46,7 @@ def open_wave(uow: UnitOfWork, ctx: ProgrammeContext, opens_at: datetime | None 
 def get_wave(uow: UnitOfWork, ctx: ProgrammeContext, number: int) -> Wave:
     """The programme's wave ``number``."""
     wave = uow.session.execute(
-        select(Wave).where(Wave.programme_id == ctx.pid, Wave.number == number)  # type: ignore[arg-type]
+        select(Wave).where(Wave.programme_id == ctx.pid, Wave.number == number)
     ).scalar_one_or_none()
     if wave is None:
         raise NotFound(f"no wave {number} in this programme", code="wave-not-found")
@@ -73,8 +71,8 @@ def demand_by_region(uow: UnitOfWork, ctx: ProgrammeContext) -> dict[str, int]:
     rows = uow.session.execute(
         select(Application.region_code, func.count())
         .where(
-            Application.programme_id == ctx.pid,  # type: ignore[arg-type]
-            Application.status.in_([s.value for s in DRAWABLE]),  # type: ignore[attr-defined]
+            Application.programme_id == ctx.pid,
+            Application.status.in_([s.value for s in DRAWABLE]),
         )
         .group_by(Application.region_code)
     ).all()
@@ -97,16 +95,12 @@ def set_quotas(uow: UnitOfWork, ctx: ProgrammeContext, number: int, quotas: Mapp
             raise ValidationFailed(
                 f"quota region {region!r} is not at level {level}", code="invalid-quota-region"
             )
-    known = set(
-        uow.session.execute(select(Region.code).where(Region.code.in_(list(quotas)))).scalars()  # type: ignore[attr-defined]
-    )
+    known = set(uow.session.execute(select(Region.code).where(Region.code.in_(list(quotas)))).scalars())
     has_geography = uow.session.execute(select(Region.code).limit(1)).first() is not None
     unknown = sorted(set(quotas) - known) if has_geography else []
     if unknown:
         raise ValidationFailed(f"unknown quota regions: {unknown[:5]}", code="unknown-region")
-    uow.session.execute(
-        WaveQuota.__table__.delete().where(WaveQuota.__table__.c.wave_id == wave.id)  # type: ignore[attr-defined]
-    )
+    uow.session.execute(WaveQuota.__table__.delete().where(WaveQuota.__table__.c.wave_id == wave.id))
     uow.session.add_all(WaveQuota(wave_id=wave.id, region_code=r, quota=q) for r, q in quotas.items())
     record(
         uow,
@@ -135,7 +129,7 @@ def draw(uow: UnitOfWork, ctx: ProgrammeContext, number: int, seed: str | None =
         )
     quotas = {
         q.region_code: q.quota
-        for q in uow.session.execute(select(WaveQuota).where(WaveQuota.wave_id == wave.id)).scalars()  # type: ignore[arg-type]
+        for q in uow.session.execute(select(WaveQuota).where(WaveQuota.wave_id == wave.id)).scalars()
     }
     if not quotas:
         raise ConfigurationError(
@@ -153,10 +147,10 @@ def draw(uow: UnitOfWork, ctx: ProgrammeContext, number: int, seed: str | None =
             Application.registered_at,
             Person.household_id,
         )
-        .join(Person, Person.id == Application.person_id)  # type: ignore[arg-type]
+        .join(Person, Person.id == Application.person_id)
         .where(
-            Application.programme_id == ctx.pid,  # type: ignore[arg-type]
-            Application.status.in_([s.value for s in DRAWABLE]),  # type: ignore[attr-defined]
+            Application.programme_id == ctx.pid,
+            Application.status.in_([s.value for s in DRAWABLE]),
         )
     ).all()
     candidates = {
@@ -201,7 +195,7 @@ def draw(uow: UnitOfWork, ctx: ProgrammeContext, number: int, seed: str | None =
     for region, quota in quotas.items():
         uow.session.execute(
             update(WaveQuota)
-            .where(WaveQuota.wave_id == wave.id, WaveQuota.region_code == region)  # type: ignore[arg-type]
+            .where(WaveQuota.wave_id == wave.id, WaveQuota.region_code == region)
             .values(selected=quota - left[region])
         )
     wave.status = WaveStatus.DRAWN.value

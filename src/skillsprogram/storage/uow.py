@@ -43,7 +43,8 @@ class UnitOfWork:
         if not rows:
             return
         self.session.flush()
-        self.session.execute(model.__table__.insert(), list(rows))  # type: ignore[attr-defined]
+        table = SQLModel.metadata.tables[str(model.__tablename__)]
+        self.session.execute(table.insert(), list(rows))
 
     def commit(self) -> None:
         """Make everything written so far durable."""
