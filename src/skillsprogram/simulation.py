@@ -99,8 +99,8 @@ def run_demo(
         with ctx.transaction() as uow:
             outcomes = registration.register_many(uow, ctx, [p.registration for p in batch])
         for person, outcome in zip(batch, outcomes, strict=True):
-            if outcome.application_id is not None:
-                wallets[outcome.application_id] = (person.rail, person.account_number)
+            if outcome.value is not None:
+                wallets[outcome.value] = (person.rail, person.account_number)
             else:
                 assert outcome.error is not None
                 result.refused_at_registration[outcome.error.code] += 1

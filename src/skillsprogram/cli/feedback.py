@@ -9,6 +9,7 @@ from typing import ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from skillsprogram.errors import DomainError
 
@@ -23,7 +24,7 @@ def refusals() -> Iterator[None]:
     try:
         yield
     except DomainError as error:
-        console.print(f"[bold red]refused[/] [{error.code}] {error.message}")
+        console.print(f"[bold red]refused[/] {escape(f'[{error.code}]')} {escape(error.message)}")
         raise typer.Exit(2) from None
 
 

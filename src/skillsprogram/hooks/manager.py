@@ -69,6 +69,17 @@ def _load(name: str) -> Any:
 
 
 def _register(pm: pluggy.PluginManager, plugin: Any, name: str) -> None:
+    unknown = sorted(
+        attribute
+        for attribute in dir(plugin)
+        if attribute.startswith(f"{specs.PROJECT}_")
+        and callable(getattr(plugin, attribute, None))
+        and not hasattr(specs, attribute)
+    )
+    if unknown:
+        raise ConfigurationError(
+            f"plugin {name!r} implements hooks that do not exist: {unknown} (see docs/hooks.md)"
+        )
     try:
         pm.register(plugin, name=name)
     except pluggy.PluginValidationError as exc:

@@ -31,15 +31,8 @@ from skillsprogram.errors import (
 )
 from skillsprogram.privacy import PersonalKind
 from skillsprogram.services.audit import Change, record
+from skillsprogram.services.outcomes import Outcome, single
 from skillsprogram.storage.uow import UnitOfWork
-
-
-@dataclass(frozen=True, slots=True)
-class RegistrationOutcome:
-    """What became of one request: an application id, or the error that refused it."""
-
-    application_id: uuid.UUID | None
-    error: DomainError | None = None
 
 
 @dataclass(slots=True)
@@ -128,21 +121,17 @@ def _check_agrees(parsed: ParsedNationalId, request: RegistrationRequest) -> Non
 
 def register(uow: UnitOfWork, ctx: ProgrammeContext, request: RegistrationRequest) -> uuid.UUID:
     """Register one person; returns the application id or raises the rule that refused it."""
-    (outcome,) = register_many(uow, ctx, [request])
-    if outcome.error is not None:
-        raise outcome.error
-    assert outcome.application_id is not None
-    return outcome.application_id
+    return single(register_many(uow, ctx, [request]))
 
 
 def register_many(
     uow: UnitOfWork, ctx: ProgrammeContext, requests: Sequence[RegistrationRequest]
-) -> list[RegistrationOutcome]:
+) -> list[Outcome[uuid.UUID]]:
     """Register a batch; each request gets an outcome, refused ones write nothing."""
     wave = open_wave_at(uow, ctx)
     now = ctx.clock.now()
     known_regions = _known_regions(uow, {r.region_code for r in requests})
-    outcomes: list[RegistrationOutcome | None] = [None] * len(requests)
+    outcomes: list[Outcome[uuid.UUID] | None] = [None] * len(requests)
     checked: list[tuple[int, _Checked]] = []
     for index, request in enumerate(requests):
         try:
@@ -152,7 +141,7 @@ def register_many(
                 )
             checked.append((index, check_request(ctx, request)))
         except DomainError as error:
-            outcomes[index] = RegistrationOutcome(None, error)
+            outcomes[index] = Outcome(error=error)
 
     persons = _existing(uow, Person, [c.national_id_hash for _, c in checked], "national_id_hash")
     registered = _registered_persons(uow, ctx, [pid for pid in persons.values()])
@@ -164,9 +153,8 @@ def register_many(
     for index, item in checked:
         person_id = persons.get(item.national_id_hash)
         if person_id is not None and person_id in registered:
-            outcomes[index] = RegistrationOutcome(
-                None,
-                DuplicateRegistration(
+            outcomes[index] = Outcome(
+                error=DuplicateRegistration(
                     "this national id is already registered for the programme",
                     field="national_id",
                 ),
@@ -218,7 +206,7 @@ def register_many(
                 {"person_id": str(person_id), "wave": wave.number},
             )
         )
-        outcomes[index] = RegistrationOutcome(application_id)
+        outcomes[index] = Outcome(application_id)
 
     if household_rows:
         uow.insert_rows(Household, household_rows)

@@ -67,7 +67,7 @@ def answer_surveys(
             select(SurveyResponse.application_id, SurveyResponse.survey).where(
                 SurveyResponse.application_id.in_(list(applications))
             )
-        ).tuples()
+        ).all()
     )
     now = ctx.clock.now()
     rows, changes, earnings = [], [], []

@@ -311,7 +311,7 @@ def report_attendance_many(
             select(AttendanceReport.purchase_id, AttendanceReport.period).where(
                 AttendanceReport.purchase_id.in_(list(loaded.purchases))
             )
-        ).tuples()
+        ).all()
     )
     now = ctx.clock.now()
     rows, changes, earnings = [], [], []

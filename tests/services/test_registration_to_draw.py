@@ -1,0 +1,151 @@
+"""Registration, identity, screening and the draw, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select, text
+
+from skillsprogram.context import ProgrammeContext
+from skillsprogram.domain.models import Application, AuditEvent, EligibilityFinding, Person, Wave, WaveQuota
+from skillsprogram.errors import (
+    DuplicateRegistration,
+    InvalidTransition,
+    RegistrationClosed,
+    ValidationFailed,
+)
+from skillsprogram.services import registration, waves
+from tests.services.helpers import register, status_of, to_eligible
+from tests.support.testland import person
+
+
+def count(ctx: ProgrammeContext, model: type) -> int:
+    with ctx.uow() as uow:
+        return int(uow.session.execute(select(func.count()).select_from(model)).scalar_one())
+
+
+def test_registration_creates_person_application_and_audit_event(ctx: ProgrammeContext) -> None:
+    (app_id,) = register(ctx, 1)
+    assert status_of(ctx, app_id) == "registered"
+    with ctx.uow() as uow:
+        actions = uow.session.execute(select(AuditEvent.action).where(AuditEvent.entity_id == str(app_id)))
+        assert list(actions.scalars()) == ["registered"]
+
+
+def test_second_registration_of_the_same_national_id_is_refused_and_writes_nothing(
+    ctx: ProgrammeContext,
+) -> None:
+    register(ctx, 1)
+    before = (count(ctx, Person), count(ctx, Application), count(ctx, AuditEvent))
+    with ctx.transaction() as uow, pytest.raises(DuplicateRegistration):
+        registration.register(uow, ctx, person(0, full_name="Someone Else"))
+    assert (count(ctx, Person), count(ctx, Application), count(ctx, AuditEvent)) == before
+
+
+@pytest.mark.parametrize(
+    ("override", "code"),
+    [
+        ({"birth_date": date(2030, 1, 1)}, "invalid-birth-date"),
+        ({"region_code": "99.99"}, "unknown-region"),
+        ({"national_id": "12ab"}, "invalid-national-id"),
+        ({"full_name": "  "}, "invalid-name"),
+    ],
+)
+def test_bad_registrations_are_refused_naming_the_rule(
+    ctx: ProgrammeContext, override: dict[str, object], code: str
+) -> None:
+    with ctx.transaction() as uow:
+        (outcome,) = registration.register_many(uow, ctx, [person(1, **override)])
+    assert outcome.error is not None and outcome.error.code == code
+    assert count(ctx, Person) == 0
+
+
+def test_registration_outside_an_open_wave_is_refused(ctx: ProgrammeContext) -> None:
+    ctx.clock.advance(timedelta(days=8))  # type: ignore[attr-defined]
+    with ctx.transaction() as uow, pytest.raises(RegistrationClosed):
+        registration.register(uow, ctx, person(1))
+
+
+def test_personal_values_are_never_stored_in_clear(ctx: ProgrammeContext) -> None:
+    register(ctx, 1)
+    with ctx.uow() as uow:
+        dump = " ".join(
+            str(value)
+            for table in ("person", "household", "audit_event")
+            for row in uow.session.execute(text(f"select * from {table}")).all()
+            for value in row
+        )
+    clear = person(0)
+    for secret in (clear.national_id, clear.phone, clear.household_number):
+        assert secret and secret not in dump
+
+
+def test_screening_applies_core_and_country_rules(ctx: ProgrammeContext) -> None:
+    register(ctx, 3)
+    with ctx.transaction() as uow:
+        registration.register_many(
+            uow, ctx, [person(10, occupation="soldier"), person(11, birth_date=date(2012, 1, 1))]
+        )
+    to_eligible(ctx)
+    with ctx.uow() as uow:
+        statuses = Counter(uow.session.execute(select(Application.status)).scalars())
+        failed = set(
+            uow.session.execute(
+                select(EligibilityFinding.rule).where(EligibilityFinding.passed.is_(False))
+            ).scalars()
+        )
+    assert statuses == {"eligible": 3, "ineligible": 2}
+    assert failed == {"testland.not_soldier", "core.min_age"}
+
+
+def test_draw_respects_quotas_is_reproducible_and_waitlists_the_rest(ctx: ProgrammeContext) -> None:
+    register(ctx, 30)
+    to_eligible(ctx)
+    with ctx.transaction() as uow:
+        waves.set_quotas(uow, ctx, 1, {"10": 5, "20": 3})
+        outcome = waves.draw(uow, ctx, 1, seed="published-seed")
+    assert outcome == {"selected": 8, "waitlisted": 22}
+    with ctx.uow() as uow:
+        selected = sorted(
+            str(a)
+            for a in uow.session.execute(
+                select(Application.id).where(Application.status == "selected")
+            ).scalars()
+        )
+        quotas = {q.region_code: q.selected for q in uow.session.execute(select(WaveQuota)).scalars()}
+        wave = uow.session.execute(select(Wave)).scalar_one()
+        assert wave.seed == "published-seed" and wave.status == "drawn"
+    assert quotas == {"10": 5, "20": 3}
+    with ctx.uow() as uow:
+        ranks = {
+            e.entity_id: e.data["rank"]
+            for e in uow.session.execute(select(AuditEvent).where(AuditEvent.action == "selected")).scalars()
+        }
+    assert sorted(ranks) == selected
+
+
+def test_household_cap_holds_within_a_draw(ctx: ProgrammeContext) -> None:
+    with ctx.transaction() as uow:
+        registration.register_many(uow, ctx, [person(n, household_number="SHARED") for n in range(4)])
+    to_eligible(ctx)
+    with ctx.transaction() as uow:
+        waves.allocate_quotas(uow, ctx, 1, 4)
+        outcome = waves.draw(uow, ctx, 1, seed="s")
+    assert outcome["selected"] == 2
+
+
+def test_drawing_an_open_wave_is_refused(ctx: ProgrammeContext) -> None:
+    with ctx.transaction() as uow, pytest.raises(InvalidTransition):
+        waves.draw(uow, ctx, 1)
+
+
+def test_a_second_open_wave_is_refused(ctx: ProgrammeContext) -> None:
+    with ctx.transaction() as uow, pytest.raises(InvalidTransition):
+        waves.open_wave(uow, ctx)
+
+
+def test_quota_for_an_unknown_region_is_refused(ctx: ProgrammeContext) -> None:
+    with ctx.transaction() as uow, pytest.raises(ValidationFailed):
+        waves.set_quotas(uow, ctx, 1, {"77": 3})

@@ -1,0 +1,133 @@
+"""A whole wave through the simulation, and the command line a newcomer types."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+from typer.testing import CliRunner
+
+from skillsprogram.clock import FixedClock
+from skillsprogram.config import ProgrammeConfig
+from skillsprogram.context import ProgrammeContext
+from skillsprogram.privacy import PersonalDataVault
+from skillsprogram.services import ledger
+from skillsprogram.simulation import run_demo
+from tests.conftest import START
+
+
+def stage(result_stages: list[tuple[str, int]], label: str) -> int:
+    return dict(result_stages)[label]
+
+
+def test_a_demo_wave_adds_up_and_keeps_the_ledger_balanced(
+    engine: Engine, vault: PersonalDataVault, config: ProgrammeConfig
+) -> None:
+    clock = FixedClock(START)
+    ctx = ProgrammeContext(config=config, engine=engine, vault=vault, clock=clock)
+    result = run_demo(ctx, clock, 200, seed=3)
+    funnel = result.funnel
+    assert funnel is not None
+    registered = stage(funnel.stages, "registered")
+    assert registered == 200
+    assert stage(funnel.stages, "identity verified") + stage(funnel.stages, "identity rejected") == registered
+    eligible, ineligible = stage(funnel.stages, "eligible"), stage(funnel.stages, "ineligible")
+    assert eligible + ineligible == stage(funnel.stages, "identity verified") and ineligible > 0
+    assert stage(funnel.stages, "selected") == result.quota
+    assert 0 < funnel.paid_people <= stage(funnel.stages, "rated a course")
+    with ctx.uow() as uow:
+        assert ledger.unbalanced_transactions(uow, ctx) == []
+        assert ledger.overdrawn_accounts(uow, ctx) == []
+
+
+def test_anyone_with_the_seed_and_the_candidate_list_can_replay_the_draw(
+    engine: Engine, vault: PersonalDataVault, config: ProgrammeConfig
+) -> None:
+    import uuid
+
+    from skillsprogram.domain.lottery import weighted_order
+    from skillsprogram.domain.models import AuditEvent
+
+    clock = FixedClock(START)
+    ctx = ProgrammeContext(config=config, engine=engine, vault=vault, clock=clock)
+    result = run_demo(ctx, clock, 150, seed=9)
+    with ctx.uow() as uow:
+        ranked = {
+            uuid.UUID(entity): data["rank"]
+            for entity, data in uow.session.execute(
+                select(AuditEvent.entity_id, AuditEvent.data).where(
+                    AuditEvent.action.in_(["selected", "waitlisted"])
+                )
+            ).all()
+        }
+    replayed = weighted_order(list(ranked), result.seed, lambda app: app)
+    assert [ranked[app] for app in replayed] == list(range(1, len(ranked) + 1))
+
+
+@pytest.fixture
+def cli_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SKILLSPROGRAM_HOME", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    return tmp_path
+
+
+def test_demo_command_prints_the_funnel_for_indonesia(cli_home: Path) -> None:
+    from skillsprogram.cli.main import app
+
+    result = CliRunner().invoke(app, ["demo", "--country", "indonesia", "--applicants", "400", "--seed", "2"])
+    assert result.exit_code == 0, result.output
+    for text in (
+        "Programme funnel",
+        "registered",
+        "invalid-national-id",
+        "indonesia.excluded_occupation",
+        "paid out to beneficiaries",
+        "IDR",
+        "SANDBOX",
+    ):
+        assert text in result.output
+    assert (cli_home / "skillsprogram.db").exists()
+
+
+def test_unknown_country_is_refused_with_one_clear_line(cli_home: Path) -> None:
+    from skillsprogram.cli.main import app
+
+    result = CliRunner().invoke(app, ["demo", "--country", "atlantis"])
+    assert result.exit_code == 2
+    assert "refused" in result.output and "atlantis" in result.output and "Traceback" not in result.output
+
+
+def test_plugins_command_lists_plugins_and_their_hooks(cli_home: Path) -> None:
+    from skillsprogram.bootstrap import country_config
+    from skillsprogram.cli.main import app
+
+    result = CliRunner().invoke(
+        app, ["plugins", "--config", str(country_config("indonesia"))], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.output
+    for text in ("sandbox_rails", "indonesia", "skillsprogram_rank_candidates", "skillsprogram.defaults"):
+        assert text in result.output
+
+
+def test_step_by_step_commands_run_a_wave(cli_home: Path) -> None:
+    from skillsprogram.bootstrap import country_config
+    from skillsprogram.cli.main import app
+
+    runner = CliRunner()
+    steps = [
+        ["db", "upgrade"],
+        ["run", "start", "--config", str(country_config("indonesia"))],
+        ["run", "open-wave", "-p", "prakerja-2023"],
+        ["run", "close-wave", "-p", "prakerja-2023", "1"],
+        ["run", "verify-identities", "-p", "prakerja-2023"],
+        ["run", "screen", "-p", "prakerja-2023"],
+        ["run", "report", "-p", "prakerja-2023"],
+    ]
+    for step in steps:
+        result = runner.invoke(app, step)
+        assert result.exit_code == 0, (step, result.output)
+    again = runner.invoke(app, ["run", "open-wave", "-p", "prakerja-2023"])
+    assert again.exit_code == 0
+    twice = runner.invoke(app, ["run", "open-wave", "-p", "prakerja-2023"])
+    assert twice.exit_code == 2 and "wave-already-open" in twice.output
