@@ -191,7 +191,10 @@ def run_demo(
         lambda uow, chunk: training.complete_many(
             uow,
             ctx,
-            [training.CompletionReport(p, f"CERT-{p.hex[:12].upper()}", rng.randint(60, 100)) for p in chunk],
+            [
+                training.CompletionReport(p, f"CERT-{p.hex[-12:].upper()}", rng.randint(60, 100))
+                for p in chunk
+            ],
         ),
     )
     raters = [p for p in finishers if rng.random() < demo.rating_rate]

@@ -61,7 +61,7 @@ def trained(ctx: ProgrammeContext, application_id: uuid.UUID) -> uuid.UUID:
     with ctx.transaction() as uow:
         purchase = vouchers.purchase_course(uow, ctx, application_id, course(ctx, "T-WELD"))
         training.redeem(uow, ctx, purchase.redeem_code)
-        training.complete(uow, ctx, purchase.id, f"CERT-{purchase.id.hex[:8]}", 88)
+        training.complete(uow, ctx, purchase.id, f"CERT-{purchase.id.hex[-8:]}", 88)
         training.rate(uow, ctx, purchase.id, 5)
         return purchase.id
 

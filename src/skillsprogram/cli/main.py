@@ -124,10 +124,11 @@ def demo(
         ctx = ProgrammeContext(
             config=config, engine=deployment.engine, vault=deployment.vault, clock=clock, actor="demo"
         )
-        console.rule(
-            f"[bold]{config.programme.name}[/] — synthetic demo, {applicants:,} applicants, seed {seed}"
+        console.rule(f"[bold]{config.programme.name}[/]")
+        console.print(
+            f"[yellow]SANDBOX[/] demo: {applicants:,} made-up applicants (seed {seed}), "
+            "sandbox identity registry and payment rails."
         )
-        console.print("[yellow]SANDBOX[/]: made-up people, sandbox identity registry and payment rails.")
         started = time.perf_counter()
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=console, transient=True, disable=not sys.stdout.isatty()) as bars:

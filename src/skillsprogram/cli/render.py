@@ -10,7 +10,7 @@ from rich.table import Table
 from skillsprogram.money import Money
 from skillsprogram.services.reports import Funnel
 
-#: How ledger transaction kinds read in a report.
+#: How ledger transaction kinds read in a report, in the order money flows.
 MONEY_LABELS = {
     "voucher_issue": "vouchers issued",
     "course_purchase": "spent on courses (owed to providers)",
@@ -62,13 +62,15 @@ def funnel_table(funnel: Funnel, refused: Counter[str] | None, minor_units: int)
         pay.add_column("status")
         pay.add_column("payouts", justify="right")
         pay.add_column("amount", justify="right")
-        for status, count, amount in funnel.payouts:
-            pay.add_row(status, f"{count:,}", f"{amount:,}")
+        for status, currency, count, amount in funnel.payouts:
+            pay.add_row(status, f"{count:,}", Money(amount, currency).format(minor_units))
         tables.append(pay)
     money = Table(title="Money moved (ledger)", title_justify="left")
     money.add_column("movement")
     money.add_column("amount", justify="right")
-    for kind, currency, total in funnel.money:
+    order = {kind: rank for rank, kind in enumerate(MONEY_LABELS)}
+    flows = sorted(funnel.money, key=lambda row: (order.get(row[0], len(order)), row))
+    for kind, currency, total in flows:
         money.add_row(MONEY_LABELS.get(kind, kind), Money(total, currency).format(minor_units))
     tables.append(money)
     return tables

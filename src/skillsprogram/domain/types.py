@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Integer
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import DateTime, TypeDecorator
+from uuid_utils.compat import uuid7
 
 #: A 64-bit integer that is still SQLite's rowid alias when used as a primary key.
 BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
@@ -37,5 +38,12 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def new_id() -> uuid.UUID:
-    """A fresh opaque public identifier."""
-    return uuid.uuid4()
+    """A fresh opaque public identifier: a time-ordered UUID (version 7).
+
+    Its 74 random bits make it as unguessable as a public id needs to be, and its
+    leading timestamp makes new rows land at the right edge of primary-key and
+    foreign-key indexes instead of on random pages: a wave-sized batch then dirties
+    a handful of index pages rather than one per row, which keeps inserts and
+    commits flat as the tables grow.
+    """
+    return uuid7()

@@ -7,7 +7,7 @@ never loses one.
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.exchange import LifecycleEvent, Notification
@@ -37,35 +37,38 @@ NOTIFIED_ACTIONS = {
 def dispatch_events(ctx: ProgrammeContext, limit: int | None = None) -> int:
     """Deliver events after the cursor to the lifecycle and notification hooks.
 
-    Returns how many events were delivered. Safe to call from several processes:
-    the cursor row is locked while a chunk is delivered.
+    Returns how many events were delivered to a plugin. Safe to call from several
+    processes: the cursor row is locked while a chunk is delivered. When no enabled
+    plugin observes lifecycle events, only the events a person is notified of are
+    read (most of a wave's events are then skipped without being decoded).
     """
     delivered = 0
     locale = ctx.config.programme.locales[0]
+    observed = bool(ctx.hook.skillsprogram_lifecycle_event.get_hookimpls())
+    table = AuditEvent.__table__
     while limit is None or delivered < limit:
         with ctx.uow() as uow:
             last = _cursor(uow)
-            table = AuditEvent.__table__
-            rows = uow.session.execute(
-                select(
-                    table.c.id,
-                    table.c.occurred_at,
-                    table.c.entity,
-                    table.c.entity_id,
-                    table.c.action,
-                    table.c.from_status,
-                    table.c.to_status,
-                    table.c.data,
-                )
-                .where(table.c.id > last)
-                .order_by(table.c.id)
-                .limit(CHUNK)
-            ).all()
-            if not rows:
+            newest = uow.session.execute(select(func.max(table.c.id))).scalar()
+            if newest is None or newest <= last:
                 return delivered
+            query = select(
+                table.c.id,
+                table.c.occurred_at,
+                table.c.entity,
+                table.c.entity_id,
+                table.c.action,
+                table.c.from_status,
+                table.c.to_status,
+                table.c.data,
+            ).where(table.c.id > last, table.c.id <= newest)
+            if not observed:
+                query = query.where(table.c.action.in_(list(NOTIFIED_ACTIONS)))
+            rows = uow.session.execute(query.order_by(table.c.id).limit(CHUNK)).all()
             for row in rows:
                 event = LifecycleEvent(*row)
-                ctx.hook.skillsprogram_lifecycle_event(event=event, programme=ctx.config)
+                if observed:
+                    ctx.hook.skillsprogram_lifecycle_event(event=event, programme=ctx.config)
                 template = NOTIFIED_ACTIONS.get(event.action)
                 if template is not None:
                     ctx.hook.skillsprogram_notify(
@@ -77,8 +80,9 @@ def dispatch_events(ctx: ProgrammeContext, limit: int | None = None) -> int:
                         ),
                         programme=ctx.config,
                     )
+            reached = rows[-1][0] if len(rows) == CHUNK else newest
             uow.session.execute(
-                update(EventCursor).where(EventCursor.consumer == CONSUMER).values(last_event_id=rows[-1][0])
+                update(EventCursor).where(EventCursor.consumer == CONSUMER).values(last_event_id=reached)
             )
             uow.commit()
             delivered += len(rows)

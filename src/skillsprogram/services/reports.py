@@ -45,7 +45,7 @@ class Funnel:
     stages: list[tuple[str, int]] = field(default_factory=list)
     ineligible_by_rule: list[tuple[str, int]] = field(default_factory=list)
     current_status: dict[str, int] = field(default_factory=dict)
-    payouts: list[tuple[str, int, int]] = field(default_factory=list)
+    payouts: list[tuple[str, str, int, int]] = field(default_factory=list)
     paid_people: int = 0
     money: list[tuple[str, str, int]] = field(default_factory=list)
 
@@ -80,12 +80,12 @@ def funnel(uow: UnitOfWork, ctx: ProgrammeContext) -> Funnel:
         ).all()
     }
     report.payouts = [
-        (status, int(count), int(amount))
-        for status, count, amount in uow.session.execute(
-            select(Payout.status, func.count(), func.sum(Payout.amount))
+        (status, currency, int(count), int(amount))
+        for status, currency, count, amount in uow.session.execute(
+            select(Payout.status, Payout.currency, func.count(), func.sum(Payout.amount))
             .where(Payout.programme_id == ctx.pid)
-            .group_by(Payout.status)
-            .order_by(Payout.status)
+            .group_by(Payout.status, Payout.currency)
+            .order_by(Payout.status, Payout.currency)
         ).all()
     ]
     report.paid_people = int(

@@ -158,7 +158,14 @@ def complete_many(
     loaded = _load(uow, ctx, [r.purchase_id for r in reports])
     now = ctx.clock.now()
     rows, moves, changes, earnings = [], [], [], []
-    certificates: set[str] = set()
+    # Certificate numbers are unique across the programme's history, not only in this batch.
+    certificates: set[str] = set(
+        uow.session.execute(
+            select(Completion.certificate_number).where(
+                Completion.certificate_number.in_({r.certificate_number for r in reports})
+            )
+        ).scalars()
+    )
     status = {app_id: app.status for app_id, app in loaded.applications.items()}
 
     def check(report: CompletionReport) -> uuid.UUID:

@@ -43,24 +43,37 @@ def move_many(
     status the caller read, so a concurrent change makes the count come short
     instead of overwriting it (callers that care compare the count).
     """
+    for move in moves:
+        check_move(move.from_status, target)
+    moved = 0
+    # A chunk at a time, so that a wave-sized move (a draw waitlists most of a wave)
+    # never holds every audit row in memory at once.
+    for start in range(0, len(moves), CHUNK):
+        moved += _move_chunk(uow, ctx, moves[start : start + CHUNK], target, action, values)
+    return moved
+
+
+def _move_chunk(
+    uow: UnitOfWork,
+    ctx: ProgrammeContext,
+    moves: Sequence[Move],
+    target: ApplicationStatus,
+    action: str,
+    values: Mapping[str, Any] | None,
+) -> int:
     now = ctx.clock.now()
     by_status: dict[str, list[uuid.UUID]] = {}
     for move in moves:
-        check_move(move.from_status, target)
         by_status.setdefault(move.from_status, []).append(move.application_id)
     moved = 0
     for from_status, ids in by_status.items():
-        for start in range(0, len(ids), CHUNK):
-            result = uow.session.execute(
-                update(Application)
-                .where(
-                    Application.id.in_(ids[start : start + CHUNK]),
-                    Application.status == from_status,
-                )
-                .values(status=target.value, status_changed_at=now, **dict(values or {}))
-                .execution_options(synchronize_session=False)
-            )
-            moved += result.rowcount
+        result = uow.session.execute(
+            update(Application)
+            .where(Application.id.in_(ids), Application.status == from_status)
+            .values(status=target.value, status_changed_at=now, **dict(values or {}))
+            .execution_options(synchronize_session=False)
+        )
+        moved += result.rowcount
     record(
         uow,
         ctx,

@@ -1,0 +1,85 @@
+"""The notification hook: a channel plugin hears of the steps a person is told about, once each."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from skillsprogram.context import ProgrammeContext
+from skillsprogram.domain.exchange import Notification
+from skillsprogram.domain.models import Application, AuditEvent
+from skillsprogram.hooks.manager import build_plugin_manager
+from skillsprogram.hooks.specs import hookimpl
+from skillsprogram.services import events
+from tests.services.helpers import to_voucher
+
+
+class Outbox:
+    """A notification channel plugin that keeps what it would send (as an SMS gateway would)."""
+
+    def __init__(self) -> None:
+        self.sent: list[Notification] = []
+
+    @hookimpl
+    def skillsprogram_notify(self, notification: Notification, programme: object) -> None:
+        self.sent.append(notification)
+
+
+def test_selected_person_is_notified_of_selection_and_voucher_in_the_programme_locale(
+    ctx: ProgrammeContext,
+) -> None:
+    outbox = Outbox()
+    ctx.pm = build_plugin_manager(ctx.config.plugins, extra=[("outbox", outbox)])
+    (holder,) = to_voucher(ctx, 1)
+    events.dispatch_events(ctx)
+    with ctx.uow() as uow:
+        person = str(
+            uow.session.execute(select(Application.person_id).where(Application.id == holder)).scalar_one()
+        )
+    mine = [n for n in outbox.sent if n.person_id == person]
+    assert [n.template for n in mine] == ["selected", "voucher-issued"]
+    assert {n.locale for n in mine} == {ctx.config.programme.locales[0]}
+
+
+def test_a_second_dispatch_sends_nothing_again(ctx: ProgrammeContext) -> None:
+    outbox = Outbox()
+    ctx.pm = build_plugin_manager(ctx.config.plugins, extra=[("outbox", outbox)])
+    to_voucher(ctx, 2)
+    events.dispatch_events(ctx)
+    first = len(outbox.sent)
+    assert first > 0
+    assert events.dispatch_events(ctx) == 0
+    assert len(outbox.sent) == first
+
+
+def test_notifications_carry_no_personal_values(ctx: ProgrammeContext) -> None:
+    outbox = Outbox()
+    ctx.pm = build_plugin_manager(ctx.config.plugins, extra=[("outbox", outbox)])
+    to_voucher(ctx, 1)
+    events.dispatch_events(ctx)
+    for notification in outbox.sent:
+        assert notification.person_id is None or uuid.UUID(notification.person_id)
+        assert "national_id" not in notification.event.data
+
+
+def test_notifications_cross_delivery_chunks_without_loss_or_repeat(
+    ctx: ProgrammeContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outbox = Outbox()
+    ctx.pm = build_plugin_manager(ctx.config.plugins, extra=[("outbox", outbox)])
+    monkeypatch.setattr(events, "CHUNK", 2)
+    to_voucher(ctx, 5)
+    events.dispatch_events(ctx)
+    ids = [n.event.event_id for n in outbox.sent]
+    assert ids == sorted(set(ids))
+    with ctx.uow() as uow:
+        expected = list(
+            uow.session.execute(
+                select(AuditEvent.id)
+                .where(AuditEvent.action.in_(list(events.NOTIFIED_ACTIONS)))
+                .order_by(AuditEvent.id)
+            ).scalars()
+        )
+    assert ids == expected and len(ids) >= 10
