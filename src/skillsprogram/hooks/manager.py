@@ -123,7 +123,17 @@ def _env_flag(name: str) -> bool:
 
 def enable_tracing(pm: pluggy.PluginManager) -> None:
     """Log every hook call, which plugins answer it, and the shape of its arguments and
-    result at INFO on ``skillsprogram.hooks`` (shapes only: never personal values)."""
+    result at INFO on ``skillsprogram.hooks`` (shapes only: never personal values).
+
+    Tracing is asked for explicitly, so when the application has configured no logging
+    at all (the command line, a script) the trace goes to standard error rather than
+    nowhere; an application with its own logging set-up keeps full control.
+    """
+    log.setLevel(logging.INFO)
+    if not log.handlers and not logging.getLogger().handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+        log.addHandler(handler)
 
     def before(hook_name: str, impls: Sequence[pluggy.HookImpl], kwargs: Mapping[str, Any]) -> None:
         shown = {k: _short(v) for k, v in kwargs.items() if k != "programme"}
