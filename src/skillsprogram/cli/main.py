@@ -16,6 +16,7 @@ from rich.table import Table
 
 from skillsprogram.bootstrap import Deployment, country_config, country_configs
 from skillsprogram.cli.feedback import console, refusals
+from skillsprogram.cli.money import ledger_app, payouts_app
 from skillsprogram.cli.operations import operations
 from skillsprogram.cli.render import funnel_table, print_tables
 from skillsprogram.clock import FixedClock
@@ -29,6 +30,8 @@ app = typer.Typer(help="Run a national skills programme end to end.", no_args_is
 db = typer.Typer(help="Database schema (alembic migrations shipped with the package).")
 app.add_typer(db, name="db")
 app.add_typer(operations, name="run")
+app.add_typer(payouts_app, name="payouts")
+app.add_typer(ledger_app, name="ledger")
 
 DatabaseOption = Annotated[
     str | None, typer.Option("--database-url", help="SQLAlchemy URL; default: the embedded SQLite file")

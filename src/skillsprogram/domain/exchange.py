@@ -230,6 +230,32 @@ class StatementLine:
     status: RailStatus
 
 
+@dataclass(frozen=True, slots=True)
+class RailCallback:
+    """A status message a rail pushed on its own (a webhook), as received.
+
+    ``notice_id`` identifies the message: a rail that sends it twice sends the same id.
+    ``status`` is ``paid``, ``failed`` or ``returned``.
+    """
+
+    notice_id: str
+    idempotency_key: str
+    status: str
+    reference: str | None = None
+    amount: int | None = None
+    currency: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FundingAnswer:
+    """A funding source's answer to "check and reserve this total for a disbursement run"."""
+
+    reserved: bool
+    reservation: str | None = None
+    reason: str | None = None
+
+
 class RailTimeout(Exception):
     """The rail did not answer in time: the payment's fate is unknown."""
 

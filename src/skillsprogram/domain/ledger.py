@@ -18,6 +18,8 @@ class AccountKind(StrEnum):
     """The state's funding of the programme: the source of all money, so it runs negative."""
     VOUCHER = "voucher"
     """A beneficiary's training balance."""
+    VOUCHER_HOLD = "voucher_hold"
+    """Voucher money reserved by purchases not yet redeemed (captured) or cancelled (released)."""
     PROVIDER = "provider"
     """What the programme owes a training provider for courses sold."""
     BENEFIT_PAYABLE = "benefit_payable"
@@ -26,10 +28,12 @@ class AccountKind(StrEnum):
     """Money sent out through one payment rail."""
     RECEIVABLE = "receivable"
     """What a revoked beneficiary must pay back (negative while the debt is open)."""
+    COLLECTIONS = "collections"
+    """Money paid back to the programme by beneficiaries (negative: it came in)."""
 
 
 #: Accounts whose balance may go below zero; every other account may not.
-MAY_GO_NEGATIVE = frozenset({AccountKind.BUDGET, AccountKind.RECEIVABLE})
+MAY_GO_NEGATIVE = frozenset({AccountKind.BUDGET, AccountKind.RECEIVABLE, AccountKind.COLLECTIONS})
 
 
 @dataclass(frozen=True, slots=True)

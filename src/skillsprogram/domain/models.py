@@ -412,3 +412,8 @@ class EventCursor(SQLModel, table=True):
 
     consumer: str = Field(sa_type=String(64), primary_key=True)
     last_event_id: int = Field(default=0, sa_type=BigInteger)
+
+
+# --- money in motion (payout reviews, rail notices, statements, repayments, runs) ---------
+
+from skillsprogram.domain import payments as _payments  # noqa: E402, F401  (registers those tables)

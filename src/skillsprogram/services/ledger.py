@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.ledger import MAY_GO_NEGATIVE, AccountKind, Posting, check_balanced
@@ -61,8 +62,27 @@ def accounts(
             }
             for owner in missing
         ]
-        uow.insert_rows(LedgerAccount, new_rows)
-        found.update({row["owner_id"]: row["id"] for row in new_rows})
+        # Two transactions may create the same shared account at once (two payout workers
+        # paying through one rail): the loser's insert does nothing and it reads the winner's.
+        uow.session.flush()
+        insert = postgresql.insert if uow.dialect == "postgresql" else sqlite.insert
+        uow.session.execute(
+            insert(LedgerAccount.__table__).on_conflict_do_nothing(
+                index_elements=["programme_id", "kind", "owner_id", "currency"]
+            ),
+            new_rows,
+        )
+        for start in range(0, len(missing), 5_000):
+            found.update(
+                uow.session.execute(
+                    select(LedgerAccount.owner_id, LedgerAccount.id).where(
+                        LedgerAccount.programme_id == ctx.pid,
+                        LedgerAccount.kind == kind.value,
+                        LedgerAccount.currency == currency,
+                        LedgerAccount.owner_id.in_(missing[start : start + 5_000]),
+                    )
+                ).all()
+            )
     return found
 
 

@@ -1,17 +1,33 @@
 """Send payouts through their rails, at most once per idempotency key.
 
-A chunk of due payouts is claimed and marked ``sending`` (with a lease) in a
-committed transaction *before* any rail is called. The rail answers are then
-recorded in a second transaction. A payout found ``sending`` after its lease
-ran out (its worker died) or ``unknown`` (the rail timed out) is resolved by
-asking the rail for the status of its key; it is sent again only when the rail
-says it never arrived.
+Payouts are created in the transaction that earns them (the payout table is the
+outbox, see :mod:`skillsprogram.services.benefits`), with an idempotency key
+derived from (beneficiary, benefit, period) and stored before the first
+attempt. A worker then:
+
+1. claims a chunk of due payouts and marks them ``sending`` with a lease, in a
+   committed transaction, *before* any rail is called (``FOR UPDATE SKIP
+   LOCKED`` on PostgreSQL, SQLite's single writer otherwise), each claim
+   carrying a fencing token (the attempt number);
+2. calls the rails; a payout claimed before (its worker died, or the rail timed
+   out) is first resolved by asking the rail for the status of its key, and is
+   sent again only when the rail says it never arrived;
+3. records the answers in a second transaction, but only for payouts still
+   held under its token: a worker whose lease ran out and was overtaken
+   records nothing, so a payout is never booked twice.
+
+A timeout, an error or a garbage answer leaves the payout ``unknown``: its fate
+is resolved later by a status query with the same key, never by a blind
+resend. Transient refusals are retried with back-off; permanent ones (closed
+account, name mismatch) fail the payout, open a review and tell the
+beneficiary to fix their account.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -19,31 +35,50 @@ from sqlalchemy import or_, select
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.exchange import PaymentInstruction, RailResult, RailTimeout
-from skillsprogram.domain.ledger import AccountKind, transfer
-from skillsprogram.domain.lifecycle import PayoutStatus
-from skillsprogram.domain.models import PaymentAccount, Payout
+from skillsprogram.domain.ledger import AccountKind, Posting, transfer
+from skillsprogram.domain.lifecycle import ApplicationStatus, EntitlementStatus, PayoutStatus
+from skillsprogram.domain.models import Application, Entitlement, PaymentAccount, Payout
+from skillsprogram.domain.payments import PayoutReview
+from skillsprogram.errors import DomainError
 from skillsprogram.services import ledger
 from skillsprogram.services.audit import Change, record
+from skillsprogram.services.faults import checkpoint
+from skillsprogram.storage.uow import UnitOfWork
 
 LEASE = timedelta(minutes=10)
 FIRST_RETRY = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
+#: How often a payout whose fate is still unknown after MAX_ATTEMPTS is asked about again.
+UNRESOLVED_RECHECK = timedelta(days=1)
+RAIL_STATUSES = frozenset({"paid", "pending", "failed", "not_found"})
 
 
 @dataclass
 class PayoutRun:
-    """What a payout run did, by outcome, with the amount paid."""
+    """What a payout run did, by outcome, with the amount paid and what went wrong."""
 
     outcomes: Counter[str] = field(default_factory=Counter)
     paid_amount: int = 0
+    problems: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
 class _Claim:
     payout_id: uuid.UUID
+    token: int
     resolve_first: bool
     rail: str
     instruction: PaymentInstruction
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    result: RailResult | None
+    note: str | None = None
+
+
+class _Garbage(Exception):
+    """A rail answer that is not a valid answer."""
 
 
 def backoff(attempts: int) -> timedelta:
@@ -51,7 +86,7 @@ def backoff(attempts: int) -> timedelta:
     return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), timedelta(days=1))
 
 
-def _claim(ctx: ProgrammeContext, chunk: int) -> list[_Claim]:
+def _claim(ctx: ProgrammeContext, chunk: int, lease: timedelta) -> list[_Claim]:
     now = ctx.clock.now()
     with ctx.uow() as uow:
         query = (
@@ -77,10 +112,11 @@ def _claim(ctx: ProgrammeContext, chunk: int) -> list[_Claim]:
             payout.status = PayoutStatus.SENDING.value
             payout.attempts += 1
             payout.updated_at = now
-            payout.next_attempt_at = now + LEASE
+            payout.next_attempt_at = now + lease
             claims.append(
                 _Claim(
                     payout.id,
+                    payout.attempts,
                     resolve_first,
                     payout.rail,
                     PaymentInstruction(
@@ -97,87 +133,212 @@ def _claim(ctx: ProgrammeContext, chunk: int) -> list[_Claim]:
     return claims
 
 
-def _call_rail(ctx: ProgrammeContext, claim: _Claim) -> RailResult | None:
-    """The rail's answer, or ``None`` when it timed out (fate unknown)."""
-    rail = ctx.rail(claim.rail)
+def checked_answer(answer: object) -> RailResult:
+    """``answer`` if it is a well-formed rail answer; raises otherwise."""
+    if not isinstance(answer, RailResult):
+        raise _Garbage(f"not a rail result but {type(answer).__name__}")
+    if answer.status not in RAIL_STATUSES:
+        raise _Garbage(f"unknown status {answer.status!r}")
+    if answer.status == "paid" and not answer.reference:
+        raise _Garbage("paid without a reference")
+    return answer
+
+
+def _call_rail(ctx: ProgrammeContext, claim: _Claim) -> _Answer:
+    """The rail's answer; ``None`` as result when the payment's fate is unknown."""
+    try:
+        rail = ctx.rail(claim.rail)
+    except DomainError as error:
+        return _Answer(RailResult("failed", reason=error.message, permanent=False))
+    key = claim.instruction.idempotency_key
     try:
         if claim.resolve_first:
-            known = rail.status(claim.instruction.idempotency_key)
+            known = checked_answer(rail.status(key))
             if known.status != "not_found":
-                return known
-        return rail.send(claim.instruction)
+                return _Answer(known)
+        checkpoint("before_send")
+        answer = checked_answer(rail.send(claim.instruction))
+        if answer.status == "not_found":
+            raise _Garbage("a send answered not_found")
+        return _Answer(answer)
     except RailTimeout:
-        return None
-    except Exception as exc:  # a rail answering garbage must not stop the run
-        return RailResult(status="failed", reason=f"rail error: {type(exc).__name__}", permanent=False)
+        return _Answer(None, "rail timed out")
+    except _Garbage as garbage:
+        return _Answer(None, f"rail answered garbage: {garbage}")
+    except Exception as exc:  # a rail crashing must not stop the run; its fate is unknown
+        return _Answer(None, f"rail error: {type(exc).__name__}: {exc}"[:500])
 
 
-def run_payouts(ctx: ProgrammeContext, chunk: int = 200, limit: int | None = None) -> PayoutRun:
-    """Send every payout that is due; returns the count of each outcome."""
+def run_payouts(
+    ctx: ProgrammeContext, chunk: int = 200, limit: int | None = None, lease: timedelta = LEASE
+) -> PayoutRun:
+    """Send every payout that is due; returns the count of each outcome.
+
+    Safe to run in several processes at once (see the module documentation).
+    """
     run = PayoutRun()
     handled = 0
     while limit is None or handled < limit:
-        claims = _claim(ctx, chunk if limit is None else min(chunk, limit - handled))
+        claims = _claim(ctx, chunk if limit is None else min(chunk, limit - handled), lease)
         if not claims:
             break
-        answers = [(claim, _call_rail(ctx, claim)) for claim in claims]
-        with ctx.transaction() as uow:
-            owed = ledger.account(uow, ctx, AccountKind.BENEFIT_PAYABLE, "programme")
-            now = ctx.clock.now()
-            postings, changes = [], []
-            for claim, answer in answers:
-                payout = uow.session.get(Payout, claim.payout_id)
-                assert payout is not None
-                outcome = _apply(payout, answer, now)
-                run.outcomes[outcome] += 1
-                if outcome == PayoutStatus.PAID.value:
-                    rail_account = ledger.account(uow, ctx, AccountKind.RAIL, payout.rail)
-                    postings.append(
-                        transfer(
-                            "payout",
-                            f"payout:{payout.id}",
-                            owed,
-                            rail_account,
-                            payout.amount,
-                            payout.currency,
-                        )
-                    )
-                    run.paid_amount += payout.amount
-                changes.append(
-                    Change(
-                        "payout",
-                        payout.id,
-                        f"payout_{outcome}",
-                        PayoutStatus.SENDING,
-                        payout.status,
-                        {
-                            "rail": payout.rail,
-                            "amount": payout.amount,
-                            "attempts": payout.attempts,
-                            **({"reason": payout.last_error} if payout.last_error else {}),
-                        },
-                    )
-                )
-            ledger.post(uow, ctx, postings)
-            record(uow, ctx, changes)
+        checkpoint("after_claim")
+        answers = []
+        for claim in claims:
+            answers.append((claim, _call_rail(ctx, claim)))
+            checkpoint("after_send")
+        _record(ctx, answers, run)
+        checkpoint("after_commit")
         handled += len(claims)
     return run
 
 
-def _apply(payout: Payout, answer: RailResult | None, now: datetime) -> str:
+@dataclass
+class Settlement:
+    """What one transaction writes besides the payout rows themselves."""
+
+    postings: list[Posting] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    reviews: list[dict[str, object]] = field(default_factory=list)
+
+
+def _locked(
+    uow: UnitOfWork, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, tuple[Payout, Entitlement, uuid.UUID, str]]:
+    query = (
+        select(Payout, Entitlement, Application.person_id, Application.status)
+        .join(Entitlement, Entitlement.id == Payout.entitlement_id)
+        .join(Application, Application.id == Entitlement.application_id)
+        .where(Payout.id.in_(list(ids)))
+        .order_by(Payout.id)
+    )
+    if uow.dialect == "postgresql":
+        query = query.with_for_update(of=Payout)
+    return {row[0].id: (row[0], row[1], row[2], row[3]) for row in uow.session.execute(query).all()}
+
+
+def _record(ctx: ProgrammeContext, answers: list[tuple[_Claim, _Answer]], run: PayoutRun) -> None:
+    with ctx.transaction() as uow:
+        rows = _locked(uow, [claim.payout_id for claim, _ in answers])
+        now = ctx.clock.now()
+        out = Settlement()
+        for claim, answer in answers:
+            payout, entitlement, person_id, app_status = rows[claim.payout_id]
+            if payout.status != PayoutStatus.SENDING.value or payout.attempts != claim.token:
+                # Our lease ran out and another worker took the payout over: it records the outcome.
+                run.outcomes["stale"] += 1
+                run.problems.append(f"payout {payout.id}: claim overtaken, outcome left to its new holder")
+                continue
+            outcome = _apply(payout, answer, now)
+            run.outcomes[outcome] += 1
+            if answer.note:
+                run.problems.append(f"payout {payout.id}: {answer.note}")
+            revoked = app_status == ApplicationStatus.REVOKED.value
+            settle(uow, ctx, out, payout, entitlement, person_id, outcome, revoked, PayoutStatus.SENDING)
+            if outcome == PayoutStatus.PAID.value:
+                run.paid_amount += payout.amount
+        write_settlement(uow, ctx, out)
+
+
+def write_settlement(uow: UnitOfWork, ctx: ProgrammeContext, out: Settlement) -> None:
+    uow.session.flush()
+    ledger.post(uow, ctx, out.postings)
+    if out.reviews:
+        uow.insert_rows(PayoutReview, out.reviews)
+    record(uow, ctx, out.changes)
+
+
+def settle(
+    uow: UnitOfWork,
+    ctx: ProgrammeContext,
+    out: Settlement,
+    payout: Payout,
+    entitlement: Entitlement,
+    person_id: uuid.UUID,
+    outcome: str,
+    revoked: bool,
+    before: str,
+) -> None:
+    """The ledger postings, reviews and audit events that follow a payout's new state."""
+    now = ctx.clock.now()
+    data: dict[str, object] = {
+        "person_id": str(person_id),
+        "rail": payout.rail,
+        "amount": payout.amount,
+        "attempts": payout.attempts,
+        **({"reason": payout.last_error} if payout.last_error else {}),
+    }
+    if outcome == PayoutStatus.PAID.value:
+        owed = ledger.account(uow, ctx, AccountKind.BENEFIT_PAYABLE, "programme")
+        rail_account = ledger.account(uow, ctx, AccountKind.RAIL, payout.rail)
+        out.postings.append(
+            transfer("payout", f"payout:{payout.id}", owed, rail_account, payout.amount, payout.currency)
+        )
+        if revoked and ctx.config.clawback_paid_benefits:
+            # Paid after its beneficiary was revoked (it was in flight): claim it back too.
+            receivable = ledger.account(uow, ctx, AccountKind.RECEIVABLE, str(entitlement.application_id))
+            out.postings.append(
+                transfer(
+                    "clawback",
+                    f"payout:{payout.id}",
+                    receivable,
+                    ledger.budget_account(uow, ctx),
+                    payout.amount,
+                    payout.currency,
+                )
+            )
+            data["claimed_back"] = payout.amount
+    elif revoked and outcome in (PayoutStatus.FAILED.value, "retry"):
+        # The beneficiary was revoked while this payout was in flight and it did not go
+        # through: it is cancelled and its amount returns to the budget.
+        payout.status = PayoutStatus.CANCELLED.value
+        outcome = PayoutStatus.CANCELLED.value
+        entitlement.status = EntitlementStatus.CANCELLED.value
+        out.postings.append(cancel_posting(uow, ctx, payout))
+    elif outcome == PayoutStatus.FAILED.value or (outcome == "unresolved"):
+        out.reviews.append(
+            {
+                "id": uuid.uuid4(),
+                "programme_id": ctx.pid,
+                "payout_id": payout.id,
+                "reason": payout.last_error or outcome,
+                "opened_at": now,
+                "resolved_at": None,
+                "resolution": None,
+            }
+        )
+    out.changes.append(Change("payout", payout.id, f"payout_{outcome}", before, payout.status, data))
+
+
+def cancel_posting(uow: UnitOfWork, ctx: ProgrammeContext, payout: Payout) -> Posting:
+    return transfer(
+        "benefit_cancelled",
+        f"entitlement:{payout.entitlement_id}",
+        ledger.account(uow, ctx, AccountKind.BENEFIT_PAYABLE, "programme"),
+        ledger.budget_account(uow, ctx),
+        payout.amount,
+        payout.currency,
+    )
+
+
+def _apply(payout: Payout, answer: _Answer, now: datetime) -> str:
     payout.updated_at = now
-    if answer is None or answer.status == "pending":
+    result = answer.result
+    if result is None or result.status == "pending":
         payout.status = PayoutStatus.UNKNOWN.value
+        payout.last_error = answer.note or "the rail did not confirm the payment yet"
+        if payout.attempts >= MAX_ATTEMPTS:
+            payout.next_attempt_at = now + UNRESOLVED_RECHECK
+            return "unresolved" if payout.attempts == MAX_ATTEMPTS else "unknown"
         payout.next_attempt_at = now + backoff(payout.attempts)
-        payout.last_error = "the rail did not confirm the payment yet" if answer else "rail timed out"
         return "unknown"
-    if answer.status == "paid":
+    if result.status == "paid":
         payout.status = PayoutStatus.PAID.value
-        payout.rail_reference = answer.reference
+        payout.rail_reference = result.reference
         payout.last_error = None
         return PayoutStatus.PAID.value
-    payout.last_error = answer.reason or "refused by the rail"
-    if answer.permanent or payout.attempts >= MAX_ATTEMPTS:
+    payout.last_error = result.reason or "refused by the rail"
+    if result.permanent or payout.attempts >= MAX_ATTEMPTS:
         payout.status = PayoutStatus.FAILED.value
         return PayoutStatus.FAILED.value
     payout.status = PayoutStatus.SCHEDULED.value

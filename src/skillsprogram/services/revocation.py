@@ -15,11 +15,16 @@ from skillsprogram.domain.lifecycle import (
     VoucherStatus,
 )
 from skillsprogram.domain.models import Entitlement, Payout, Voucher
+from skillsprogram.domain.payments import PayoutReview
 from skillsprogram.errors import ValidationFailed
-from skillsprogram.services import ledger
+from skillsprogram.services import ledger, voucher_holds
 from skillsprogram.services.transitions import load_for_move, move_one
 from skillsprogram.services.vouchers import release_vouchers
 from skillsprogram.storage.uow import UnitOfWork
+
+#: Payout states in which no money is at the beneficiary: revocation cancels them. Payouts in
+#: flight (sending, unknown) are left to the worker; if they turn out paid they are claimed back.
+NOT_SENT = (PayoutStatus.SCHEDULED.value, PayoutStatus.FAILED.value, PayoutStatus.RETURNED.value)
 
 
 def revoke(uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUID, reason: str) -> dict[str, int]:
@@ -36,27 +41,49 @@ def revoke(uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUID, re
         select(Voucher).where(Voucher.application_id == application_id)
     ).scalar_one_or_none()
     if voucher is not None and voucher.status == VoucherStatus.ACTIVE.value:
+        # Purchases not yet redeemed give their reservation back to the voucher first.
+        open_purchases = voucher_holds.open_purchases(uow, application_id)
+        voucher_holds.cancel_purchases(uow, ctx, [p.id for p in open_purchases], f"revoked: {reason}")
         released = release_vouchers(uow, ctx, [(voucher.id, voucher.account_id)], VoucherStatus.REVOKED)
     budget = ledger.budget_account(uow, ctx)
     owed = ledger.account(uow, ctx, AccountKind.BENEFIT_PAYABLE, "programme")
-    unpaid = (
+    # Payouts not sent are cancelled first, by a guarded UPDATE: a payout a worker claims at
+    # this very moment (now ``sending``) is not matched, so its entitlement stays payable and
+    # the worker's outcome decides (paid: claimed back below or when it lands).
+    mine = select(Entitlement.id).where(Entitlement.application_id == application_id)
+    stopped = set(
         uow.session.execute(
+            update(Payout)
+            .where(Payout.entitlement_id.in_(mine), Payout.status.in_(NOT_SENT))
+            .values(status=PayoutStatus.CANCELLED.value, updated_at=ctx.clock.now())
+            .returning(Payout.entitlement_id, Payout.id)
+            .execution_options(synchronize_session=False)
+        ).all()
+    )
+    stopped_entitlements = {entitlement_id for entitlement_id, _ in stopped}
+    uow.session.execute(
+        update(PayoutReview)
+        .where(
+            PayoutReview.payout_id.in_([payout_id for _, payout_id in stopped]),
+            PayoutReview.resolved_at.is_(None),
+        )
+        .values(resolved_at=ctx.clock.now(), resolution="revoked")
+        .execution_options(synchronize_session=False)
+    )
+    unpaid = [
+        entitlement
+        for entitlement in uow.session.execute(
             select(Entitlement)
-            .outerjoin(Payout, Payout.entitlement_id == Entitlement.id)
             .where(
                 Entitlement.application_id == application_id,
                 Entitlement.status.in_(
-                    [
-                        EntitlementStatus.EARNED.value,
-                        EntitlementStatus.PAYOUT_CREATED.value,
-                    ]
+                    [EntitlementStatus.EARNED.value, EntitlementStatus.PAYOUT_CREATED.value]
                 ),
-                (Payout.id.is_(None)) | (Payout.status == PayoutStatus.SCHEDULED.value),
             )
-        )
-        .scalars()
-        .all()
-    )
+            .order_by(Entitlement.id)
+        ).scalars()
+        if entitlement.status == EntitlementStatus.EARNED.value or entitlement.id in stopped_entitlements
+    ]
     postings = []
     for entitlement in unpaid:
         entitlement.status = EntitlementStatus.CANCELLED.value
@@ -71,15 +98,6 @@ def revoke(uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUID, re
                 entitlement.currency,
             )
         )
-    uow.session.execute(
-        update(Payout)
-        .where(
-            Payout.entitlement_id.in_([e.id for e in unpaid]),
-            Payout.status == PayoutStatus.SCHEDULED.value,
-        )
-        .values(status=PayoutStatus.CANCELLED.value, updated_at=ctx.clock.now())
-        .execution_options(synchronize_session=False)
-    )
     if ctx.config.clawback_paid_benefits:
         claimed = int(
             uow.session.execute(

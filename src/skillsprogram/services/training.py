@@ -20,6 +20,7 @@ from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.lifecycle import ApplicationStatus, PurchaseStatus
 from skillsprogram.domain.models import Application, AttendanceReport, Completion, Purchase, Rating
 from skillsprogram.errors import DomainError, InvalidTransition, NotFound, ValidationFailed
+from skillsprogram.services import voucher_holds
 from skillsprogram.services.audit import Change, record
 from skillsprogram.services.benefits import Earning, earn_many
 from skillsprogram.services.outcomes import Outcome, single
@@ -132,6 +133,7 @@ def redeem_many(
         return purchase
 
     outcomes = _each(codes, check)
+    voucher_holds.capture(uow, ctx, [o.value for o in outcomes if o.value is not None])
     record(uow, ctx, changes)
     return outcomes
 

@@ -24,7 +24,7 @@ from skillsprogram.errors import (
     NotFound,
     ValidationFailed,
 )
-from skillsprogram.services import ledger
+from skillsprogram.services import ledger, voucher_holds
 from skillsprogram.services.audit import Change, record
 from skillsprogram.services.batches import Progress, for_each_chunk
 from skillsprogram.services.outcomes import Outcome, single
@@ -135,7 +135,8 @@ def purchase_course(
 def purchase_courses(
     uow: UnitOfWork, ctx: ProgrammeContext, orders: Sequence[Order]
 ) -> list[Outcome[uuid.UUID]]:
-    """Buy courses with vouchers: each price moves from the voucher to the provider's account.
+    """Buy courses with vouchers: each price moves from the voucher to its hold account
+    (reserved until the provider redeems the code, see :mod:`voucher_holds`).
 
     The vouchers are locked (PostgreSQL) or the database held by SQLite's single
     writer before balances are read, so concurrent purchases can never overdraw a
@@ -152,12 +153,10 @@ def purchase_courses(
         ).scalars()
     }
     balances = ledger.balances(uow, [v.account_id for v in vouchers.values()])
-    providers = ledger.accounts(
-        uow, ctx, AccountKind.PROVIDER, [str(c.provider_id) for c in courses.values()]
-    )
     status = {app_id: app.status for app_id, app in applications.items()}
     outcomes: list[Outcome[uuid.UUID]] = []
-    postings, rows, moves, changes = [], [], [], []
+    rows, moves, changes = [], [], []
+    reserves: list[tuple[uuid.UUID, Voucher, Course]] = []
     for order in orders:
         try:
             application = applications.get(order.application_id)
@@ -175,16 +174,7 @@ def purchase_courses(
         balances[voucher.account_id] -= course.price
         purchase_id = new_id()
         if course.price:
-            postings.append(
-                transfer(
-                    "course_purchase",
-                    f"purchase:{purchase_id}",
-                    voucher.account_id,
-                    providers[str(course.provider_id)],
-                    course.price,
-                    course.currency,
-                )
-            )
+            reserves.append((purchase_id, voucher, course))
         rows.append(
             {
                 "id": purchase_id,
@@ -217,6 +207,18 @@ def purchase_courses(
                 )
             )
         outcomes.append(Outcome(purchase_id))
+    holds = voucher_holds.hold_accounts(uow, ctx, list({voucher.id for _, voucher, _ in reserves}))
+    postings = [
+        transfer(
+            "course_reserve",
+            f"purchase:{pid}",
+            voucher.account_id,
+            holds[voucher.id],
+            course.price,
+            course.currency,
+        )
+        for pid, voucher, course in reserves
+    ]
     transaction_ids = ledger.post(uow, ctx, postings)
     by_reference = dict(zip((p.reference for p in postings), transaction_ids, strict=True))
     for row in rows:

@@ -7,6 +7,7 @@ is shared by several processes (each credit is one SQLite transaction).
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -31,7 +32,20 @@ create table if not exists attempt (
     idempotency_key text not null,
     attempts integer not null,
     primary key (rail, idempotency_key)
-)
+);
+create table if not exists request (
+    rail text not null,
+    idempotency_key text not null,
+    kind text not null,
+    pid integer not null
+);
+create table if not exists reservation (
+    rail text not null,
+    reference text not null,
+    amount integer not null,
+    primary key (rail, reference)
+);
+create index if not exists request_key on request (rail, idempotency_key, kind)
 """
 
 
@@ -118,6 +132,53 @@ class RailBooks:
                 self._db.execute("rollback")
                 raise
         return int(attempts)
+
+    def log_request(self, rail: str, key: str, kind: str) -> None:
+        """Remember that a ``send`` or ``status`` request for ``key`` arrived (and from which process)."""
+        with self._lock:
+            self._db.execute("insert into request values (?, ?, ?, ?)", (rail, key, kind, os.getpid()))
+
+    def requests(self, rail: str, key: str, kind: str) -> int:
+        """How many ``kind`` requests arrived for ``key``, from every process."""
+        with self._lock:
+            (count,) = self._db.execute(
+                "select count(*) from request where rail = ? and idempotency_key = ? and kind = ?",
+                (rail, key, kind),
+            ).fetchone()
+        return int(count)
+
+    def paid_keys(self, rail: str) -> dict[str, int]:
+        """Every key credited on ``rail`` with its number of credits (the primary key makes it 1)."""
+        with self._lock:
+            rows = self._db.execute(
+                "select idempotency_key, count(*) from credit where rail = ? and status = 'paid'"
+                " group by idempotency_key",
+                (rail,),
+            ).fetchall()
+        return {key: int(count) for key, count in rows}
+
+    def reserve(self, rail: str, reference: str, amount: int, float_balance: int | None) -> str | None:
+        """Reserve ``amount`` of the float under ``reference`` (once per reference); ``None``
+        when the float cannot cover it. Returns the reservation's id."""
+        with self._lock:
+            self._db.execute("begin immediate")
+            try:
+                row = self._db.execute(
+                    "select amount from reservation where rail = ? and reference = ?", (rail, reference)
+                ).fetchone()
+                if row is None:
+                    (used,) = self._db.execute(
+                        "select coalesce(sum(amount), 0) from reservation where rail = ?", (rail,)
+                    ).fetchone()
+                    if float_balance is not None and used + amount > float_balance:
+                        self._db.execute("rollback")
+                        return None
+                    self._db.execute("insert into reservation values (?, ?, ?)", (rail, reference, amount))
+                self._db.execute("commit")
+            except BaseException:
+                self._db.execute("rollback")
+                raise
+        return f"{rail.upper()}-RSV-{reference}"
 
     def between(self, rail: str, since: datetime, until: datetime) -> list[tuple[str, Booked]]:
         """Keys and bookings in [since, until), oldest first."""

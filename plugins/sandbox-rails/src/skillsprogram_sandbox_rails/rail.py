@@ -15,10 +15,13 @@ import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import cast
 
 from skillsprogram.domain.exchange import (
     AccountCheck,
+    FundingAnswer,
     PaymentInstruction,
+    RailCallback,
     RailResult,
     RailTimeout,
     StatementLine,
@@ -81,6 +84,7 @@ class SandboxRail:
         """Credit the account once per idempotency key; may time out or fail like a real rail."""
         self._wait()
         key = instruction.idempotency_key
+        self._books.log_request(self.code, key, "send")
         known = self._books.find(self.code, key)
         if known is not None:
             if (known.amount, known.account_number) != (instruction.amount, instruction.account_number):
@@ -101,7 +105,11 @@ class SandboxRail:
             if self._chance("processed", key, attempt) < self._settings.processed_before_timeout_rate:
                 self._book(instruction, "paid", None)
             raise RailTimeout(f"{self.name} did not answer in time")
-        return self._book(instruction, "paid", None)
+        booked = self._book(instruction, "paid", None)
+        if self._chance("garbage", key, attempt) < self._settings.garbage_rate:
+            # The credit is booked but the answer is mangled on the way back.
+            return cast(RailResult, {"status": "OK", "ref": booked.reference})
+        return booked
 
     def _book(self, instruction: PaymentInstruction, status: str, reason: str | None) -> RailResult:
         reference = (
@@ -134,6 +142,7 @@ class SandboxRail:
     def status(self, idempotency_key: str) -> RailResult:
         """What became of the payment with this key (``not_found`` if it never arrived)."""
         self._wait()
+        self._books.log_request(self.code, idempotency_key, "status")
         booked = self._books.find(self.code, idempotency_key)
         return RailResult("not_found") if booked is None else self._result(booked)
 
@@ -141,6 +150,44 @@ class SandboxRail:
         """How many times the key was credited: 0 or 1, whatever was sent."""
         booked = self._books.find(self.code, idempotency_key)
         return int(booked is not None and booked.status == "paid")
+
+    def sends_for(self, idempotency_key: str) -> int:
+        """How many send requests arrived for the key, from every process."""
+        return self._books.requests(self.code, idempotency_key, "send")
+
+    def credited_keys(self) -> dict[str, int]:
+        """Every credited key with its number of credits."""
+        return self._books.paid_keys(self.code)
+
+    def callbacks(self, since: datetime, until: datetime) -> list[RailCallback]:
+        """The status messages the rail pushes for bookings in [since, until); some are sent
+        twice (``duplicate_callback_rate``), as real webhooks are."""
+        sent = []
+        for key, booked in self._books.between(self.code, since, until):
+            callback = RailCallback(
+                notice_id=f"{booked.reference}:{booked.status}",
+                idempotency_key=key,
+                status=booked.status,
+                reference=booked.reference,
+                amount=booked.amount,
+                currency=booked.currency,
+                reason=booked.reason,
+            )
+            sent.append(callback)
+            if self._chance("duplicate-callback", key) < self._settings.duplicate_callback_rate:
+                sent.append(callback)
+        return sent
+
+    def reserve_funds(self, reference: str, amount: int, currency: str) -> FundingAnswer:
+        """Check and reserve ``amount`` on the programme's float at the rail (``float_balance``;
+        unlimited when unset). The same reference reserves once."""
+        self._wait()
+        if currency not in self.currencies:
+            return FundingAnswer(False, reason=f"{self.name} holds no {currency} float")
+        reserved = self._books.reserve(self.code, reference, amount, self._settings.float_balance)
+        if reserved is None:
+            return FundingAnswer(False, reason=f"the float at {self.name} cannot cover {amount} {currency}")
+        return FundingAnswer(True, reservation=reserved)
 
     def statement(self, since: datetime, until: datetime) -> list[StatementLine]:
         """The credits booked in [since, until)."""

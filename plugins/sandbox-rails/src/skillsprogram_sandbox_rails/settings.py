@@ -36,6 +36,9 @@ class SandboxRailsSettings(BaseModel):
     closed_account_rate: float = Field(default=0.01, ge=0, le=1)
     invalid_account_rate: float = Field(default=0.02, ge=0, le=1)
     name_mismatch_rate: float = Field(default=0.01, ge=0, le=1)
+    garbage_rate: float = Field(default=0.0, ge=0, le=1)
+    duplicate_callback_rate: float = Field(default=0.0, ge=0, le=1)
+    float_balance: int | None = Field(default=None, ge=0)
     state_path: Path | None = None
 
 

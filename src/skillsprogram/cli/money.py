@@ -1,0 +1,162 @@
+"""``skillsprogram payouts ...`` and ``skillsprogram ledger ...``: the money operator's commands."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import Counter
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from skillsprogram.bootstrap import Deployment
+from skillsprogram.cli.feedback import console, refusing
+from skillsprogram.context import ProgrammeContext
+from skillsprogram.money import Money
+from skillsprogram.services import ledger_checks, payout_reviews, payouts, reconciliation
+
+payouts_app = typer.Typer(help="Send, review and reconcile payouts.", no_args_is_help=True)
+ledger_app = typer.Typer(help="Check the double-entry ledger.", no_args_is_help=True)
+
+Programme = Annotated[str, typer.Option("--programme", "-p", help="The programme's code")]
+DatabaseOption = Annotated[
+    str | None, typer.Option("--database-url", help="SQLAlchemy URL; default: the embedded SQLite file")
+]
+
+
+def _context(programme: str, database_url: str | None) -> ProgrammeContext:
+    return Deployment.from_settings(database_url=database_url).programme(programme)
+
+
+def _work(database_url: str | None, programme: str, chunk: int, lease: float) -> dict[str, Any]:
+    """One worker's whole run (also the body of each worker process)."""
+    run = payouts.run_payouts(_context(programme, database_url), chunk=chunk, lease=timedelta(seconds=lease))
+    return {"outcomes": dict(run.outcomes), "paid": run.paid_amount, "problems": run.problems}
+
+
+def _process(database_url: str | None, programme: str, chunk: int, lease: float, queue: Any) -> None:
+    queue.put(_work(database_url, programme, chunk, lease))
+
+
+@payouts_app.command("run")
+@refusing
+def run(
+    programme: Programme,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes sending at once")] = 1,
+    chunk: Annotated[int, typer.Option(min=1, help="Payouts claimed per transaction")] = 200,
+    lease: Annotated[
+        float, typer.Option(min=0.0, help="Seconds a claim is held before another worker may resolve it")
+    ] = payouts.LEASE.total_seconds(),
+    database_url: DatabaseOption = None,
+) -> None:
+    """Send every due payout through its rail; several workers never send one payout twice."""
+    if workers == 1:
+        results = [_work(database_url, programme, chunk, lease)]
+    else:
+        spawn = multiprocessing.get_context("spawn")
+        queue = spawn.Queue()
+        processes = [
+            spawn.Process(target=_process, args=(database_url, programme, chunk, lease, queue))
+            for _ in range(workers)
+        ]
+        for process in processes:
+            process.start()
+        results = [queue.get() for _ in processes]
+        for process in processes:
+            process.join()
+    outcomes: Counter[str] = Counter()
+    for result in results:
+        outcomes.update(result["outcomes"])
+        for problem in result["problems"]:
+            console.print(f"[yellow]![/] {escape(problem)}")
+    console.print(", ".join(f"{k}: {v:,}" for k, v in sorted(outcomes.items())) or "nothing due")
+
+
+@payouts_app.command("reviews")
+@refusing
+def reviews(programme: Programme, database_url: DatabaseOption = None) -> None:
+    """List the payouts waiting for a person's decision (failed for good, returned, unresolved)."""
+    ctx = _context(programme, database_url)
+    with ctx.uow() as uow:
+        items = payout_reviews.open_reviews(uow, ctx)
+    table = Table(title=f"Payouts to review ({len(items)})", title_justify="left")
+    for column in ("review", "payout", "rail", "amount", "status", "reason", "opened"):
+        table.add_column(column)
+    minor = ctx.config.programme.currency_minor_units()
+    for item in items:
+        table.add_row(
+            str(item.review_id),
+            str(item.payout_id),
+            item.rail,
+            Money(item.amount, item.currency).format(minor),
+            item.status,
+            escape(item.reason),
+            item.opened_at.isoformat(),
+        )
+    console.print(table)
+
+
+@payouts_app.command("resolve")
+@refusing
+def resolve(
+    programme: Programme,
+    review: Annotated[str, typer.Argument(help="The review's id")],
+    action: Annotated[str, typer.Argument(help="'retry' (to the current verified account) or 'cancel'")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Close a review: send the payout again to the beneficiary's account, or cancel it."""
+    import uuid
+
+    ctx = _context(programme, database_url)
+    with ctx.transaction() as uow:
+        status = payout_reviews.resolve_review(uow, ctx, uuid.UUID(review), action)
+    console.print(f"payout {status}")
+
+
+@payouts_app.command("reconcile")
+@refusing
+def reconcile(
+    programme: Programme,
+    rail: Annotated[str, typer.Option(help="The rail whose statement this is")],
+    statement: Annotated[Path, typer.Option(help="The statement CSV (see docs/money.md)")],
+    since: Annotated[datetime, typer.Option(help="Start of the statement's period (inclusive)")],
+    until: Annotated[datetime, typer.Option(help="End of the statement's period (exclusive)")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Match a rail statement to our payouts; exits 1 when anything disagrees."""
+    ctx = _context(programme, database_url)
+    with ctx.transaction() as uow:
+        report = reconciliation.import_statement(
+            uow, ctx, rail, statement.read_bytes(), _aware(since), _aware(until)
+        )
+    console.print(f"{report.lines:,} lines, {report.matched:,} matched")
+    for item in report.discrepancies:
+        line = f"line {item.line_number}: " if item.line_number else ""
+        console.print(f"[red]{item.kind}[/] {line}{escape(item.detail)}")
+    if report.discrepancies:
+        raise typer.Exit(1)
+
+
+def _aware(value: datetime) -> datetime:
+    from datetime import UTC
+
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+@ledger_app.command("verify")
+@refusing
+def verify(programme: Programme, database_url: DatabaseOption = None) -> None:
+    """Check every ledger invariant; prints each violation and exits 1 if there is any."""
+    ctx = _context(programme, database_url)
+    with ctx.uow() as uow:
+        report = ledger_checks.verify(uow, ctx)
+    for name, count in report.checked.items():
+        console.print(f"checked {name}: {count:,}")
+    for problem in report.problems:
+        console.print(f"[red]violation[/] {escape(problem)}")
+    if report.problems:
+        raise typer.Exit(1)
+    console.print("[green]ledger consistent[/]")
