@@ -140,8 +140,8 @@ def demo(
             ),
         )
         console.print(
-            f"Wave 1 quota {result.quota:,}; lottery seed [bold]{result.seed}[/] "
-            "(published: anyone can re-run the draw)."
+            f"Wave 1 quota {result.quota:,}; selection seed [bold]{result.seed}[/] "
+            "(published: anyone can re-run the selection)."
         )
         console.print(
             f"Finished in {time.perf_counter() - started:.1f} s on {deployment.engine.dialect.name}."

@@ -20,6 +20,15 @@ MONEY_LABELS = {
     "benefit_cancelled": "benefits cancelled",
     "payout": "paid out to beneficiaries",
     "clawback": "claimed back",
+    "provider_settlement": "paid to providers (tuition settlements)",
+}
+
+#: How entitlement statuses read in the benefits table.
+BENEFIT_LABELS = {
+    "earned": "earned, awaiting an account",
+    "payout_created": "earned, payout created",
+    "withheld": "withheld (condition not met)",
+    "cancelled": "cancelled",
 }
 
 
@@ -65,6 +74,29 @@ def funnel_table(funnel: Funnel, refused: Counter[str] | None, minor_units: int)
         for status, count, amount in funnel.payouts:
             pay.add_row(status, f"{count:,}", f"{amount:,}")
         tables.append(pay)
+    if funnel.benefits:
+        earned = Table(title="Benefits by instalment", title_justify="left")
+        earned.add_column("benefit")
+        earned.add_column("status")
+        earned.add_column("instalments", justify="right")
+        earned.add_column("amount", justify="right")
+        for benefit, status, count, amount in funnel.benefits:
+            earned.add_row(benefit, BENEFIT_LABELS.get(status, status), f"{count:,}", f"{amount:,}")
+        tables.append(earned)
+    if funnel.settlements:
+        settled = Table(title="Provider settlements (tuition paid to providers)", title_justify="left")
+        for column in ("status", "settlements", "enrolments", "amount"):
+            settled.add_column(column, justify="left" if column == "status" else "right")
+        for status, count, enrolments, amount in funnel.settlements:
+            settled.add_row(status, f"{count:,}", f"{enrolments:,}", f"{amount:,}")
+        tables.append(settled)
+    if funnel.employment:
+        work = Table(title="Employment after training (follow-up)", title_justify="left")
+        work.add_column("situation")
+        work.add_column("graduates", justify="right")
+        for status, count in funnel.employment:
+            work.add_row(status.replace("_", " "), f"{count:,}")
+        tables.append(work)
     money = Table(title="Money moved (ledger)", title_justify="left")
     money.add_column("movement")
     money.add_column("amount", justify="right")

@@ -412,3 +412,8 @@ class EventCursor(SQLModel, table=True):
 
     consumer: str = Field(sa_type=String(64), primary_key=True)
     last_event_id: int = Field(default=0, sa_type=BigInteger)
+
+
+# Provider settlements and employment outcomes live in their own module; importing it here
+# registers their tables with everything that loads the models.
+from skillsprogram.domain import settlement_models  # noqa: E402,F401

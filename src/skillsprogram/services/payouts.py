@@ -14,6 +14,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import or_, select
 
@@ -98,14 +99,21 @@ def _claim(ctx: ProgrammeContext, chunk: int) -> list[_Claim]:
 
 
 def _call_rail(ctx: ProgrammeContext, claim: _Claim) -> RailResult | None:
-    """The rail's answer, or ``None`` when it timed out (fate unknown)."""
-    rail = ctx.rail(claim.rail)
+    return call_rail(ctx, claim.rail, claim.instruction, claim.resolve_first)
+
+
+def call_rail(
+    ctx: ProgrammeContext, rail_code: str, instruction: PaymentInstruction, resolve_first: bool
+) -> RailResult | None:
+    """Send ``instruction`` (asking first what became of its key when ``resolve_first``);
+    the rail's answer, or ``None`` when it timed out (fate unknown)."""
+    rail = ctx.rail(rail_code)
     try:
-        if claim.resolve_first:
-            known = rail.status(claim.instruction.idempotency_key)
+        if resolve_first:
+            known = rail.status(instruction.idempotency_key)
             if known.status != "not_found":
                 return known
-        return rail.send(claim.instruction)
+        return rail.send(instruction)
     except RailTimeout:
         return None
     except Exception as exc:  # a rail answering garbage must not stop the run
@@ -128,7 +136,7 @@ def run_payouts(ctx: ProgrammeContext, chunk: int = 200, limit: int | None = Non
             for claim, answer in answers:
                 payout = uow.session.get(Payout, claim.payout_id)
                 assert payout is not None
-                outcome = _apply(payout, answer, now)
+                outcome = apply_answer(payout, answer, now)
                 run.outcomes[outcome] += 1
                 if outcome == PayoutStatus.PAID.value:
                     rail_account = ledger.account(uow, ctx, AccountKind.RAIL, payout.rail)
@@ -164,7 +172,20 @@ def run_payouts(ctx: ProgrammeContext, chunk: int = 200, limit: int | None = Non
     return run
 
 
-def _apply(payout: Payout, answer: RailResult | None, now: datetime) -> str:
+class Transfer(Protocol):
+    """What :func:`apply_answer` updates: a payout, or any transfer sent the same way."""
+
+    status: str
+    attempts: int
+    updated_at: datetime
+    next_attempt_at: datetime
+    last_error: str | None
+    rail_reference: str | None
+
+
+def apply_answer(payout: Transfer, answer: RailResult | None, now: datetime) -> str:
+    """Record a rail's answer on a transfer in flight; returns the outcome
+    (``paid``, ``failed``, ``retry`` or ``unknown``)."""
     payout.updated_at = now
     if answer is None or answer.status == "pending":
         payout.status = PayoutStatus.UNKNOWN.value

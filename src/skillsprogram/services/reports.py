@@ -17,6 +17,8 @@ from skillsprogram.domain.models import (
     LedgerTransaction,
     Payout,
 )
+from skillsprogram.domain.settlement_models import EmploymentOutcome, ProviderSettlement
+from skillsprogram.services.employment import IN_WORK
 from skillsprogram.storage.uow import UnitOfWork
 
 #: Funnel stages in order: the audit action that marks reaching each one.
@@ -48,6 +50,13 @@ class Funnel:
     payouts: list[tuple[str, int, int]] = field(default_factory=list)
     paid_people: int = 0
     money: list[tuple[str, str, int]] = field(default_factory=list)
+    benefits: list[tuple[str, str, int, int]] = field(default_factory=list)
+    """(benefit, entitlement status, instalments, amount): earned, paid out or withheld."""
+    settlements: list[tuple[str, int, int, int]] = field(default_factory=list)
+    """(status, settlements, enrolments, amount) of provider settlements."""
+    employment: list[tuple[str, int]] = field(default_factory=list)
+    """(status, graduates) at follow-up; a graduate reported by two sources counts once, by
+    the most recent report."""
 
 
 def funnel(uow: UnitOfWork, ctx: ProgrammeContext) -> Funnel:
@@ -105,4 +114,49 @@ def funnel(uow: UnitOfWork, ctx: ProgrammeContext) -> Funnel:
             .order_by(LedgerTransaction.kind)
         ).all()
     ]
+    report.benefits = [
+        (benefit, status, int(count), int(amount))
+        for benefit, status, count, amount in uow.session.execute(
+            select(Entitlement.benefit, Entitlement.status, func.count(), func.sum(Entitlement.amount))
+            .where(Entitlement.programme_id == ctx.pid)
+            .group_by(Entitlement.benefit, Entitlement.status)
+            .order_by(Entitlement.benefit, Entitlement.status)
+        ).all()
+    ]
+    report.settlements = [
+        (status, int(count), int(enrolments), int(amount))
+        for status, count, enrolments, amount in uow.session.execute(
+            select(
+                ProviderSettlement.status,
+                func.count(),
+                func.sum(ProviderSettlement.enrolments),
+                func.sum(ProviderSettlement.amount),
+            )
+            .where(ProviderSettlement.programme_id == ctx.pid)
+            .group_by(ProviderSettlement.status)
+            .order_by(ProviderSettlement.status)
+        ).all()
+    ]
+    report.employment = employment_summary(uow, ctx)
+    if report.employment:
+        followed = sum(count for _status, count in report.employment)
+        in_work = sum(count for status, count in report.employment if status in IN_WORK)
+        report.stages += [("followed up after graduation", followed), ("in work after training", in_work)]
     return report
+
+
+def employment_summary(uow: UnitOfWork, ctx: ProgrammeContext) -> list[tuple[str, int]]:
+    """Graduates by employment status at follow-up (the latest report of each graduate)."""
+    latest: dict[object, tuple[object, str]] = {}
+    for application_id, status, reported_at in uow.session.execute(
+        select(EmploymentOutcome.application_id, EmploymentOutcome.status, EmploymentOutcome.reported_at)
+        .join(Application, Application.id == EmploymentOutcome.application_id)
+        .where(Application.programme_id == ctx.pid)
+    ).all():
+        known = latest.get(application_id)
+        if known is None or reported_at >= known[0]:
+            latest[application_id] = (reported_at, status)
+    counts: dict[str, int] = {}
+    for _when, status in latest.values():
+        counts[status] = counts.get(status, 0) + 1
+    return sorted(counts.items(), key=lambda item: -item[1])
