@@ -84,3 +84,17 @@ def test_a_configuration_naming_a_plugin_with_a_wrong_signature_fails_at_load(
     with pytest.raises(ConfigurationError) as caught:
         load_config(path)
     assert str(path) in caught.value.message and "misspelt_hook_plugin" in caught.value.message
+
+
+def test_the_demo_asks_which_country_when_several_are_installed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from skillsprogram.cli.main import app
+
+    monkeypatch.setenv("SKILLSPROGRAM_HOME", str(tmp_path))
+    result = CliRunner().invoke(app, ["demo", "--applicants", "10"], env={"COLUMNS": "200"})
+    assert result.exit_code == 2
+    assert "choose a country" in result.output
+    assert "cambodia" in result.output and "indonesia" in result.output

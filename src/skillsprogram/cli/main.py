@@ -18,6 +18,7 @@ from skillsprogram.bootstrap import Deployment, country_config, country_configs
 from skillsprogram.cli.feedback import console, refusals
 from skillsprogram.cli.operations import operations
 from skillsprogram.cli.render import funnel_table, print_tables
+from skillsprogram.cli.scaffold import new_country_command
 from skillsprogram.clock import FixedClock
 from skillsprogram.config import load_config
 from skillsprogram.context import ProgrammeContext
@@ -29,6 +30,7 @@ app = typer.Typer(help="Run a national skills programme end to end.", no_args_is
 db = typer.Typer(help="Database schema (alembic migrations shipped with the package).")
 app.add_typer(db, name="db")
 app.add_typer(operations, name="run")
+app.command("new-country")(new_country_command)
 
 DatabaseOption = Annotated[
     str | None, typer.Option("--database-url", help="SQLAlchemy URL; default: the embedded SQLite file")
@@ -104,7 +106,9 @@ class _Bars(StepReporter):
 
 @app.command("demo")
 def demo(
-    country: Annotated[str, typer.Option(help="An installed country package")] = "indonesia",
+    country: Annotated[
+        str | None, typer.Option(help="An installed country package (needed when several are installed)")
+    ] = None,
     scheme: Annotated[str | None, typer.Option(help="The country's scheme (configuration)")] = None,
     applicants: Annotated[int, typer.Option(min=1, help="Synthetic applicants")] = 10_000,
     seed: Annotated[int, typer.Option(help="Seed for the synthetic people and the draw")] = 1,
