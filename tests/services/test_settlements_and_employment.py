@@ -88,10 +88,13 @@ def test_a_provider_without_a_verified_account_waits_and_is_paid_once_it_has_one
     enrol(ctx, holders, "T-CODE", redeem=True)
 
     waiting = settlements.settle_providers(ctx)
+    with ctx.uow() as uow:
+        before = reports.funnel(uow, ctx).settlements
     give_accounts(ctx)
     paid = settlements.settle_providers(ctx)
 
     assert (waiting.scheduled, waiting.awaiting_account) == (0, 2)
+    assert before == [("awaiting a verified provider account", 0, 2, 1_200_000)]
     assert (paid.scheduled, paid.outcomes["paid"], paid.paid_amount) == (1, 1, 1_200_000)
     assert provider_balance(ctx, "p2") == 0
 

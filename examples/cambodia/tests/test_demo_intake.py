@@ -45,7 +45,7 @@ def intake(tmp_path_factory: pytest.TempPathFactory) -> tuple[ProgrammeContext, 
 def test_allowance_months_are_paid_only_when_attendance_reaches_the_threshold(
     intake: tuple[ProgrammeContext, DemoResult],
 ) -> None:
-    ctx, _result = intake
+    ctx, result = intake
     threshold = ctx.config.benefits[0].min_attendance_percent or 0
     with ctx.uow() as uow:
         months: dict[object, list[int]] = defaultdict(list)
@@ -66,6 +66,9 @@ def test_allowance_months_are_paid_only_when_attendance_reaches_the_threshold(
         assert granted[app_id]["earned"] == sum(p >= threshold for p in percents)
         assert granted[app_id]["withheld"] == sum(p < threshold for p in percents)
     assert sum(g["withheld"] for g in granted.values()) > 0
+    assert result.funnel is not None
+    states = {state for benefit, state, _n, _a in result.funnel.benefits if benefit == "allowance"}
+    assert {"paid", "withheld (condition not met)"} <= states
 
 
 def test_institutes_are_paid_the_tuition_of_every_confirmed_enrolment_once(

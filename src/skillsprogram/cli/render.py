@@ -23,14 +23,6 @@ MONEY_LABELS = {
     "provider_settlement": "paid to providers (tuition settlements)",
 }
 
-#: How entitlement statuses read in the benefits table.
-BENEFIT_LABELS = {
-    "earned": "earned, awaiting an account",
-    "payout_created": "earned, payout created",
-    "withheld": "withheld (condition not met)",
-    "cancelled": "cancelled",
-}
-
 
 def funnel_table(funnel: Funnel, refused: Counter[str] | None, minor_units: int) -> list[Table]:
     """The funnel, ineligibility reasons, payouts and money tables."""
@@ -81,14 +73,14 @@ def funnel_table(funnel: Funnel, refused: Counter[str] | None, minor_units: int)
         earned.add_column("instalments", justify="right")
         earned.add_column("amount", justify="right")
         for benefit, status, count, amount in funnel.benefits:
-            earned.add_row(benefit, BENEFIT_LABELS.get(status, status), f"{count:,}", f"{amount:,}")
+            earned.add_row(benefit, status, f"{count:,}", f"{amount:,}")
         tables.append(earned)
     if funnel.settlements:
         settled = Table(title="Provider settlements (tuition paid to providers)", title_justify="left")
         for column in ("status", "settlements", "enrolments", "amount"):
             settled.add_column(column, justify="left" if column == "status" else "right")
         for status, count, enrolments, amount in funnel.settlements:
-            settled.add_row(status, f"{count:,}", f"{enrolments:,}", f"{amount:,}")
+            settled.add_row(status, f"{count:,}" if count else "", f"{enrolments:,}", f"{amount:,}")
         tables.append(settled)
     if funnel.employment:
         work = Table(title="Employment after training (follow-up)", title_justify="left")

@@ -133,9 +133,15 @@ def run_payouts(ctx: ProgrammeContext, chunk: int = 200, limit: int | None = Non
             owed = ledger.account(uow, ctx, AccountKind.BENEFIT_PAYABLE, "programme")
             now = ctx.clock.now()
             postings, changes = [], []
+            # one query for the chunk rather than one per payout
+            loaded = {
+                p.id: p
+                for p in uow.session.execute(
+                    select(Payout).where(Payout.id.in_([c.payout_id for c in claims]))
+                ).scalars()
+            }
             for claim, answer in answers:
-                payout = uow.session.get(Payout, claim.payout_id)
-                assert payout is not None
+                payout = loaded[claim.payout_id]
                 outcome = apply_answer(payout, answer, now)
                 run.outcomes[outcome] += 1
                 if outcome == PayoutStatus.PAID.value:
