@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from skillsprogram.bootstrap import Deployment, country_config, country_configs
+from skillsprogram.cli import provider_ops
 from skillsprogram.cli.feedback import console, refusals
 from skillsprogram.cli.operations import operations
 from skillsprogram.cli.render import funnel_table, print_tables
@@ -31,6 +32,7 @@ db = typer.Typer(help="Database schema (alembic migrations shipped with the pack
 app.add_typer(db, name="db")
 app.add_typer(operations, name="run")
 app.command("new-country")(new_country_command)
+provider_ops.register(operations)
 
 DatabaseOption = Annotated[
     str | None, typer.Option("--database-url", help="SQLAlchemy URL; default: the embedded SQLite file")
