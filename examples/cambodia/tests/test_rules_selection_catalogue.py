@@ -59,6 +59,11 @@ def test_a_declared_level_the_registry_does_not_confirm_is_refused() -> None:
     assert failed_rules(facts(household_with("active", 2), idpoor_level=1)) == [rules.LEVEL_MATCHES]
 
 
+def test_a_declared_level_that_is_not_a_number_is_refused_not_a_crash() -> None:
+    assert failed_rules(facts(household_with("active", 1), idpoor_level="one")) == [rules.LEVEL_MATCHES]
+    assert failed_rules(facts(household_with("active", 1), idpoor_level="1")) == []
+
+
 def test_unknown_or_expired_cards_are_refused_unless_the_person_is_in_a_vulnerable_category() -> None:
     assert failed_rules(facts(household_with("not_found"), idpoor_level=1)) == [rules.POOR_OR_VULNERABLE]
     assert failed_rules(facts(household_with("expired"), idpoor_level=2)) == [rules.POOR_OR_VULNERABLE]

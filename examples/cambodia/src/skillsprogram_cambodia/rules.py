@@ -18,6 +18,14 @@ POOR_OR_VULNERABLE = "cambodia.poor_or_vulnerable"
 LEVEL_MATCHES = "cambodia.idpoor_level_matches"
 
 
+def _level(value: object) -> int | None:
+    """A declared poverty level as a number (``None`` when absent or not a number)."""
+    try:
+        return int(str(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
 def judge(
     applicants: Sequence[ApplicantFacts], settings: CambodiaSettings, registry: SandboxIDPoorRegistry
 ) -> list[Finding]:
@@ -30,10 +38,10 @@ def judge(
         if person.attributes.get("nationality") != "KH":
             findings.append(Finding(app, CITIZEN, False, "not a Cambodian national"))
         card = cards.get(person.household_number) if person.household_number else None
-        declared = person.attributes.get("idpoor_level")
+        declared = _level(person.attributes.get("idpoor_level"))
         category = person.attributes.get("vulnerable_category")
         if card is not None and card.status == "active" and card.poverty_level in levels:
-            if declared is None or int(declared) != card.poverty_level:
+            if declared != card.poverty_level:
                 findings.append(
                     Finding(
                         app,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
+
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from skillsprogram.config import ProgrammeConfig
@@ -47,9 +50,17 @@ class CambodiaSettings(BaseModel):
 
 
 def settings_of(programme: ProgrammeConfig) -> CambodiaSettings:
-    """The validated settings; a mistyped key names the plugin and the field."""
+    """The validated settings; a mistyped key names the plugin and the field.
+
+    Hooks called once per applicant ask for them, so each distinct table is validated once.
+    """
+    return _validated(json.dumps(programme.settings_for("cambodia"), sort_keys=True))
+
+
+@lru_cache(maxsize=16)
+def _validated(table: str) -> CambodiaSettings:
     try:
-        return CambodiaSettings.model_validate(programme.settings_for("cambodia"))
+        return CambodiaSettings.model_validate(json.loads(table))
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise ConfigurationError(f"plugin_settings.cambodia: {problems}") from exc
