@@ -152,7 +152,7 @@ def schedule_settlements(uow: UnitOfWork, ctx: ProgrammeContext) -> SettlementRu
     run = SettlementRun()
     states = [s.value for s in PAYABLE_STATES[rules.settle_when]]
     settled = select(SettlementItem.purchase_id)
-    payable = uow.session.execute(
+    query = (
         select(Purchase.id, Purchase.price, Course.provider_id)
         .join(Course, Course.id == Purchase.course_id)
         .join(Application, Application.id == Purchase.application_id)
@@ -162,7 +162,11 @@ def schedule_settlements(uow: UnitOfWork, ctx: ProgrammeContext) -> SettlementRu
             Purchase.id.not_in(settled),
         )
         .order_by(Purchase.id)
-    ).all()
+    )
+    if uow.dialect == "postgresql":
+        # a second worker skips the enrolments this one is gathering instead of settling them again
+        query = query.with_for_update(skip_locked=True, of=Purchase)
+    payable = uow.session.execute(query).all()
     by_provider: dict[uuid.UUID, list[tuple[uuid.UUID, int]]] = defaultdict(list)
     for purchase_id, price, provider_id in payable:
         by_provider[provider_id].append((purchase_id, int(price)))
