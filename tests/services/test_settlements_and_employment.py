@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from datetime import timedelta
 
@@ -208,3 +209,29 @@ def test_the_funnel_counts_graduates_followed_up_and_in_work_by_their_latest_rep
     assert stages["followed up after graduation"] == 2
     assert stages["in work after training"] == 2
     assert dict(funnel.employment) == {"employed": 1, "self_employed": 1}
+
+
+def test_two_workers_settling_at_once_never_settle_an_enrolment_twice(ctx: ProgrammeContext) -> None:
+    give_accounts(ctx)
+    started = enrol(ctx, to_voucher(ctx, 6), "T-WELD", redeem=True)
+    barrier = threading.Barrier(2)
+    runs: list[settlements.SettlementRun] = []
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            barrier.wait(timeout=10)
+            with ctx.transaction() as uow:
+                runs.append(settlements.schedule_settlements(uow, ctx))
+        except BaseException as exc:  # reported below: a thread's failure must fail the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert sorted(run.enrolments for run in runs) == [0, len(started)]
+    with ctx.uow() as uow:
+        assert len(list(uow.session.execute(select(SettlementItem.purchase_id)).scalars())) == len(started)
