@@ -2,11 +2,11 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-PACKAGES := -e . -e plugins/sandbox-registry -e plugins/sandbox-rails -e examples/indonesia
+PACKAGES := -e . -e plugins/sandbox-registry -e plugins/sandbox-rails -e examples/indonesia -e examples/cambodia
 APPLICANTS ?= 10000
 SEED ?= 1
 
-.PHONY: demo test install lint
+.PHONY: demo test install lint docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,9 +19,16 @@ install: $(BIN)/python
 demo: install
 	$(BIN)/skillsprogram demo --country indonesia --applicants $(APPLICANTS) --seed $(SEED)
 
-## make test: install with the test tools, then lint, type-check and run the suite (SQLite and PostgreSQL)
+## make test: install with the test tools, then lint, type-check, run the suite (SQLite and PostgreSQL)
+## and build the documentation with warnings as errors
 test: $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[test]" $(PACKAGES)
+	$(BIN)/pip install --quiet -e ".[test,docs]" $(PACKAGES)
 	$(BIN)/ruff check .
 	$(BIN)/mypy src
 	$(BIN)/pytest
+	$(BIN)/mkdocs build --strict --quiet
+
+## make docs: build the documentation site into site/ (warnings are errors)
+docs: $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[docs]"
+	$(BIN)/mkdocs build --strict

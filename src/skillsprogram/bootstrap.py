@@ -60,9 +60,16 @@ def country_configs() -> dict[str, dict[str, Path]]:
     return found
 
 
-def country_config(country: str, scheme: str | None = None) -> Path:
-    """The configuration file of ``country``'s ``scheme`` (its default when not given)."""
+def country_config(country: str | None, scheme: str | None = None) -> Path:
+    """The configuration file of ``country``'s ``scheme`` (its default when not given); with no
+    ``country``, the only installed one."""
     countries = country_configs()
+    if country is None:
+        if len(countries) != 1:
+            raise ConfigurationError(
+                f"choose a country: installed country packages are {sorted(countries) or 'none'}"
+            )
+        (country,) = countries
     if country not in countries:
         raise ConfigurationError(
             f"no country package {country!r} is installed (installed: {sorted(countries) or 'none'}); "

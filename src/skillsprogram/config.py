@@ -65,6 +65,20 @@ class VoucherRules(_Strict):
     valid_days: int = Field(default=365, ge=1, description="Days from issue until the voucher expires")
 
 
+class ProviderSettlementRules(_Strict):
+    """Paying training providers directly (tuition paid to the institute on enrolment).
+
+    When the section is present, what the programme owes each provider for its
+    enrolments is sent to the provider's verified account by ``settle_providers``.
+    """
+
+    settle_when: Literal["purchased", "redeemed", "completed"] = Field(
+        default="redeemed",
+        description="An enrolment is paid once its purchase reaches this state "
+        "(redeemed = the provider confirmed the trainee started)",
+    )
+
+
 class EligibilityRules(_Strict):
     """Core eligibility settings; country rules come from plugins."""
 
@@ -142,6 +156,14 @@ class DemoSettings(_Strict):
     rating_rate: float = Field(default=0.97, ge=0, le=1)
     survey_rate: float = Field(default=0.8, ge=0, le=1)
     attendance_good_rate: float = Field(default=0.85, ge=0, le=1)
+    followup_rate: float = Field(
+        default=0.0, ge=0, le=1, description="Graduates whose employment is followed up (0 = no follow-up)"
+    )
+    followup_days: int = Field(default=90, ge=1, description="Days after graduation of the follow-up")
+    employment_rate: float = Field(default=0.5, ge=0, le=1, description="Followed-up graduates in work")
+    provider_report_share: float = Field(
+        default=0.3, ge=0, le=1, description="Follow-ups reported by the provider rather than a survey"
+    )
 
 
 class ProgrammeConfig(_Strict):
@@ -158,6 +180,9 @@ class ProgrammeConfig(_Strict):
     voucher: VoucherRules
     benefits: list[BenefitRule] = Field(default_factory=list)
     surveys: list[SurveyDefinition] = Field(default_factory=list)
+    provider_settlement: ProviderSettlementRules | None = Field(
+        default=None, description="Pay providers directly for enrolments (absent: no settlement)"
+    )
     clawback_paid_benefits: bool = Field(
         default=False, description="On revocation, also claim back benefits already paid"
     )
@@ -207,7 +232,20 @@ def load_config(path: str | Path) -> ProgrammeConfig:
         raise ConfigurationError(f"{source}: no such configuration file") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigurationError(f"{source}: not valid TOML: {exc}") from exc
-    return parse_config(data, source=str(source))
+    config = parse_config(data, source=str(source))
+    check_plugin_settings(config, source=str(source))
+    return config
+
+
+def check_plugin_settings(config: ProgrammeConfig, source: str = "<configuration>") -> None:
+    """Load the configuration's plugins and let each validate its own settings
+    (``skillsprogram_check_settings``); errors name ``source``."""
+    from skillsprogram.hooks.manager import build_plugin_manager
+
+    try:
+        build_plugin_manager(config.plugins).hook.skillsprogram_check_settings(programme=config)
+    except ConfigurationError as exc:
+        raise ConfigurationError(f"{source}: {exc.message}") from exc
 
 
 def parse_config(data: dict[str, Any], source: str = "<configuration>") -> ProgrammeConfig:

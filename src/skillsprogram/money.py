@@ -1,7 +1,7 @@
 """Money: integer amounts in a currency's minor unit, tagged with an ISO 4217 code.
 
-Floats never appear. A programme states the minor units it uses (Indonesia and
-Cambodia pay whole rupiah and riel, so zero); arithmetic across currencies is
+Floats never appear. A programme states the minor units it uses (rupiah and riel
+are paid in whole units, so zero); arithmetic across currencies is
 refused.
 """
 

@@ -30,12 +30,14 @@ from skillsprogram.services import (
     accounts,
     benefits,
     catalogue,
+    employment,
     identity,
     payouts,
     programmes,
     registration,
     reports,
     screening,
+    settlements,
     surveys,
     training,
     vouchers,
@@ -65,6 +67,7 @@ class DemoResult:
     seed: str = ""
     quota: int = 0
     payout_outcomes: Counter[str] = field(default_factory=Counter)
+    settlement_outcomes: Counter[str] = field(default_factory=Counter)
     funnel: reports.Funnel | None = None
 
 
@@ -88,6 +91,8 @@ def run_demo(
         if not courses:
             raise ConfigurationError("no plugin provides a demo catalogue")
         catalogue.add_courses(uow, ctx, courses)
+        if ctx.config.provider_settlement is not None:
+            settlements.register_provider_accounts(uow, ctx, _provider_accounts(courses))
         waves.open_wave(uow, ctx)
 
     people = ctx.hook.skillsprogram_synthetic_applicants(programme=ctx.config, count=applicants, seed=seed)
@@ -156,6 +161,18 @@ def run_demo(
         bought,
         lambda uow, chunk: training.redeem_many(uow, ctx, [codes[p] for p in chunk]),
     )
+    if ctx.config.provider_settlement is not None:
+        run = settlements.settle_providers(ctx)
+        result.settlement_outcomes.update(run.outcomes)
+        reporter.done(
+            "Settling tuition with providers",
+            f"{run.scheduled:,} settlements for {run.enrolments:,} enrolments"
+            + (
+                f", {run.awaiting_account:,} enrolments await a provider account"
+                if run.awaiting_account
+                else ""
+            ),
+        )
     attendance = any(b.trigger is BenefitTrigger.ATTENDANCE_MONTH for b in ctx.config.benefits)
     months = max(1, round(max(d for _p, d in prices.values()) / 30)) if attendance else 0
     for _month in range(months):
@@ -226,9 +243,54 @@ def run_demo(
     reporter.done("Forfeiting unused vouchers", f"{forfeited:,} forfeited")
     benefits.schedule_payouts(ctx)
     _pay_until_done(ctx, clock, reporter, result)
+    if demo.followup_rate > 0:
+        _follow_up(ctx, clock, reporter, rng, _applications_of(ctx, finishers))
     with ctx.uow() as uow:
         result.funnel = reports.funnel(uow, ctx)
     return result
+
+
+def _provider_accounts(courses: list[CourseSpec]) -> list[settlements.ProviderAccountRequest]:
+    """One account request per provider the catalogue gives an account for."""
+    found: dict[str, settlements.ProviderAccountRequest] = {}
+    for course in courses:
+        if course.provider_rail and course.provider_account and course.provider_code not in found:
+            found[course.provider_code] = settlements.ProviderAccountRequest(
+                course.provider_code, course.provider_rail, course.provider_account, course.provider_name
+            )
+    return list(found.values())
+
+
+def _follow_up(
+    ctx: ProgrammeContext,
+    clock: FixedClock,
+    reporter: StepReporter,
+    rng: random.Random,
+    graduates: list[uuid.UUID],
+) -> None:
+    """Follow graduates up ``followup_days`` later: a tracer survey, or the provider's report."""
+    demo = ctx.config.demo
+    clock.advance(timedelta(days=demo.followup_days))
+    reached = [a for a in graduates if rng.random() < demo.followup_rate]
+    out_of_work = (employment.EmploymentStatus.NOT_EMPLOYED, employment.EmploymentStatus.IN_FURTHER_TRAINING)
+    in_work = (employment.EmploymentStatus.EMPLOYED, employment.EmploymentStatus.SELF_EMPLOYED)
+
+    def report(app_id: uuid.UUID) -> employment.EmploymentReport:
+        status = rng.choice(in_work) if rng.random() < demo.employment_rate else rng.choice(out_of_work)
+        source = (
+            employment.EmploymentSource.PROVIDER_REPORT
+            if rng.random() < demo.provider_report_share
+            else employment.EmploymentSource.FOLLOW_UP_SURVEY
+        )
+        return employment.EmploymentReport(app_id, status.value, source.value)
+
+    _batched(
+        ctx,
+        reporter,
+        f"Following up graduates after {demo.followup_days} days",
+        reached,
+        lambda uow, chunk: employment.record_employment_many(uow, ctx, [report(a) for a in chunk]),
+    )
 
 
 def _holders(ctx: ProgrammeContext) -> list[tuple[uuid.UUID, uuid.UUID]]:
@@ -325,8 +387,13 @@ def _pay_until_done(
     while clock.now() < last_due and idle_days < 45:
         run = payouts.run_payouts(ctx)
         result.payout_outcomes.update(run.outcomes)
+        sent = sum(run.outcomes.values())
+        if ctx.config.provider_settlement is not None:
+            settled = settlements.settle_providers(ctx)
+            result.settlement_outcomes.update(settled.outcomes)
+            sent += sum(settled.outcomes.values())
         tick(sum(run.outcomes.values()))
-        idle_days = 0 if run.outcomes else idle_days + 1
+        idle_days = 0 if sent else idle_days + 1
         clock.advance(timedelta(days=1))
     reporter.done(
         "Paying incentives", ", ".join(f"{k}: {v:,}" for k, v in sorted(result.payout_outcomes.items()))

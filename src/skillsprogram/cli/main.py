@@ -15,10 +15,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from skillsprogram.bootstrap import Deployment, country_config, country_configs
+from skillsprogram.cli import provider_ops
 from skillsprogram.cli.feedback import console, refusals
 from skillsprogram.cli.money import ledger_app, payouts_app
 from skillsprogram.cli.operations import operations
 from skillsprogram.cli.render import funnel_table, print_tables
+from skillsprogram.cli.scaffold import new_country_command
 from skillsprogram.clock import FixedClock
 from skillsprogram.config import load_config
 from skillsprogram.context import ProgrammeContext
@@ -32,6 +34,8 @@ app.add_typer(db, name="db")
 app.add_typer(operations, name="run")
 app.add_typer(payouts_app, name="payouts")
 app.add_typer(ledger_app, name="ledger")
+app.command("new-country")(new_country_command)
+provider_ops.register(operations)
 
 DatabaseOption = Annotated[
     str | None, typer.Option("--database-url", help="SQLAlchemy URL; default: the embedded SQLite file")
@@ -107,7 +111,9 @@ class _Bars(StepReporter):
 
 @app.command("demo")
 def demo(
-    country: Annotated[str, typer.Option(help="An installed country package")] = "indonesia",
+    country: Annotated[
+        str | None, typer.Option(help="An installed country package (needed when several are installed)")
+    ] = None,
     scheme: Annotated[str | None, typer.Option(help="The country's scheme (configuration)")] = None,
     applicants: Annotated[int, typer.Option(min=1, help="Synthetic applicants")] = 10_000,
     seed: Annotated[int, typer.Option(help="Seed for the synthetic people and the draw")] = 1,
@@ -140,12 +146,15 @@ def demo(
         print_tables(
             console,
             funnel_table(
-                result.funnel, result.refused_at_registration, config.programme.currency_minor_units()
+                result.funnel,
+                result.refused_at_registration,
+                config.programme.currency_minor_units(),
+                config.currency,
             ),
         )
         console.print(
-            f"Wave 1 quota {result.quota:,}; lottery seed [bold]{result.seed}[/] "
-            "(published: anyone can re-run the draw)."
+            f"Wave 1 quota {result.quota:,}; selection seed [bold]{result.seed}[/] "
+            "(published: anyone can re-run the selection)."
         )
         console.print(
             f"Finished in {time.perf_counter() - started:.1f} s on {deployment.engine.dialect.name}."

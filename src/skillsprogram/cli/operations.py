@@ -157,4 +157,5 @@ def report(programme: Programme, database_url: DatabaseOption = None) -> None:
     ctx = _context(programme, database_url)
     with ctx.uow() as uow:
         funnel = reports.funnel(uow, ctx)
-    print_tables(console, funnel_table(funnel, None, ctx.config.programme.currency_minor_units()))
+    minor_units = ctx.config.programme.currency_minor_units()
+    print_tables(console, funnel_table(funnel, None, minor_units, ctx.config.currency))

@@ -13,18 +13,27 @@ from skillsprogram.services.reports import Funnel
 #: How ledger transaction kinds read in a report, in the order money flows.
 MONEY_LABELS = {
     "voucher_issue": "vouchers issued",
+    "course_reserve": "reserved by course purchases",
+    "course_release": "released by cancelled purchases",
+    "course_capture": "spent on courses (owed to providers)",
     "course_purchase": "spent on courses (owed to providers)",
     "voucher_forfeited": "returned from forfeited vouchers",
     "voucher_revoked": "returned from revoked vouchers",
     "benefit_earned": "benefits earned",
     "benefit_cancelled": "benefits cancelled",
     "payout": "paid out to beneficiaries",
-    "clawback": "claimed back",
+    "payout_returned": "returned by rails (payouts bounced)",
+    "clawback": "claimed back (receivables)",
+    "repayment": "repaid by revoked beneficiaries",
+    "provider_settlement": "paid to providers (tuition settlements)",
 }
 
 
-def funnel_table(funnel: Funnel, refused: Counter[str] | None, minor_units: int) -> list[Table]:
-    """The funnel, ineligibility reasons, payouts and money tables."""
+def funnel_table(
+    funnel: Funnel, refused: Counter[str] | None, minor_units: int, currency: str
+) -> list[Table]:
+    """The funnel, ineligibility reasons, payouts and money tables (amounts in ``currency``
+    where a figure has no currency of its own)."""
     registered = funnel.stages[0][1] if funnel.stages else 0
     attempts = registered + sum((refused or Counter()).values())
     stages = Table(title="Programme funnel", title_justify="left")
@@ -65,6 +74,34 @@ def funnel_table(funnel: Funnel, refused: Counter[str] | None, minor_units: int)
         for status, currency, count, amount in funnel.payouts:
             pay.add_row(status, f"{count:,}", Money(amount, currency).format(minor_units))
         tables.append(pay)
+    if funnel.benefits:
+        earned = Table(title="Benefits by instalment", title_justify="left")
+        earned.add_column("benefit")
+        earned.add_column("status")
+        earned.add_column("instalments", justify="right")
+        earned.add_column("amount", justify="right")
+        for benefit, status, count, amount in funnel.benefits:
+            earned.add_row(benefit, status, f"{count:,}", Money(amount, currency).format(minor_units))
+        tables.append(earned)
+    if funnel.settlements:
+        settled = Table(title="Provider settlements (tuition paid to providers)", title_justify="left")
+        for column in ("status", "settlements", "enrolments", "amount"):
+            settled.add_column(column, justify="left" if column == "status" else "right")
+        for status, count, enrolments, amount in funnel.settlements:
+            settled.add_row(
+                status,
+                f"{count:,}" if count else "",
+                f"{enrolments:,}",
+                Money(amount, currency).format(minor_units),
+            )
+        tables.append(settled)
+    if funnel.employment:
+        work = Table(title="Employment after training (follow-up)", title_justify="left")
+        work.add_column("situation")
+        work.add_column("graduates", justify="right")
+        for status, count in funnel.employment:
+            work.add_row(status.replace("_", " "), f"{count:,}")
+        tables.append(work)
     money = Table(title="Money moved (ledger)", title_justify="left")
     money.add_column("movement")
     money.add_column("amount", justify="right")

@@ -92,6 +92,9 @@ class ApplicantFacts:
     """People of the same household who already receive this or any other programme."""
     previous_recipient: bool
     """True when this person received any programme of the deployment before."""
+    household_number: str | None = None
+    """The household (family-card, poverty-registry) number in clear, for rules that check
+    it against another registry in one request per batch; never log it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,6 +319,10 @@ class CourseSpec:
     provider_name: str
     platform_code: str
     platform_name: str
+    provider_rail: str | None = None
+    """The rail the provider is paid on, when the programme settles with providers directly."""
+    provider_account: str | None = None
+    """The provider's account number on ``provider_rail``."""
 
 
 @dataclass(frozen=True, slots=True)

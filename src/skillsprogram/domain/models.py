@@ -59,7 +59,7 @@ class Region(SQLModel, table=True):
 
 
 class Household(SQLModel, table=True):
-    """A household as the civil registry knows it (Indonesia's family card, KK)."""
+    """A household as the civil registry knows it (a family card, a household equity card)."""
 
     __tablename__ = "household"
 
@@ -417,3 +417,7 @@ class EventCursor(SQLModel, table=True):
 # --- money in motion (payout reviews, rail notices, statements, repayments, runs) ---------
 
 from skillsprogram.domain import payments as _payments  # noqa: E402, F401  (registers those tables)
+
+# Provider settlements and employment outcomes live in their own module; importing it here
+# registers their tables with everything that loads the models.
+from skillsprogram.domain import settlement_models  # noqa: E402,F401

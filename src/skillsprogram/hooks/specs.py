@@ -46,6 +46,19 @@ hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
+@hookspec
+def skillsprogram_check_settings(programme: ProgrammeConfig) -> None:
+    """Validate this plugin's ``[plugin_settings.<name>]`` table when a configuration is loaded.
+
+    Called once by :func:`skillsprogram.config.load_config` for every enabled
+    plugin, so that a mistyped or missing setting fails at load, with the file
+    named, rather than at the first applicant. Return nothing.
+
+    :raises skillsprogram.errors.ConfigurationError: naming the table and the
+        field at fault (validate with a pydantic model and report its errors).
+    """
+
+
 @hookspec(firstresult=True)
 def skillsprogram_parse_national_id(raw: str, programme: ProgrammeConfig) -> ParsedNationalId | None:
     """Parse and normalise a national identity number.

@@ -20,6 +20,10 @@ SHARED_KINDS = frozenset(
 )
 
 
+#: Session-info key: the (kind, owner, currency) accounts this transaction inserted.
+_CREATED_ACCOUNTS = "skillsprogram.created_accounts"
+
+
 def accounts(
     uow: UnitOfWork, ctx: ProgrammeContext, kind: AccountKind, owners: Iterable[str]
 ) -> dict[str, uuid.UUID]:
@@ -46,9 +50,17 @@ def accounts(
         ).all()
         found.update({owner: account_id for owner, account_id in rows})
         if kind in SHARED_KINDS:
-            # Only accounts seen committed are remembered: one created by a transaction
-            # that later rolls back must not be reused.
-            ctx.known_accounts.update({(kind.value, owner, currency): aid for owner, aid in rows})
+            # Only accounts seen committed are remembered: one this transaction created is
+            # visible to it alone until it commits (and gone if it rolls back), so another
+            # worker sharing the context must not be handed its id.
+            created = uow.session.info.get(_CREATED_ACCOUNTS, set())
+            ctx.known_accounts.update(
+                {
+                    (kind.value, owner, currency): aid
+                    for owner, aid in rows
+                    if (kind.value, owner, currency) not in created
+                }
+            )
     missing = [owner for owner in wanted if owner not in found]
     if missing:
         new_rows = [
@@ -66,6 +78,9 @@ def accounts(
         # paying through one rail): the loser's insert does nothing and it reads the winner's.
         uow.session.flush()
         insert = postgresql.insert if uow.dialect == "postgresql" else sqlite.insert
+        uow.session.info.setdefault(_CREATED_ACCOUNTS, set()).update(
+            (kind.value, owner, currency) for owner in missing
+        )
         uow.session.execute(
             insert(LedgerAccount.__table__).on_conflict_do_nothing(
                 index_elements=["programme_id", "kind", "owner_id", "currency"]

@@ -30,6 +30,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import or_, select
 
@@ -72,9 +73,24 @@ class _Claim:
 
 
 @dataclass(frozen=True, slots=True)
-class _Answer:
+class RailAnswer:
+    """What came back from a rail: its result, or ``None`` when the transfer's fate is
+    unknown (a timeout, garbage, a crash), with a note saying why."""
+
     result: RailResult | None
     note: str | None = None
+
+
+class Transfer(Protocol):
+    """What :func:`apply_answer` updates: a payout, or any transfer sent the same way
+    (a provider settlement)."""
+
+    status: str
+    attempts: int
+    updated_at: datetime
+    next_attempt_at: datetime
+    last_error: str | None
+    rail_reference: str | None
 
 
 class _Garbage(Exception):
@@ -144,29 +160,36 @@ def checked_answer(answer: object) -> RailResult:
     return answer
 
 
-def _call_rail(ctx: ProgrammeContext, claim: _Claim) -> _Answer:
-    """The rail's answer; ``None`` as result when the payment's fate is unknown."""
+def _call_rail(ctx: ProgrammeContext, claim: _Claim) -> RailAnswer:
+    return call_rail(ctx, claim.rail, claim.instruction, claim.resolve_first)
+
+
+def call_rail(
+    ctx: ProgrammeContext, rail_code: str, instruction: PaymentInstruction, resolve_first: bool
+) -> RailAnswer:
+    """Send ``instruction``, asking the rail first what became of its key when
+    ``resolve_first`` (a transfer whose fate is unknown is never sent blindly again)."""
     try:
-        rail = ctx.rail(claim.rail)
+        rail = ctx.rail(rail_code)
     except DomainError as error:
-        return _Answer(RailResult("failed", reason=error.message, permanent=False))
-    key = claim.instruction.idempotency_key
+        return RailAnswer(RailResult("failed", reason=error.message, permanent=False))
+    key = instruction.idempotency_key
     try:
-        if claim.resolve_first:
+        if resolve_first:
             known = checked_answer(rail.status(key))
             if known.status != "not_found":
-                return _Answer(known)
+                return RailAnswer(known)
         checkpoint("before_send")
-        answer = checked_answer(rail.send(claim.instruction))
+        answer = checked_answer(rail.send(instruction))
         if answer.status == "not_found":
             raise _Garbage("a send answered not_found")
-        return _Answer(answer)
+        return RailAnswer(answer)
     except RailTimeout:
-        return _Answer(None, "rail timed out")
+        return RailAnswer(None, "rail timed out")
     except _Garbage as garbage:
-        return _Answer(None, f"rail answered garbage: {garbage}")
+        return RailAnswer(None, f"rail answered garbage: {garbage}")
     except Exception as exc:  # a rail crashing must not stop the run; its fate is unknown
-        return _Answer(None, f"rail error: {type(exc).__name__}: {exc}"[:500])
+        return RailAnswer(None, f"rail error: {type(exc).__name__}: {exc}"[:500])
 
 
 def run_payouts(
@@ -217,7 +240,7 @@ def _locked(
     return {row[0].id: (row[0], row[1], row[2], row[3]) for row in uow.session.execute(query).all()}
 
 
-def _record(ctx: ProgrammeContext, answers: list[tuple[_Claim, _Answer]], run: PayoutRun) -> None:
+def _record(ctx: ProgrammeContext, answers: list[tuple[_Claim, RailAnswer]], run: PayoutRun) -> None:
     with ctx.transaction() as uow:
         rows = _locked(uow, [claim.payout_id for claim, _ in answers])
         now = ctx.clock.now()
@@ -229,7 +252,7 @@ def _record(ctx: ProgrammeContext, answers: list[tuple[_Claim, _Answer]], run: P
                 run.outcomes["stale"] += 1
                 run.problems.append(f"payout {payout.id}: claim overtaken, outcome left to its new holder")
                 continue
-            outcome = _apply(payout, answer, now)
+            outcome = apply_answer(payout, answer, now)
             run.outcomes[outcome] += 1
             if answer.note:
                 run.problems.append(f"payout {payout.id}: {answer.note}")
@@ -321,7 +344,9 @@ def cancel_posting(uow: UnitOfWork, ctx: ProgrammeContext, payout: Payout) -> Po
     )
 
 
-def _apply(payout: Payout, answer: _Answer, now: datetime) -> str:
+def apply_answer(payout: Transfer, answer: RailAnswer, now: datetime) -> str:
+    """Record a rail's answer on a transfer in flight; returns the outcome (``paid``,
+    ``failed``, ``retry``, ``unknown`` or ``unresolved``)."""
     payout.updated_at = now
     result = answer.result
     if result is None or result.status == "pending":

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import distinct, func, select
 
 from skillsprogram.context import ProgrammeContext
-from skillsprogram.domain.lifecycle import PayoutStatus
+from skillsprogram.domain.lifecycle import EntitlementStatus, PayoutStatus
 from skillsprogram.domain.models import (
     Application,
     AuditEvent,
@@ -16,7 +16,11 @@ from skillsprogram.domain.models import (
     LedgerEntry,
     LedgerTransaction,
     Payout,
+    Purchase,
 )
+from skillsprogram.domain.settlement_models import EmploymentOutcome, ProviderSettlement, SettlementItem
+from skillsprogram.services.employment import IN_WORK
+from skillsprogram.services.settlements import PAYABLE_STATES
 from skillsprogram.storage.uow import UnitOfWork
 
 #: Funnel stages in order: the audit action that marks reaching each one.
@@ -48,6 +52,14 @@ class Funnel:
     payouts: list[tuple[str, str, int, int]] = field(default_factory=list)
     paid_people: int = 0
     money: list[tuple[str, str, int]] = field(default_factory=list)
+    benefits: list[tuple[str, str, int, int]] = field(default_factory=list)
+    """(benefit, state, instalments, amount): paid, in progress, failed, awaiting an account,
+    or withheld because the benefit's condition was not met."""
+    settlements: list[tuple[str, int, int, int]] = field(default_factory=list)
+    """(status, settlements, enrolments, amount) of provider settlements."""
+    employment: list[tuple[str, int]] = field(default_factory=list)
+    """(status, graduates) at follow-up; a graduate reported by two sources counts once, by
+    the most recent report."""
 
 
 def funnel(uow: UnitOfWork, ctx: ProgrammeContext) -> Funnel:
@@ -105,4 +117,90 @@ def funnel(uow: UnitOfWork, ctx: ProgrammeContext) -> Funnel:
             .order_by(LedgerTransaction.kind)
         ).all()
     ]
+    report.benefits = benefits_by_state(uow, ctx)
+    report.settlements = [
+        (status, int(count), int(enrolments), int(amount))
+        for status, count, enrolments, amount in uow.session.execute(
+            select(
+                ProviderSettlement.status,
+                func.count(),
+                func.sum(ProviderSettlement.enrolments),
+                func.sum(ProviderSettlement.amount),
+            )
+            .where(ProviderSettlement.programme_id == ctx.pid)
+            .group_by(ProviderSettlement.status)
+            .order_by(ProviderSettlement.status)
+        ).all()
+    ]
+    if ctx.config.provider_settlement is not None:
+        waiting, owed = unsettled_enrolments(uow, ctx)
+        if waiting:
+            report.settlements.append(("awaiting a verified provider account", 0, waiting, owed))
+    report.employment = employment_summary(uow, ctx)
+    if report.employment:
+        followed = sum(count for _status, count in report.employment)
+        in_work = sum(count for status, count in report.employment if status in IN_WORK)
+        report.stages += [("followed up after graduation", followed), ("in work after training", in_work)]
     return report
+
+
+def _benefit_state(entitlement: str, payout: str | None) -> str:
+    if entitlement == EntitlementStatus.PAYOUT_CREATED.value:
+        return {PayoutStatus.PAID.value: "paid", PayoutStatus.FAILED.value: "payout failed"}.get(
+            payout or "", "payout in progress"
+        )
+    return {
+        EntitlementStatus.EARNED.value: "awaiting a verified account",
+        EntitlementStatus.WITHHELD.value: "withheld (condition not met)",
+    }.get(entitlement, entitlement)
+
+
+def benefits_by_state(uow: UnitOfWork, ctx: ProgrammeContext) -> list[tuple[str, str, int, int]]:
+    """Instalments per benefit and where they stand: paid, in progress, failed, awaiting an
+    account, or withheld because their condition was not met."""
+    totals: dict[tuple[str, str], list[int]] = {}
+    for benefit, entitlement, payout, count, amount in uow.session.execute(
+        select(
+            Entitlement.benefit, Entitlement.status, Payout.status, func.count(), func.sum(Entitlement.amount)
+        )
+        .outerjoin(Payout, Payout.entitlement_id == Entitlement.id)
+        .where(Entitlement.programme_id == ctx.pid)
+        .group_by(Entitlement.benefit, Entitlement.status, Payout.status)
+    ).all():
+        total = totals.setdefault((benefit, _benefit_state(entitlement, payout)), [0, 0])
+        total[0] += int(count)
+        total[1] += int(amount)
+    return [(benefit, state, count, amount) for (benefit, state), (count, amount) in sorted(totals.items())]
+
+
+def unsettled_enrolments(uow: UnitOfWork, ctx: ProgrammeContext) -> tuple[int, int]:
+    """Payable enrolments not settled yet (their provider has no verified account): count, amount."""
+    rules = ctx.config.provider_settlement
+    assert rules is not None
+    count, amount = uow.session.execute(
+        select(func.count(), func.coalesce(func.sum(Purchase.price), 0))
+        .join(Application, Application.id == Purchase.application_id)
+        .where(
+            Application.programme_id == ctx.pid,
+            Purchase.status.in_([s.value for s in PAYABLE_STATES[rules.settle_when]]),
+            Purchase.id.not_in(select(SettlementItem.purchase_id)),
+        )
+    ).one()
+    return int(count), int(amount)
+
+
+def employment_summary(uow: UnitOfWork, ctx: ProgrammeContext) -> list[tuple[str, int]]:
+    """Graduates by employment status at follow-up (the latest report of each graduate)."""
+    latest: dict[object, tuple[object, str]] = {}
+    for application_id, status, reported_at in uow.session.execute(
+        select(EmploymentOutcome.application_id, EmploymentOutcome.status, EmploymentOutcome.reported_at)
+        .join(Application, Application.id == EmploymentOutcome.application_id)
+        .where(Application.programme_id == ctx.pid)
+    ).all():
+        known = latest.get(application_id)
+        if known is None or reported_at >= known[0]:
+            latest[application_id] = (reported_at, status)
+    counts: dict[str, int] = {}
+    for _when, status in latest.values():
+        counts[status] = counts.get(status, 0) + 1
+    return sorted(counts.items(), key=lambda item: -item[1])

@@ -12,7 +12,7 @@ from sqlalchemy import Row, distinct, func, or_, select
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.exchange import ApplicantFacts, Finding
 from skillsprogram.domain.lifecycle import ApplicationStatus
-from skillsprogram.domain.models import Application, EligibilityFinding, Person, Voucher
+from skillsprogram.domain.models import Application, EligibilityFinding, Household, Person, Voucher
 from skillsprogram.domain.people import age_on
 from skillsprogram.services.batches import Progress, for_each_chunk
 from skillsprogram.services.transitions import Move, move_many
@@ -78,8 +78,10 @@ def screen(ctx: ProgrammeContext, chunk: int = 1_000, progress: Progress | None 
             Person.birth_date,
             Person.sex,
             Person.household_id,
+            Household.number_enc,
         )
         .join(Person, Person.id == Application.person_id)
+        .outerjoin(Household, Household.id == Person.household_id)
         .where(
             Application.programme_id == ctx.pid,
             Application.status == ApplicationStatus.IDENTITY_VERIFIED.value,
@@ -102,6 +104,7 @@ def screen(ctx: ProgrammeContext, chunk: int = 1_000, progress: Progress | None 
                 attributes=row[5] or {},
                 household_recipients=households.get(row[8], 0) if row[8] else 0,
                 previous_recipient=row[1] in previous,
+                household_number=ctx.vault.decrypt(row[9]) if row[9] else None,
             )
             for row in rows
         ]

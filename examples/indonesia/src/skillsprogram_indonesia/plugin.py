@@ -24,6 +24,12 @@ from skillsprogram_indonesia.settings import settings_of
 
 
 @hookimpl
+def skillsprogram_check_settings(programme: ProgrammeConfig) -> None:
+    """Validate ``[plugin_settings.indonesia]`` when the configuration is loaded."""
+    settings_of(programme)
+
+
+@hookimpl
 def skillsprogram_parse_national_id(raw: str, programme: ProgrammeConfig) -> ParsedNationalId:
     """Parse a NIK: structure, province, a real birth date (+40 for women), serial."""
     # The registry date only decides the century of a two-digit year: any day of this century works.

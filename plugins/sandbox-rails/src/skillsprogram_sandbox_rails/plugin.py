@@ -28,6 +28,12 @@ def rails_for(programme: ProgrammeConfig) -> list[SandboxRail]:
 
 
 @hookimpl
+def skillsprogram_check_settings(programme: ProgrammeConfig) -> None:
+    """Validate ``[plugin_settings.sandbox_rails]`` when the configuration is loaded."""
+    parse_settings(programme.settings_for("sandbox_rails"))
+
+
+@hookimpl
 def skillsprogram_payment_rails(programme: ProgrammeConfig) -> Iterable[PaymentRail]:
     """The SANDBOX rails of ``[plugin_settings.sandbox_rails]``."""
     return list(rails_for(programme))

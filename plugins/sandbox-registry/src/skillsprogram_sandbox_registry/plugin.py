@@ -23,6 +23,12 @@ def registry_for(programme: ProgrammeConfig) -> SandboxRegistry:
 
 
 @hookimpl
+def skillsprogram_check_settings(programme: ProgrammeConfig) -> None:
+    """Validate ``[plugin_settings.sandbox_registry]`` when the configuration is loaded."""
+    parse_settings(programme.settings_for("sandbox_registry"))
+
+
+@hookimpl
 def skillsprogram_verify_identities(
     claims: Sequence[IdentityClaim], programme: ProgrammeConfig
 ) -> list[IdentityVerdict]:

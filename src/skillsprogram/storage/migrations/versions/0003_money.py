@@ -1,7 +1,7 @@
 """money hardening: payout reviews, rail notices, statements, repayments, funded runs
 
 Revision ID: 0003_money
-Revises: 0001
+Revises: 0002_settlements
 Create Date: 2026-11-24 13:05:20.789593
 """
 
@@ -15,7 +15,7 @@ import skillsprogram.domain.types
 
 
 revision: str = '0003_money'
-down_revision: str | None = '0001'
+down_revision: str | None = '0002_settlements'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""Cambodia's TVET programme for youth from poor and vulnerable households, as a country plugin."""

@@ -1,0 +1,66 @@
+"""The Cambodia plugin's own settings (``[plugin_settings.cambodia]``)."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from skillsprogram.config import ProgrammeConfig
+from skillsprogram.errors import ConfigurationError
+
+#: Vulnerable categories that qualify an applicant without an equity card, once assessed.
+VULNERABLE_CATEGORIES = {
+    "disability": "person with a disability",
+    "orphan": "orphan or youth without family care",
+    "returning_migrant": "returning migrant worker",
+    "indigenous": "member of an indigenous community",
+    "single_parent": "single parent",
+}
+
+
+class IDPoorRegistrySettings(BaseModel):
+    """How the SANDBOX IDPoor registry behaves (shares are probabilities fixed per household number)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = "IDPoor household registry (SANDBOX)"
+    seed: int = 0
+    batch_limit: int = Field(default=1_000, ge=1)
+    not_found_rate: float = Field(default=0.04, ge=0, le=1)
+    expired_rate: float = Field(default=0.04, ge=0, le=1)
+    level_1_share: float = Field(default=0.45, ge=0, le=1, description="Of active cards, poverty level 1")
+
+
+class CambodiaSettings(BaseModel):
+    """Rules of the TVET programme that are not core configuration."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    national_id_digits: int = Field(default=9, ge=6, le=12, description="Khmer identity card number length")
+    eligible_poverty_levels: tuple[int, ...] = Field(default=(1, 2), min_length=1)
+    vulnerable_categories: dict[str, str] = Field(default_factory=lambda: dict(VULNERABLE_CATEGORIES))
+    priority: tuple[str, ...] = Field(
+        default=("level_1", "level_2", "vulnerable"),
+        min_length=1,
+        description="Selection tiers, first served first: level_1, level_2, vulnerable",
+    )
+    idpoor: IDPoorRegistrySettings = IDPoorRegistrySettings()
+
+
+def settings_of(programme: ProgrammeConfig) -> CambodiaSettings:
+    """The validated settings; a mistyped key names the plugin and the field.
+
+    Hooks called once per applicant ask for them, so each distinct table is validated once.
+    """
+    return _validated(json.dumps(programme.settings_for("cambodia"), sort_keys=True))
+
+
+@lru_cache(maxsize=16)
+def _validated(table: str) -> CambodiaSettings:
+    try:
+        return CambodiaSettings.model_validate(json.loads(table))
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ConfigurationError(f"plugin_settings.cambodia: {problems}") from exc

@@ -1,0 +1,334 @@
+"""Provider settlements: pay training providers directly for the enrolments they deliver.
+
+Where tuition is paid to the institute (rather than a voucher spent on a
+marketplace that collects for the provider), the price of each enrolment sits in
+the provider's ledger account ("owed to the provider") from the moment it is
+bought. ``[provider_settlement] settle_when`` says when an enrolment becomes
+payable; :func:`settle_providers` then gathers each provider's payable
+enrolments into one settlement and sends it to the provider's verified account.
+
+Settlements are sent exactly like payouts (:mod:`skillsprogram.services.payouts`):
+claimed and committed as ``sending`` before any rail is called, an idempotency key
+stored before the first attempt, the rail asked for the key's status before any
+resend. An enrolment belongs to at most one settlement (``settlement_item`` is
+keyed by the purchase), so two workers can never pay it twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from skillsprogram.context import ProgrammeContext
+from skillsprogram.domain.exchange import PaymentInstruction
+from skillsprogram.domain.ledger import AccountKind, transfer
+from skillsprogram.domain.lifecycle import AccountStatus, PayoutStatus, PurchaseStatus
+from skillsprogram.domain.models import Application, Course, Purchase, TrainingProvider
+from skillsprogram.domain.settlement_models import ProviderAccount, ProviderSettlement, SettlementItem
+from skillsprogram.domain.types import new_id
+from skillsprogram.errors import ConfigurationError, DomainError, NotFound
+from skillsprogram.services import ledger
+from skillsprogram.services.accounts import same_name
+from skillsprogram.services.audit import Change, record
+from skillsprogram.services.outcomes import Outcome
+from skillsprogram.services.payouts import LEASE, apply_answer, call_rail
+from skillsprogram.storage.uow import UnitOfWork
+
+#: Purchase states at or past each ``settle_when`` setting.
+PAYABLE_STATES = {
+    "purchased": (PurchaseStatus.PURCHASED, PurchaseStatus.REDEEMED, PurchaseStatus.COMPLETED),
+    "redeemed": (PurchaseStatus.REDEEMED, PurchaseStatus.COMPLETED),
+    "completed": (PurchaseStatus.COMPLETED,),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderAccountRequest:
+    """A provider giving the account it wants to be paid on."""
+
+    provider_code: str
+    rail: str
+    account_number: str
+    holder_name: str
+
+
+@dataclass
+class SettlementRun:
+    """What a settlement run did: settlements created, then the outcome of each send."""
+
+    scheduled: int = 0
+    enrolments: int = 0
+    awaiting_account: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+    paid_amount: int = 0
+
+
+def register_provider_accounts(
+    uow: UnitOfWork, ctx: ProgrammeContext, requests: Sequence[ProviderAccountRequest]
+) -> list[Outcome[uuid.UUID]]:
+    """Record the accounts providers are paid on, each checked with its rail.
+
+    An account the rail does not know, or holds in another name than the
+    provider's, is stored ``rejected`` with the reason (and not paid). A provider
+    that already has an account keeps it.
+    """
+    codes = sorted({r.provider_code for r in requests})
+    providers = {
+        p.code: p
+        for p in uow.session.execute(
+            select(TrainingProvider).where(TrainingProvider.code.in_(codes))
+        ).scalars()
+    }
+    existing = {
+        a.provider_id: a
+        for a in uow.session.execute(
+            select(ProviderAccount).where(ProviderAccount.provider_id.in_([p.id for p in providers.values()]))
+        ).scalars()
+    }
+    now = ctx.clock.now()
+    outcomes: list[Outcome[uuid.UUID]] = []
+    changes: list[Change] = []
+    for request in requests:
+        try:
+            provider = providers.get(request.provider_code)
+            if provider is None:
+                raise NotFound(f"no provider {request.provider_code!r}", code="provider-not-found")
+            if provider.id in existing:
+                outcomes.append(Outcome(existing[provider.id].id))
+                continue
+            check = ctx.rail(request.rail).validate_account(request.account_number, request.holder_name)
+        except DomainError as error:
+            outcomes.append(Outcome(error=error))
+            continue
+        if not check.valid:
+            status, reason = AccountStatus.REJECTED, check.reason or "the rail does not know this account"
+        elif check.holder_name is not None and not same_name(check.holder_name, request.holder_name):
+            status, reason = AccountStatus.REJECTED, "the account is not in the provider's name"
+        else:
+            status, reason = AccountStatus.VERIFIED, None
+        row = ProviderAccount(
+            id=new_id(),
+            provider_id=provider.id,
+            rail=request.rail,
+            account_number=request.account_number,
+            holder_name=check.holder_name or request.holder_name,
+            status=status.value,
+            status_reason=reason,
+            created_at=now,
+            verified_at=now if status is AccountStatus.VERIFIED else None,
+        )
+        uow.session.add(row)
+        existing[provider.id] = row
+        outcomes.append(Outcome(row.id))
+        changes.append(
+            Change(
+                "provider_account",
+                row.id,
+                f"provider_account_{status.value}",
+                None,
+                status.value,
+                {"provider": provider.code, "rail": request.rail, **({"reason": reason} if reason else {})},
+            )
+        )
+    uow.session.flush()
+    record(uow, ctx, changes)
+    return outcomes
+
+
+def schedule_settlements(uow: UnitOfWork, ctx: ProgrammeContext) -> SettlementRun:
+    """Gather every payable, unsettled enrolment into one settlement per provider.
+
+    Providers without a verified account are left for a later run (counted in
+    ``awaiting_account``).
+    """
+    rules = ctx.config.provider_settlement
+    if rules is None:
+        raise ConfigurationError("this programme does not settle with providers ([provider_settlement])")
+    run = SettlementRun()
+    states = [s.value for s in PAYABLE_STATES[rules.settle_when]]
+    settled = select(SettlementItem.purchase_id)
+    query = (
+        select(Purchase.id, Purchase.price, Course.provider_id)
+        .join(Course, Course.id == Purchase.course_id)
+        .join(Application, Application.id == Purchase.application_id)
+        .where(
+            Application.programme_id == ctx.pid,
+            Purchase.status.in_(states),
+            Purchase.id.not_in(settled),
+        )
+        .order_by(Purchase.id)
+    )
+    if uow.dialect == "postgresql":
+        # a second worker skips the enrolments this one is gathering instead of settling them again
+        query = query.with_for_update(skip_locked=True, of=Purchase)
+    payable = uow.session.execute(query).all()
+    by_provider: dict[uuid.UUID, list[tuple[uuid.UUID, int]]] = defaultdict(list)
+    for purchase_id, price, provider_id in payable:
+        by_provider[provider_id].append((purchase_id, int(price)))
+    if not by_provider:
+        return run
+    accounts = {
+        a.provider_id: a
+        for a in uow.session.execute(
+            select(ProviderAccount).where(
+                ProviderAccount.provider_id.in_(list(by_provider)),
+                ProviderAccount.status == AccountStatus.VERIFIED.value,
+            )
+        ).scalars()
+    }
+    codes = dict(
+        uow.session.execute(
+            select(TrainingProvider.id, TrainingProvider.code).where(
+                TrainingProvider.id.in_(list(by_provider))
+            )
+        ).all()
+    )
+    now = ctx.clock.now()
+    settlements: list[dict[str, Any]] = []
+    items: list[dict[str, Any]] = []
+    changes: list[Change] = []
+    for provider_id, enrolments in sorted(by_provider.items()):
+        account = accounts.get(provider_id)
+        if account is None:
+            run.awaiting_account += len(enrolments)
+            continue
+        settlement_id = new_id()
+        amount = sum(price for _p, price in enrolments)
+        settlements.append(
+            {
+                "id": settlement_id,
+                "programme_id": ctx.pid,
+                "provider_id": provider_id,
+                "provider_account_id": account.id,
+                "rail": account.rail,
+                "amount": amount,
+                "currency": ctx.config.currency,
+                "enrolments": len(enrolments),
+                "idempotency_key": f"{ctx.config.code}:provider:{codes[provider_id]}:{settlement_id}",
+                "status": PayoutStatus.SCHEDULED.value,
+                "attempts": 0,
+                "created_at": now,
+                "updated_at": now,
+                "next_attempt_at": now,
+            }
+        )
+        items.extend(
+            {"purchase_id": p, "settlement_id": settlement_id, "amount": price} for p, price in enrolments
+        )
+        changes.append(
+            Change(
+                "provider_settlement",
+                settlement_id,
+                "settlement_scheduled",
+                None,
+                PayoutStatus.SCHEDULED.value,
+                {"provider": codes[provider_id], "amount": amount, "enrolments": len(enrolments)},
+            )
+        )
+        run.scheduled += 1
+        run.enrolments += len(enrolments)
+    uow.insert_rows(ProviderSettlement, settlements)
+    uow.insert_rows(SettlementItem, items)
+    record(uow, ctx, changes)
+    return run
+
+
+def _claim(ctx: ProgrammeContext, chunk: int) -> list[tuple[uuid.UUID, str, bool, PaymentInstruction]]:
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        query = (
+            select(ProviderSettlement, ProviderAccount.account_number, ProviderAccount.holder_name)
+            .join(ProviderAccount, ProviderAccount.id == ProviderSettlement.provider_account_id)
+            .where(
+                ProviderSettlement.programme_id == ctx.pid,
+                or_(
+                    ProviderSettlement.status == PayoutStatus.SCHEDULED.value,
+                    ProviderSettlement.status == PayoutStatus.UNKNOWN.value,
+                    ProviderSettlement.status == PayoutStatus.SENDING.value,
+                ),
+                ProviderSettlement.next_attempt_at <= now,
+            )
+            .order_by(ProviderSettlement.next_attempt_at, ProviderSettlement.id)
+            .limit(chunk)
+        )
+        if uow.dialect == "postgresql":
+            query = query.with_for_update(skip_locked=True, of=ProviderSettlement)
+        claims = []
+        for settlement, number, holder in uow.session.execute(query).all():
+            resolve_first = settlement.status != PayoutStatus.SCHEDULED.value or settlement.attempts > 0
+            settlement.status = PayoutStatus.SENDING.value
+            settlement.attempts += 1
+            settlement.updated_at = now
+            settlement.next_attempt_at = now + LEASE
+            instruction = PaymentInstruction(
+                idempotency_key=settlement.idempotency_key,
+                account_number=number,
+                holder_name=holder,
+                amount=settlement.amount,
+                currency=settlement.currency,
+                description=f"{ctx.config.programme.name}: tuition, {settlement.enrolments} enrolments",
+            )
+            claims.append((settlement.id, settlement.rail, resolve_first, instruction))
+        uow.commit()
+    return claims
+
+
+def send_settlements(
+    ctx: ProgrammeContext, chunk: int = 100, run: SettlementRun | None = None
+) -> SettlementRun:
+    """Send every due settlement through its rail, at most once per idempotency key."""
+    run = run or SettlementRun()
+    while claims := _claim(ctx, chunk):
+        answers = [(claim, call_rail(ctx, claim[1], claim[3], claim[2])) for claim in claims]
+        with ctx.transaction() as uow:
+            now = ctx.clock.now()
+            postings, changes = [], []
+            for (settlement_id, _rail, _resolve, _instruction), answer in answers:
+                settlement = uow.session.get(ProviderSettlement, settlement_id)
+                assert settlement is not None
+                outcome = apply_answer(settlement, answer, now)
+                run.outcomes[outcome] += 1
+                if outcome == PayoutStatus.PAID.value:
+                    owed = ledger.account(uow, ctx, AccountKind.PROVIDER, str(settlement.provider_id))
+                    rail_account = ledger.account(uow, ctx, AccountKind.RAIL, settlement.rail)
+                    postings.append(
+                        transfer(
+                            "provider_settlement",
+                            f"settlement:{settlement.id}",
+                            owed,
+                            rail_account,
+                            settlement.amount,
+                            settlement.currency,
+                        )
+                    )
+                    run.paid_amount += settlement.amount
+                changes.append(
+                    Change(
+                        "provider_settlement",
+                        settlement.id,
+                        f"settlement_{outcome}",
+                        PayoutStatus.SENDING,
+                        settlement.status,
+                        {
+                            "rail": settlement.rail,
+                            "amount": settlement.amount,
+                            "attempts": settlement.attempts,
+                            **({"reason": settlement.last_error} if settlement.last_error else {}),
+                        },
+                    )
+                )
+            ledger.post(uow, ctx, postings)
+            record(uow, ctx, changes)
+    return run
+
+
+def settle_providers(ctx: ProgrammeContext) -> SettlementRun:
+    """Schedule settlements for every payable enrolment, then send what is due."""
+    with ctx.transaction() as uow:
+        run = schedule_settlements(uow, ctx)
+    return send_settlements(ctx, run=run)

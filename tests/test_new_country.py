@@ -1,0 +1,88 @@
+"""``skillsprogram new-country`` scaffolds a package that installs, passes its own tests and runs a demo."""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from skillsprogram.errors import ConfigurationError
+from skillsprogram.scaffold import CountrySpec, new_country
+
+NAME = "scaffoldia"
+
+
+@pytest.fixture
+def installed_package(tmp_path: Path) -> Iterator[Path]:
+    """A scaffolded package installed into this test environment (removed afterwards)."""
+    from skillsprogram.cli.main import app
+
+    package = tmp_path / "package"
+    result = CliRunner().invoke(
+        app, ["new-country", NAME, "--directory", str(package), "--currency", "XOF", "--minor-units", "0"]
+    )
+    assert result.exit_code == 0, result.output
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet"]
+    subprocess.run([*pip, "install", "--no-deps", "--no-build-isolation", str(package)], check=True)
+    try:
+        yield package
+    finally:
+        subprocess.run([*pip, "uninstall", "--yes", f"skillsprogram-{NAME}"], check=True)
+
+
+def test_a_scaffolded_country_installs_passes_its_own_tests_and_runs_a_demo_wave(
+    installed_package: Path, tmp_path: Path
+) -> None:
+    env = {**os.environ, "SKILLSPROGRAM_HOME": str(tmp_path / "home")}
+    env.pop("DATABASE_URL", None)
+    own_tests = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=installed_package,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert own_tests.returncode == 0, own_tests.stdout + own_tests.stderr
+    assert "4 passed" in own_tests.stdout
+    cli = Path(sys.executable).with_name("skillsprogram")
+    demo = subprocess.run(
+        [str(cli), "demo", "--country", NAME, "--applicants", "200", "--seed", "3"],
+        env={**env, "COLUMNS": "160"},
+        capture_output=True,
+        text=True,
+    )
+    assert demo.returncode == 0, demo.stdout + demo.stderr
+    assert "Programme funnel" in demo.stdout and f"{NAME}.excluded_occupation" in demo.stdout
+    assert "XOF" in demo.stdout
+
+
+def test_the_scaffold_refuses_a_name_a_package_cannot_carry(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="not a usable country name"):
+        new_country(CountrySpec("Timor Leste"), tmp_path / "x")
+
+
+def test_the_scaffold_never_writes_over_an_existing_package(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project]\n")
+    with pytest.raises(ConfigurationError, match="not empty"):
+        new_country(CountrySpec("timor_leste"), tmp_path)
+    assert (tmp_path / "pyproject.toml").read_text() == "[project]\n"
+
+
+def test_every_generated_hook_docstring_says_what_to_replace(tmp_path: Path) -> None:
+    new_country(CountrySpec("timor_leste"), tmp_path / "pkg")
+    source = (tmp_path / "pkg" / "src" / "skillsprogram_timor_leste" / "plugin.py").read_text()
+    hooks = [
+        node
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.FunctionDef) and node.name.startswith("skillsprogram_")
+    ]
+    assert len(hooks) >= 7
+    for hook in hooks:
+        doc = ast.get_docstring(hook) or ""
+        assert "Replace" in doc or "Keep as is" in doc, hook.name
