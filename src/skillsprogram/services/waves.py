@@ -18,7 +18,7 @@ from skillsprogram.domain.quotas import allocate, region_at_level
 from skillsprogram.errors import ConfigurationError, InvalidTransition, NotFound, ValidationFailed
 from skillsprogram.services.audit import Change, record
 from skillsprogram.services.screening import household_recipients
-from skillsprogram.services.transitions import Move, move_many
+from skillsprogram.services.transitions import CHUNK, Move, move_many
 from skillsprogram.storage.uow import UnitOfWork
 
 
@@ -137,6 +137,8 @@ def draw(uow: UnitOfWork, ctx: ProgrammeContext, number: int, seed: str | None =
         )
     seed = seed or secrets.token_hex(16)
     level = ctx.config.waves.quota_level
+    # Streamed into the candidates as read: a wave's draw holds one small object per
+    # drawable applicant, not every database row besides.
     rows = uow.session.execute(
         select(
             Application.id,
@@ -152,46 +154,53 @@ def draw(uow: UnitOfWork, ctx: ProgrammeContext, number: int, seed: str | None =
             Application.programme_id == ctx.pid,
             Application.status.in_([s.value for s in DRAWABLE]),
         )
-    ).all()
-    candidates = {
-        row[0]: Candidate(
-            application_id=row[0],
-            household_id=row[6],
-            region_code=row[3],
-            quota_region=region_at_level(row[3], level),
-            attributes=row[4] or {},
-            registered_at=row[5],
+        .execution_options(yield_per=CHUNK)
+    )
+    candidates: dict[uuid.UUID, Candidate] = {}
+    meta: dict[uuid.UUID, tuple[uuid.UUID, str]] = {}
+    for app_id, person_id, status, region_code, attributes, registered_at, household_id in rows:
+        candidates[app_id] = Candidate(
+            application_id=app_id,
+            household_id=household_id,
+            region_code=region_code,
+            quota_region=region_at_level(region_code, level),
+            attributes=attributes or {},
+            registered_at=registered_at,
         )
-        for row in rows
-    }
-    meta = {row[0]: (row[1], row[2]) for row in rows}
+        meta[app_id] = (person_id, status)
     order: list[uuid.UUID] = ctx.hook.skillsprogram_rank_candidates(
         candidates=list(candidates.values()),
         wave=WaveDraw(wave_id=wave.id, number=wave.number, seed=seed, quotas=quotas),
         programme=ctx.config,
     )
-    if sorted(order) != sorted(candidates):
+    if len(order) != len(candidates) or set(order) != candidates.keys():
         raise ConfigurationError("the selection plugin did not rank every candidate exactly once")
     cap = ctx.config.eligibility.max_recipients_per_household
     in_household = Counter(
         household_recipients(uow, [c.household_id for c in candidates.values() if c.household_id is not None])
     )
     left = dict(quotas)
-    selected, waitlisted = [], []
-    for rank, app_id in enumerate(order, start=1):
-        candidate = candidates[app_id]
-        person_id, status = meta[app_id]
-        household = candidate.household_id
-        household_full = cap is not None and household is not None and in_household[household] >= cap
-        if left.get(candidate.quota_region, 0) > 0 and not household_full:
-            left[candidate.quota_region] -= 1
-            if household is not None:
-                in_household[household] += 1
-            selected.append(Move(app_id, status, person_id, {"rank": rank, "wave": number}))
-        else:
-            waitlisted.append(Move(app_id, status, person_id, {"rank": rank, "wave": number}))
-    move_many(uow, ctx, selected, ApplicationStatus.SELECTED, "selected", {"wave_id": wave.id})
-    move_many(uow, ctx, waitlisted, ApplicationStatus.WAITLISTED, "waitlisted")
+    counts = {"selected": 0, "waitlisted": 0}
+    # Decided and written a slice of the ranking at a time, so the moves and their audit
+    # rows never exist for the whole wave at once.
+    for start in range(0, len(order), CHUNK):
+        selected, waitlisted = [], []
+        for rank, app_id in enumerate(order[start : start + CHUNK], start=start + 1):
+            candidate = candidates[app_id]
+            person_id, status = meta[app_id]
+            household = candidate.household_id
+            household_full = cap is not None and household is not None and in_household[household] >= cap
+            if left.get(candidate.quota_region, 0) > 0 and not household_full:
+                left[candidate.quota_region] -= 1
+                if household is not None:
+                    in_household[household] += 1
+                selected.append(Move(app_id, status, person_id, {"rank": rank, "wave": number}))
+            else:
+                waitlisted.append(Move(app_id, status, person_id, {"rank": rank, "wave": number}))
+        move_many(uow, ctx, selected, ApplicationStatus.SELECTED, "selected", {"wave_id": wave.id})
+        move_many(uow, ctx, waitlisted, ApplicationStatus.WAITLISTED, "waitlisted")
+        counts["selected"] += len(selected)
+        counts["waitlisted"] += len(waitlisted)
     for region, quota in quotas.items():
         uow.session.execute(
             update(WaveQuota)
@@ -211,8 +220,8 @@ def draw(uow: UnitOfWork, ctx: ProgrammeContext, number: int, seed: str | None =
                 "wave_drawn",
                 WaveStatus.CLOSED.value,
                 wave.status,
-                {"seed": seed, "selected": len(selected), "waitlisted": len(waitlisted)},
+                {"seed": seed, **counts},
             )
         ],
     )
-    return {"selected": len(selected), "waitlisted": len(waitlisted)}
+    return counts

@@ -34,7 +34,7 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute("PRAGMA cache_size=-32768")  # 32 MiB: wave-sized steps revisit indexes
+        cursor.execute("PRAGMA cache_size=-16384")  # 16 MiB per connection: wave-sized steps revisit indexes
         cursor.close()
 
     @event.listens_for(engine, "begin")
