@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from skillsprogram.bootstrap import Deployment, country_config, country_configs
+from skillsprogram.cli import api
 from skillsprogram.cli.feedback import console, refusals
 from skillsprogram.cli.operations import operations
 from skillsprogram.cli.render import funnel_table, print_tables
@@ -29,6 +30,8 @@ app = typer.Typer(help="Run a national skills programme end to end.", no_args_is
 db = typer.Typer(help="Database schema (alembic migrations shipped with the package).")
 app.add_typer(db, name="db")
 app.add_typer(operations, name="run")
+app.add_typer(api.clients, name="clients")
+app.command("serve")(api.serve)
 
 DatabaseOption = Annotated[
     str | None, typer.Option("--database-url", help="SQLAlchemy URL; default: the embedded SQLite file")

@@ -412,3 +412,10 @@ class EventCursor(SQLModel, table=True):
 
     consumer: str = Field(sa_type=String(64), primary_key=True)
     last_event_id: int = Field(default=0, sa_type=BigInteger)
+
+
+# --- API clients, idempotency records, grievances (one metadata for migrations) -----------
+
+from skillsprogram.domain.access import ApiClient as ApiClient  # noqa: E402
+from skillsprogram.domain.access import Grievance as Grievance  # noqa: E402
+from skillsprogram.domain.access import IdempotencyRecord as IdempotencyRecord  # noqa: E402
