@@ -94,13 +94,15 @@ def create_app(
                     f"a plugin offered {type(router).__name__} where an APIRouter belongs"
                 )
             app.include_router(router, prefix=API_PREFIX)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    app.state.routes = problems.RouteIndex(app.openapi()["paths"])
     app.add_middleware(
         IdempotencyMiddleware,
         store=IdempotencyStore(ctx.engine, ctx.clock, settings.idempotency_lease_seconds),
         problem_base=settings.problem_type_base,
+        routes=app.state.routes,
     )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, problem_base=settings.problem_type_base)
-    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
 
     @app.get("/openapi.json", include_in_schema=False)
     def openapi_document() -> dict[str, Any]:

@@ -28,7 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from skillsprogram.api.problems import PROBLEM_JSON
+from skillsprogram.api.problems import PROBLEM_JSON, RouteIndex
 from skillsprogram.clock import Clock
 from skillsprogram.domain.access import IdempotencyRecord
 from skillsprogram.storage.uow import UnitOfWork
@@ -63,6 +63,7 @@ class IdempotencyStore:
             record = uow.session.get(IdempotencyRecord, (scope, key))
             if record is None:  # the first attempt failed with 5xx and was forgotten meanwhile
                 return self.claim(scope, key, fingerprint)
+            uow.session.expunge(record)  # readable after this unit of work ends
             if record.fingerprint != fingerprint:
                 return "mismatch", record
             if record.state == "running":
@@ -113,10 +114,11 @@ class IdempotencyStore:
 class IdempotencyMiddleware:
     """ASGI middleware applying :class:`IdempotencyStore` to mutating requests with the header."""
 
-    def __init__(self, app: ASGIApp, store: IdempotencyStore, problem_base: str) -> None:
+    def __init__(self, app: ASGIApp, store: IdempotencyStore, problem_base: str, routes: RouteIndex) -> None:
         self.app = app
         self.store = store
         self.problem_base = problem_base
+        self.routes = routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in MUTATING:
@@ -124,7 +126,8 @@ class IdempotencyMiddleware:
             return
         headers = Headers(scope=scope)
         key = headers.get(HEADER)
-        if key is None:
+        if key is None or scope["method"] not in self.routes.methods(scope["path"]):
+            # No key, or no route for this method and path (its 404/405 needs no replay).
             await self.app(scope, receive, send)
             return
         if not KEY_PATTERN.match(key):

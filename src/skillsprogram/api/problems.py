@@ -9,6 +9,7 @@ never a traceback.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -32,7 +33,7 @@ PROBLEM_JSON = "application/problem+json"
 STATUS_BY_CLASS: list[tuple[type[DomainError], int]] = [
     (NotFound, 404),
     (ValidationFailed, 422),
-    (ConfigurationError, 503),
+    (ConfigurationError, 409),
 ]
 
 #: Codes raised outside the domain layer, by the API itself.
@@ -136,6 +137,33 @@ def _field_errors(errors: Sequence[Any]) -> list[dict[str, str]]:
     ]
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the API documents for the request's path (for ``Allow``)."""
+    index: RouteIndex = request.app.state.routes
+    return index.methods(request.url.path)
+
+
+class RouteIndex:
+    """Which methods each documented path template offers, matched against concrete paths."""
+
+    def __init__(self, paths: Mapping[str, Mapping[str, Any]]) -> None:
+        self._templates = [
+            (
+                re.compile("^" + re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(path)) + "$"),
+                {m.upper() for m in ops},
+            )
+            for path, ops in paths.items()
+        ]
+
+    def methods(self, path: str) -> list[str]:
+        """The methods offered at ``path`` (empty when no route has it)."""
+        found: set[str] = set()
+        for pattern, methods in self._templates:
+            if pattern.match(path):
+                found |= methods
+        return sorted(found)
+
+
 def install(app: FastAPI, base: str) -> None:
     """Register the problem handlers on ``app``."""
 
@@ -171,14 +199,10 @@ def install(app: FastAPI, base: str) -> None:
     async def http_error(request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, StarletteHTTPException)
         code = HTTP_CODES.get(error.status_code, "http-error")
-        return problem_response(
-            base,
-            error.status_code,
-            code,
-            str(error.detail),
-            request.url.path,
-            getattr(error, "headers", None),
-        )
+        headers = dict(getattr(error, "headers", None) or {})
+        if error.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request))
+        return problem_response(base, error.status_code, code, str(error.detail), request.url.path, headers)
 
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
         log.error(

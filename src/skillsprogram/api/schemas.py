@@ -8,14 +8,14 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
 from skillsprogram.domain.access import ClientRole, GrievanceCategory
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(min_length=1, max_length=5_000)]
 Code = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
-Money = Annotated[int, Field(ge=0, le=10**15, description="An amount in the currency's minor unit")]
+Money = Annotated[StrictInt, Field(ge=0, le=10**15, description="An amount in the currency's minor unit")]
 
 
 class Body(BaseModel):
@@ -78,11 +78,13 @@ class RegistrationIn(Body):
     household_number: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
     phone: Annotated[str, StringConstraints(min_length=3, max_length=32)] | None = None
     occupation: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
-    in_education: bool = False
+    in_education: StrictBool = False
     attributes: dict[Annotated[str, StringConstraints(min_length=1, max_length=64)], str | int | bool] = (
         Field(default_factory=dict, max_length=32, description="Extra declarations the country's rules read")
     )
-    consent: bool = Field(description="The applicant agrees to the processing of their data; must be true")
+    consent: StrictBool = Field(
+        description="The applicant agrees to the processing of their data; must be true"
+    )
 
     model_config = ConfigDict(
         extra="forbid",
@@ -257,7 +259,7 @@ class PurchaseIn(Body):
 class RatingIn(Body):
     """A rating of a completed course."""
 
-    stars: int = Field(ge=1, le=5)
+    stars: StrictInt = Field(ge=1, le=5)
     comment: Annotated[str, StringConstraints(max_length=2_000)] | None = None
 
 
@@ -319,7 +321,7 @@ class GrievanceOut(BaseModel):
 class GrievanceAnswerIn(Body):
     """An officer's answer: upheld (resolved) or not (rejected)."""
 
-    upheld: bool
+    upheld: StrictBool
     resolution: LongText
 
 
@@ -334,7 +336,7 @@ class CourseIn(Body):
     field_of_study: Code
     mode: Literal["online", "offline", "hybrid"]
     price: Money
-    duration_days: int = Field(default=30, ge=1, le=3_650)
+    duration_days: StrictInt = Field(default=30, ge=1, le=3_650)
     provider_code: Code
     provider_name: Text
     platform_code: Code
@@ -354,7 +356,7 @@ class CompletionItem(Body):
 
     purchase_id: uuid.UUID
     certificate_number: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    score: int | None = Field(default=None, ge=0, le=100)
+    score: StrictInt | None = Field(default=None, ge=0, le=100)
 
 
 class CompletionsIn(Body):
@@ -370,7 +372,7 @@ class AttendanceItem(Body):
     period: Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = Field(
         examples=["2025-02"]
     )
-    attendance_percent: int = Field(ge=0, le=100)
+    attendance_percent: StrictInt = Field(ge=0, le=100)
 
 
 class AttendanceIn(Body):
@@ -434,7 +436,7 @@ class WaveOpenIn(Body):
 class QuotaAllocationIn(Body):
     """Places to share over regions in proportion to demand."""
 
-    total: int = Field(ge=0, le=100_000_000)
+    total: StrictInt = Field(ge=0, le=100_000_000)
 
 
 class QuotasOut(BaseModel):
@@ -562,4 +564,4 @@ class RailCallbackIn(Body):
     status: Literal["paid", "failed"]
     reference: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
     reason: Annotated[str, StringConstraints(max_length=500)] | None = None
-    permanent: bool = Field(default=True, description="For failures: false asks for a retry")
+    permanent: StrictBool = Field(default=True, description="For failures: false asks for a retry")

@@ -30,7 +30,7 @@ from skillsprogram.domain.models import (
     Voucher,
     Wave,
 )
-from skillsprogram.errors import NotFound
+from skillsprogram.errors import DomainError, NotFound
 from skillsprogram.privacy import PersonalKind
 from skillsprogram.services import ledger
 from skillsprogram.services.audit import Change, record
@@ -185,7 +185,10 @@ class PersonMatch:
 def look_up_person(uow: UnitOfWork, ctx: ProgrammeContext, national_id: str, reason: str) -> PersonMatch:
     """Find a person by national id (the call centre's look-up); the look-up and its reason
     are audited, whether or not anyone is found."""
-    parsed = ctx.hook.skillsprogram_parse_national_id(raw=national_id, programme=ctx.config)
+    try:
+        parsed = ctx.hook.skillsprogram_parse_national_id(raw=national_id, programme=ctx.config)
+    except DomainError:
+        parsed = None  # a malformed number belongs to nobody: the look-up finds no one
     normalised = parsed.normalised if parsed is not None else "".join(national_id.split())
     digest = ctx.vault.digest(PersonalKind.NATIONAL_ID, normalised)
     person = uow.session.execute(select(Person).where(Person.national_id_hash == digest)).scalar_one_or_none()

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request, status
 
 from skillsprogram.api import views
 from skillsprogram.api.deps import State, bearer, check_owner, reading, transaction
-from skillsprogram.api.pagination import Cursor, Limit, Page, after_int, after_uuid, next_cursor
+from skillsprogram.api.pagination import IntCursor, Limit, Page, UuidCursor, next_cursor, position
 from skillsprogram.api.routes import BEARER, COMMON, MUTATING, problems
 from skillsprogram.api.schemas import (
     AccountIn,
@@ -96,13 +96,13 @@ def timeline(
     application_id: uuid.UUID,
     state: State,
     principal: ApplicantOrStaff,
-    cursor: Cursor = None,
+    cursor: IntCursor = None,
     limit: Limit = 50,
 ) -> Page[TimelineEvent]:
     """Every step of the application, its purchases and complaints, oldest first."""
     check_owner(principal, application_id)
     with reading(state, principal) as (uow, ctx):
-        events = records.timeline(uow, ctx, application_id, after_int(cursor), limit)
+        events = records.timeline(uow, ctx, application_id, position(cursor), limit)
     return Page[TimelineEvent](
         items=[
             TimelineEvent(
@@ -281,15 +281,13 @@ def list_grievances(
     application_id: uuid.UUID,
     state: State,
     principal: ApplicantOrStaff,
-    cursor: Cursor = None,
+    cursor: UuidCursor = None,
     limit: Limit = 50,
 ) -> Page[GrievanceOut]:
     """The application's complaints and their answers."""
     check_owner(principal, application_id)
     with reading(state, principal) as (uow, ctx):
-        found = grievances.grievances(
-            uow, ctx, application_id=application_id, after=after_uuid(cursor), limit=limit
-        )
+        found = grievances.grievances(uow, ctx, application_id=application_id, after=cursor, limit=limit)
     return Page[GrievanceOut](
         items=[views.grievance(g) for g in found], next_cursor=next_cursor(found, limit)
     )

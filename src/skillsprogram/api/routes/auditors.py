@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from skillsprogram.api.deps import State, bearer, transaction
-from skillsprogram.api.pagination import Cursor, Page, after_int, next_cursor
+from skillsprogram.api.pagination import IntCursor, Page, next_cursor, position
 from skillsprogram.api.routes import BEARER
 from skillsprogram.api.schemas import AuditEventOut, LedgerBalance, LedgerVerificationOut
 from skillsprogram.api.security import Principal
@@ -21,7 +21,7 @@ router = APIRouter(tags=["auditors"], responses=BEARER)
 def audit_events(
     state: State,
     principal: Annotated[Principal, bearer("audit:read")],
-    cursor: Cursor = None,
+    cursor: IntCursor = None,
     limit: Annotated[int, Query(ge=1, le=1_000)] = 100,
     entity: Annotated[str | None, Query(max_length=32)] = None,
     entity_id: Annotated[str | None, Query(max_length=64)] = None,
@@ -38,7 +38,7 @@ def audit_events(
             entity_id=entity_id,
             action=action,
             actor=actor,
-            after=after_int(cursor),
+            after=position(cursor),
             limit=limit,
         )
         items = [

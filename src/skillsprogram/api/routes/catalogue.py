@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from skillsprogram.api import views
 from skillsprogram.api.deps import State, reading
-from skillsprogram.api.pagination import Cursor, Limit, Page, after_uuid, next_cursor
+from skillsprogram.api.pagination import Limit, Page, UuidCursor, next_cursor
 from skillsprogram.api.routes import COMMON
 from skillsprogram.api.schemas import CourseOut
 from skillsprogram.services import records
@@ -19,7 +19,7 @@ router = APIRouter(tags=["catalogue"])
 @router.get("/courses", response_model=Page[CourseOut], responses=COMMON, summary="Courses on sale")
 def courses(
     state: State,
-    cursor: Cursor = None,
+    cursor: UuidCursor = None,
     limit: Limit = 50,
     mode: Annotated[Literal["online", "offline", "hybrid"] | None, Query()] = None,
     field_of_study: Annotated[str | None, Query(max_length=64)] = None,
@@ -34,7 +34,7 @@ def courses(
             field_of_study=field_of_study,
             provider_code=provider,
             max_price=max_price,
-            after=after_uuid(cursor),
+            after=cursor,
             limit=limit,
         )
     return Page[CourseOut](items=[views.course(c) for c in found], next_cursor=next_cursor(found, limit))

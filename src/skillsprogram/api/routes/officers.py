@@ -11,7 +11,7 @@ from fastapi import APIRouter, Path, Query, status
 
 from skillsprogram.api import views
 from skillsprogram.api.deps import State, bearer, reading, transaction
-from skillsprogram.api.pagination import Cursor, Limit, Page, after_uuid, next_cursor
+from skillsprogram.api.pagination import Limit, Page, UuidCursor, next_cursor
 from skillsprogram.api.routes import BEARER, MUTATING, problems
 from skillsprogram.api.schemas import (
     ApplicationSummary,
@@ -169,7 +169,7 @@ def run_payouts(
 def list_applications(
     state: State,
     principal: Annotated[Principal, bearer("applications:read")],
-    cursor: Cursor = None,
+    cursor: UuidCursor = None,
     limit: Limit = 50,
     status_: Annotated[ApplicationStatus | None, Query(alias="status")] = None,
     wave: Annotated[int | None, Query(ge=1, le=100_000)] = None,
@@ -183,7 +183,7 @@ def list_applications(
             status=status_.value if status_ else None,
             wave_number=wave,
             region_code=region,
-            after=after_uuid(cursor),
+            after=cursor,
             limit=limit,
         )
     return Page[ApplicationSummary](
@@ -247,14 +247,14 @@ GrievanceOfficer = Annotated[Principal, bearer("grievances:write")]
 def list_grievances(
     state: State,
     principal: GrievanceOfficer,
-    cursor: Cursor = None,
+    cursor: UuidCursor = None,
     limit: Limit = 50,
     status_: Annotated[GrievanceStatus | None, Query(alias="status")] = None,
 ) -> Page[GrievanceOut]:
     """Complaints in id order, filtered by status."""
     with reading(state, principal) as (uow, ctx):
         found = grievances.grievances(
-            uow, ctx, status=status_.value if status_ else None, after=after_uuid(cursor), limit=limit
+            uow, ctx, status=status_.value if status_ else None, after=cursor, limit=limit
         )
     return Page[GrievanceOut](
         items=[views.grievance(g) for g in found], next_cursor=next_cursor(found, limit)
