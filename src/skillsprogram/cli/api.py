@@ -58,10 +58,11 @@ def create(
     ctx.actor = "cli"
     with ctx.transaction() as uow:
         issued = client_service.create_client(uow, ctx, role, name, owner)
-    console.print(f"client id  {issued.client.id}")
-    console.print(f"secret     {issued.secret}")
+    # Plain echo: secrets must never be wrapped or styled, they are copied as they are.
+    typer.echo(f"client id  {issued.client.id}")
+    typer.echo(f"secret     {issued.secret}")
     if issued.client.role in ("platform", "provider"):
-        console.print(f"X-API-Key  {issued.api_key}")
+        typer.echo(f"X-API-Key  {issued.api_key}")
     console.print("[yellow]The secret is not stored in clear: keep it now.[/]")
 
 
