@@ -4,15 +4,17 @@ applicant B, and every role is refused on the routes of the other roles."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from skillsprogram.api import create_app
 from skillsprogram.api.security import ROLE_SCOPES
 from skillsprogram.context import ProgrammeContext
-from tests.api.conftest import Credentials
-from tests.api.helpers import course_id, to_vouchers
+from tests.api.conftest import Credentials, api_settings, staff_token
+from tests.api.helpers import course_id, registration, to_vouchers
 
 BODIES: dict[str, dict[str, Any]] = {
     "/purchases": {"course_id": "00000000-0000-4000-8000-000000000000"},
@@ -157,8 +159,6 @@ def test_staff_with_the_right_scope_read_any_application_and_each_read_is_audite
 def test_a_staff_token_with_fewer_scopes_is_refused_where_they_are_needed(
     client: TestClient, ctx: ProgrammeContext
 ) -> None:
-    from tests.api.conftest import staff_token
-
     reader = staff_token(client, ctx, "officer", scope="reports:read")
     assert client.get("/v1/reports/funnel", headers=reader).status_code == 200
     refused = client.post("/v1/waves", json={}, headers=reader)
@@ -185,8 +185,6 @@ def test_a_token_cannot_be_had_for_scopes_beyond_the_role(client: TestClient, ct
 def test_a_revoked_client_s_token_stops_working_at_once(
     client: TestClient, ctx: ProgrammeContext, creds: Credentials
 ) -> None:
-    from tests.api.conftest import staff_token
-
     officer = staff_token(client, ctx, "officer")
     assert client.get("/v1/waves", headers=officer).status_code == 200
     clients_seen = client.get("/v1/audit-events", params={"action": "client_created"}, headers=creds.admin)
@@ -194,3 +192,28 @@ def test_a_revoked_client_s_token_stops_working_at_once(
     assert client.post(f"/v1/clients/{officer_client}/revocation", headers=creds.admin).status_code == 204
     refused = client.get("/v1/waves", headers=officer)
     assert refused.status_code == 401 and refused.json()["code"] == "invalid-token"
+
+
+def test_an_applicant_trades_the_refresh_token_for_new_tokens_until_revoked(
+    ctx: ProgrammeContext, creds: Credentials
+) -> None:
+    app = create_app(api_settings(token_ttl_seconds=900), context=ctx)
+    with TestClient(app) as client:
+        registered = client.post("/v1/registrations", json=registration(1)).json()
+        app_id = registered["application_id"]
+        ctx.clock.advance(timedelta(hours=1))  # type: ignore[attr-defined]  # the access token has expired
+        old = {"Authorization": f"Bearer {registered['access_token']}"}
+        assert client.get(f"/v1/applications/{app_id}", headers=old).json()["code"] == "token-expired"
+        as_access = {"Authorization": f"Bearer {registered['refresh_token']}"}
+        assert client.get(f"/v1/applications/{app_id}", headers=as_access).json()["code"] == "invalid-token"
+        form = {"grant_type": "refresh_token", "refresh_token": registered["refresh_token"]}
+        renewed = client.post("/v1/auth/token", data=form)
+        assert renewed.status_code == 200, renewed.text
+        fresh = {"Authorization": f"Bearer {renewed.json()['access_token']}"}
+        assert client.get(f"/v1/applications/{app_id}", headers=fresh).status_code == 200
+        officer = staff_token(client, ctx, "officer")
+        client.post(f"/v1/applications/{app_id}/revocation", json={"reason": "fraud"}, headers=officer)
+        refused = client.post(
+            "/v1/auth/token", data={**form, "refresh_token": renewed.json()["refresh_token"]}
+        )
+        assert refused.status_code == 401 and refused.json()["code"] == "invalid-grant"

@@ -78,7 +78,11 @@ def create_app(
         settings=settings,
         ctx=ctx,
         tokens=TokenService(
-            settings.token_key(), ctx.config.programme.code, settings.token_ttl_seconds, ctx.clock
+            settings.token_key(),
+            ctx.config.programme.code,
+            settings.token_ttl_seconds,
+            ctx.clock,
+            settings.refresh_ttl_seconds,
         ),
         registration_limit=RateLimiter(
             settings.registration_limit, settings.registration_window_seconds, ctx.clock

@@ -34,6 +34,7 @@ class TokenOut(BaseModel):
     token_type: Literal["bearer"] = "bearer"
     expires_in: int = Field(description="Seconds until the token expires")
     scope: str = Field(description="Space-separated scopes")
+    refresh_token: str | None = Field(default=None, description="Applicants: the next refresh token")
 
 
 class ClientIn(Body):
@@ -113,6 +114,9 @@ class RegistrationOut(BaseModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"
     expires_in: int
+    refresh_token: str = Field(
+        description="Trade at /v1/auth/token (grant_type=refresh_token) for a new access token"
+    )
 
 
 class PersonOut(BaseModel):

@@ -95,10 +95,18 @@ class TokenService:
 
     issuer = "skillsprogram"
 
-    def __init__(self, key: bytes, audience: str, ttl_seconds: int, clock: Clock) -> None:
+    def __init__(
+        self,
+        key: bytes,
+        audience: str,
+        ttl_seconds: int,
+        clock: Clock,
+        refresh_ttl_seconds: int = 180 * 86_400,
+    ) -> None:
         self._key = key
         self.audience = audience
         self.ttl = ttl_seconds
+        self.refresh_ttl = refresh_ttl_seconds
         self.clock = clock
 
     def issue(
@@ -109,11 +117,14 @@ class TokenService:
         application_id: uuid.UUID | None = None,
         client_id: uuid.UUID | None = None,
         ttl_seconds: int | None = None,
+        kind: str = "access",
     ) -> IssuedToken:
-        """Sign a token for ``subject`` acting as ``role`` with ``scopes``."""
+        """Sign a token for ``subject`` acting as ``role`` with ``scopes`` (``kind`` is
+        ``access``, or ``refresh`` for an applicant's refresh token)."""
         now = self.clock.now()
         ttl = ttl_seconds or self.ttl
         claims: dict[str, Any] = {
+            "typ": kind,
             "iss": self.issuer,
             "aud": self.audience,
             "sub": subject,
@@ -135,8 +146,26 @@ class TokenService:
             APPLICANT, f"application:{application_id}", frozenset({APPLICANT}), application_id=application_id
         )
 
-    def check(self, token: str) -> Principal:
-        """The principal of a valid, unexpired token; 401 problems otherwise."""
+    def refresh_for_applicant(self, application_id: uuid.UUID) -> str:
+        """A long-lived refresh token the applicant trades for new access tokens."""
+        return self.issue(
+            APPLICANT,
+            f"application:{application_id}",
+            frozenset({APPLICANT}),
+            application_id=application_id,
+            ttl_seconds=self.refresh_ttl,
+            kind="refresh",
+        ).access_token
+
+    def check_refresh(self, token: str) -> uuid.UUID:
+        """The application of a valid, unexpired refresh token; 401 problems otherwise."""
+        principal = self.check(token, kind="refresh")
+        if principal.application_id is None:
+            raise unauthenticated("the refresh token is invalid", "invalid-grant")
+        return principal.application_id
+
+    def check(self, token: str, kind: str = "access") -> Principal:
+        """The principal of a valid, unexpired token of ``kind``; 401 problems otherwise."""
         try:
             claims = jwt.decode(
                 token,
@@ -147,6 +176,8 @@ class TokenService:
                 # Expiry is checked against the programme's clock below, not the host's.
                 options={"require": ["exp", "sub", "role", "iat"], "verify_exp": False},
             )
+            if claims.get("typ") != kind:
+                raise jwt.InvalidTokenError(f"not an {kind} token")
             expires = int(claims["exp"])
             application = uuid.UUID(claims["app"]) if "app" in claims else None
             client = uuid.UUID(claims["cid"]) if "cid" in claims else None

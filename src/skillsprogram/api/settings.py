@@ -16,6 +16,9 @@ class ApiSettings(Settings):
 
     programme: str = Field(default="", description="Code of the started programme the API serves")
     token_ttl_seconds: int = Field(default=900, ge=60, description="Lifetime of bearer tokens")
+    refresh_ttl_seconds: int = Field(
+        default=180 * 86_400, ge=3_600, description="Lifetime of applicants' refresh tokens"
+    )
     registration_limit: int = Field(default=10, ge=1, description="Registrations per client per window")
     registration_window_seconds: int = Field(default=60, ge=1, description="The rate-limit window")
     max_body_bytes: int = Field(default=1_000_000, ge=1_024, description="Largest request body accepted")

@@ -342,3 +342,10 @@ def waves_of(uow: UnitOfWork, ctx: ProgrammeContext) -> Sequence[Wave]:
         .scalars()
         .all()
     )
+
+
+def may_sign_in(uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUID) -> bool:
+    """Whether the applicant of ``application_id`` may still get tokens: the application
+    exists in this programme and has not been revoked."""
+    application = uow.session.get(Application, application_id)
+    return application is not None and application.programme_id == ctx.pid and application.status != "revoked"

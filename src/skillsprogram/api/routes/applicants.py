@@ -69,6 +69,7 @@ def register(body: RegistrationIn, request: Request, state: State) -> Registrati
         status="registered",
         access_token=issued.access_token,
         expires_in=issued.expires_in,
+        refresh_token=state.tokens.refresh_for_applicant(application_id),
     )
 
 

@@ -7,13 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, status
 
-from skillsprogram.api.deps import State, bearer, transaction
+from skillsprogram.api.deps import State, bearer, reading, transaction
 from skillsprogram.api.problems import ApiError
 from skillsprogram.api.routes import BEARER, MUTATING, problems
 from skillsprogram.api.schemas import ClientIn, ClientOut, TokenOut
 from skillsprogram.api.security import ROLE_SCOPES, Principal
 from skillsprogram.domain.access import STAFF_ROLES
-from skillsprogram.services import clients
+from skillsprogram.services import clients, records
 
 router = APIRouter(tags=["auth"])
 
@@ -22,17 +22,43 @@ router = APIRouter(tags=["auth"])
     "/auth/token",
     response_model=TokenOut,
     responses=problems(400, 401, 403, 413, 422),
-    summary="Exchange staff client credentials for a bearer token",
+    summary="Get a bearer token (staff: client credentials; applicants: refresh token)",
 )
 def token(
     state: State,
-    grant_type: Annotated[str, Form(pattern="^client_credentials$")],
-    client_id: Annotated[uuid.UUID, Form()],
-    client_secret: Annotated[str, Form(min_length=1, max_length=200)],
+    grant_type: Annotated[str, Form(pattern="^(client_credentials|refresh_token)$")],
+    client_id: Annotated[uuid.UUID | None, Form()] = None,
+    client_secret: Annotated[str | None, Form(min_length=1, max_length=200)] = None,
     scope: Annotated[str | None, Form(max_length=1_000)] = None,
+    refresh_token: Annotated[str | None, Form(min_length=1, max_length=4_000)] = None,
 ) -> TokenOut:
-    """OAuth2 client-credentials grant for officers, auditors and administrators. Ask for a
-    subset of the role's scopes with ``scope``; all of them when omitted."""
+    """OAuth2 token endpoint. Officers, auditors and administrators use the
+    client-credentials grant (``scope`` asks for a subset of the role's scopes; all of
+    them when omitted). Applicants trade the refresh token they got at registration
+    (``grant_type=refresh_token``) for a new access token and a new refresh token."""
+    if grant_type == "refresh_token":
+        if refresh_token is None:
+            raise ApiError(400, "invalid-request", "the refresh_token grant needs refresh_token")
+        application_id = state.tokens.check_refresh(refresh_token)
+        with reading(state, None) as (uow, ctx):
+            if not records.may_sign_in(uow, ctx, application_id):
+                raise ApiError(
+                    401,
+                    "invalid-grant",
+                    "this application can no longer sign in",
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
+        issued = state.tokens.for_applicant(application_id)
+        return TokenOut(
+            access_token=issued.access_token,
+            expires_in=issued.expires_in,
+            scope=issued.scope,
+            refresh_token=state.tokens.refresh_for_applicant(application_id),
+        )
+    if client_id is None or client_secret is None:
+        raise ApiError(
+            400, "invalid-request", "the client_credentials grant needs client_id and client_secret"
+        )
     with state.ctx.uow() as uow:
         client = clients.authenticate(uow, client_id, client_secret)
     if client is None:
