@@ -100,4 +100,6 @@ def test_the_openapi_document_is_versioned_complete_and_has_examples(client: Tes
     assert set(schemes) == {"OAuth2", "ApiKey", "RailSignature"}
     assert "applicant" in schemes["OAuth2"]["flows"]["clientCredentials"]["scopes"]
     examples = [name for name, schema in document["components"]["schemas"].items() if "examples" in schema]
-    assert {"RegistrationIn", "ClientIn"} <= set(examples)
+    assert {"RegistrationIn", "ClientIn", "PurchaseIn", "CourseIn", "CompletionsIn", "RailCallbackIn"} <= set(
+        examples
+    )

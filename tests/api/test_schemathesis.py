@@ -13,9 +13,12 @@ import atexit
 import os
 import tempfile
 import uuid
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
@@ -35,6 +38,24 @@ from tests.support.testland import person
 
 EXAMPLES = int(os.environ.get("SKILLSPROGRAM_SCHEMATHESIS_EXAMPLES", "100"))
 HEADERS: dict[str, dict[str, str]] = {}
+SENT: Counter[str] = Counter()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def requests_per_operation(request: pytest.FixtureRequest) -> Iterator[Counter[str]]:
+    """Counts the requests sent per operation; kept in pytest's cache for the record
+    (``pytest --cache-show skillsprogram/schemathesis``)."""
+    yield SENT
+    if SENT:
+        request.config.cache.set(
+            "skillsprogram/schemathesis",
+            {
+                "operations": len(SENT),
+                "requests": sum(SENT.values()),
+                "fewest": min(SENT.values()),
+                "per_operation": dict(sorted(SENT.items())),
+            },
+        )
 
 
 def _api() -> Any:
@@ -102,4 +123,5 @@ def test_every_operation_conforms_to_the_openapi_document(case: Any) -> None:
         # A key names one request: clients never reuse one for another body (that is refused,
         # see test_idempotency), so each generated request gets its own.
         headers = {**headers, "Idempotency-Key": uuid.uuid4().hex}
+    SENT[f"{case.operation.method.upper()} {case.operation.path}"] += 1
     case.call_and_validate(headers=headers)

@@ -257,11 +257,20 @@ class CourseOut(BaseModel):
 class PurchaseIn(Body):
     """A course to buy with the voucher."""
 
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"course_id": "0b7f2f5e-6d3c-4b8e-9a51-2f0c7d9e4a10"}]},
+    )
+
     course_id: uuid.UUID
 
 
 class RatingIn(Body):
     """A rating of a completed course."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"stars": 5, "comment": "clear and practical"}]}
+    )
 
     stars: StrictInt = Field(ge=1, le=5)
     comment: Annotated[str, StringConstraints(max_length=2_000)] | None = None
@@ -296,12 +305,29 @@ class SurveyOut(BaseModel):
 class AccountIn(Body):
     """An e-wallet or bank account to be paid into."""
 
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"rail": "wallet", "account_number": "W000000001"}]}
+    )
+
     rail: Code
     account_number: Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
 class GrievanceIn(Body):
     """A complaint about one's own application."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "category": "payment",
+                    "subject": "Incentive not received",
+                    "description": "My first incentive was due on 3 March and has not arrived.",
+                }
+            ]
+        },
+    )
 
     category: GrievanceCategory
     subject: Text
@@ -325,6 +351,13 @@ class GrievanceOut(BaseModel):
 class GrievanceAnswerIn(Body):
     """An officer's answer: upheld (resolved) or not (rejected)."""
 
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"upheld": True, "resolution": "The payment was resent to your verified account."}]
+        },
+    )
+
     upheld: StrictBool
     resolution: LongText
 
@@ -334,6 +367,26 @@ class GrievanceAnswerIn(Body):
 
 class CourseIn(Body):
     """A course a platform or provider publishes."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "WELD-101",
+                    "title": "Basic welding",
+                    "field_of_study": "manufacturing",
+                    "mode": "offline",
+                    "price": 400000,
+                    "duration_days": 30,
+                    "provider_code": "p1",
+                    "provider_name": "Harbour Institute",
+                    "platform_code": "tm",
+                    "platform_name": "Testmarket",
+                }
+            ]
+        },
+    )
 
     code: Code
     title: Text
@@ -349,6 +402,8 @@ class CourseIn(Body):
 
 class RedemptionsIn(Body):
     """Redeem codes beneficiaries brought to the provider."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"codes": ["K7QW2M9XPA3D"]}]})
 
     codes: list[Annotated[str, StringConstraints(min_length=1, max_length=32)]] = Field(
         min_length=1, max_length=1_000
@@ -366,6 +421,23 @@ class CompletionItem(Body):
 class CompletionsIn(Body):
     """A provider's upload of completions."""
 
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "purchase_id": "0b7f2f5e-6d3c-4b8e-9a51-2f0c7d9e4a10",
+                            "certificate_number": "CERT-2025-0001",
+                            "score": 87,
+                        }
+                    ]
+                }
+            ]
+        },
+    )
+
     items: list[CompletionItem] = Field(min_length=1, max_length=1_000)
 
 
@@ -381,6 +453,23 @@ class AttendanceItem(Body):
 
 class AttendanceIn(Body):
     """A provider's monthly attendance upload."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "purchase_id": "0b7f2f5e-6d3c-4b8e-9a51-2f0c7d9e4a10",
+                            "period": "2025-02",
+                            "attendance_percent": 92,
+                        }
+                    ]
+                }
+            ]
+        },
+    )
 
     items: list[AttendanceItem] = Field(min_length=1, max_length=1_000)
 
@@ -434,11 +523,17 @@ class WaveOut(BaseModel):
 class WaveOpenIn(Body):
     """When the new wave's registration opens (now if omitted)."""
 
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"opens_at": "2025-03-01T00:00:00Z"}]}
+    )
+
     opens_at: datetime | None = None
 
 
 class QuotaAllocationIn(Body):
     """Places to share over regions in proportion to demand."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"total": 50000}]})
 
     total: StrictInt = Field(ge=0, le=100_000_000)
 
@@ -451,6 +546,10 @@ class QuotasOut(BaseModel):
 
 class DrawIn(Body):
     """The published seed of the draw (random if omitted)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"seed": "2025-wave-3-published-seed"}]}
+    )
 
     seed: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
 
@@ -480,6 +579,10 @@ class PayoutRunOut(BaseModel):
 class RevocationIn(Body):
     """Why the application is revoked."""
 
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "declared income found false on review"}]}
+    )
+
     reason: Text
 
 
@@ -493,6 +596,11 @@ class RevocationOut(BaseModel):
 
 class LookupIn(Body):
     """A person to find, and why (both audited)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"national_id": "1000001", "reason": "call centre ticket 4711"}]},
+    )
 
     national_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     reason: Text
@@ -563,6 +671,19 @@ class LedgerVerificationOut(BaseModel):
 
 class RailCallbackIn(Body):
     """A rail's report of a payment's final state."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "idempotency_key": "programme:application:incentive:1",
+                    "status": "paid",
+                    "reference": "TRX-99812",
+                }
+            ]
+        },
+    )
 
     idempotency_key: Annotated[str, StringConstraints(min_length=1, max_length=160)]
     status: Literal["paid", "failed"]

@@ -349,3 +349,11 @@ def may_sign_in(uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUI
     exists in this programme and has not been revoked."""
     application = uow.session.get(Application, application_id)
     return application is not None and application.programme_id == ctx.pid and application.status != "revoked"
+
+
+def purchase_of(uow: UnitOfWork, application_id: uuid.UUID, purchase_id: uuid.UUID) -> Purchase:
+    """The purchase ``purchase_id`` if it belongs to ``application_id`` (else not found)."""
+    found = uow.session.get(Purchase, purchase_id)
+    if found is None or found.application_id != application_id:
+        raise NotFound(f"no purchase {purchase_id} of this application", code="purchase-not-found")
+    return found

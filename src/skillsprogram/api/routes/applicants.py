@@ -32,11 +32,10 @@ from skillsprogram.api.schemas import (
 )
 from skillsprogram.api.security import Principal
 from skillsprogram.domain.exchange import RegistrationRequest
-from skillsprogram.domain.models import Application, Purchase
+from skillsprogram.domain.models import Application
 from skillsprogram.errors import NotFound, ValidationFailed
 from skillsprogram.services import accounts, grievances, records, registration, surveys, training, vouchers
 from skillsprogram.services.grievances import GrievanceFiling
-from skillsprogram.storage.uow import UnitOfWork
 
 router = APIRouter(tags=["applicants"])
 ApplicantOrStaff = Annotated[Principal, bearer("applications:read", applicant=True)]
@@ -188,7 +187,7 @@ def rate(
     """One rating per completed course; the first may earn an incentive."""
     check_owner(principal, application_id)
     with transaction(state, principal) as (uow, ctx):
-        _own_purchase(uow, application_id, purchase_id)
+        records.purchase_of(uow, application_id, purchase_id)
         rating = training.rate(uow, ctx, purchase_id, body.stars, body.comment)
         return RatingOut(
             purchase_id=rating.purchase_id,
@@ -196,12 +195,6 @@ def rate(
             comment=rating.comment,
             rated_at=rating.rated_at,
         )
-
-
-def _own_purchase(uow: UnitOfWork, application_id: uuid.UUID, purchase_id: uuid.UUID) -> None:
-    found = uow.session.get(Purchase, purchase_id)
-    if found is None or found.application_id != application_id:
-        raise NotFound(f"no purchase {purchase_id} of this application", code="purchase-not-found")
 
 
 @router.post(
