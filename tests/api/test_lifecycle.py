@@ -71,3 +71,22 @@ def test_an_applicant_goes_from_registration_to_a_paid_incentive_through_the_api
 def test_registration_returns_a_token_that_reads_only_the_new_application(client: TestClient) -> None:
     app_id, me = register(client, 1)
     assert client.get(f"/v1/applications/{app_id}", headers=me).json()["status"] == "registered"
+
+
+def test_concurrent_purchases_through_the_api_never_overdraw_the_voucher(
+    client: TestClient, ctx: ProgrammeContext, creds: Credentials
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    ((app_id, me),) = to_vouchers(client, ctx, creds, 1)
+    weld = course_id(client, "T-WELD")  # 400,000 of a 1,000,000 voucher: two fit, a third does not
+
+    def buy(_: int) -> int:
+        return client.post(
+            f"/v1/applications/{app_id}/purchases", json={"course_id": weld}, headers=me
+        ).status_code
+
+    with ThreadPoolExecutor(6) as pool:
+        statuses = sorted(pool.map(buy, range(6)))
+    assert statuses == [201, 201, 409, 409, 409, 409]
+    assert client.get(f"/v1/applications/{app_id}/voucher", headers=me).json()["balance"] == 200_000
