@@ -116,6 +116,24 @@ def create_app(
     return app
 
 
+#: Headers that come with some problem answers.
+RESPONSE_HEADERS: dict[str, dict[str, Any]] = {
+    "401": {
+        "WWW-Authenticate": {
+            "description": "The scheme to authenticate with (Bearer, ApiKey, Signature, Basic)",
+            "schema": {"type": "string"},
+        }
+    },
+    "429": {
+        "Retry-After": {
+            "description": "Seconds to wait before trying again",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 1},
+        }
+    },
+}
+
+
 def _openapi(app: FastAPI) -> dict[str, Any]:
     """The OpenAPI document, with problem answers as ``application/problem+json``."""
     if app.openapi_schema:
@@ -140,6 +158,8 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
                     response["content"] = {
                         problems.PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}
                     }
+                    if code in RESPONSE_HEADERS:
+                        response["headers"] = RESPONSE_HEADERS[code]
                     if code == "422" and "Validation Error" in response.get("description", ""):
                         response["description"] = "Invalid fields (each named)"
     for method_map in schema.get("paths", {}).values():
