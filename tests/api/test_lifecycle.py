@@ -66,6 +66,9 @@ def test_an_applicant_goes_from_registration_to_a_paid_incentive_through_the_api
 
     check = client.post("/v1/ledger/verification", headers=creds.auditor)
     assert check.status_code == 200 and check.json()["balanced"] is True
+    log = client.get("/v1/audit-events", params={"limit": 1000}, headers=creds.auditor).text
+    assert "W000000001" not in log and "******0001" in log  # account numbers only masked
+    assert "+9900000000" not in client.get(f"/v1/applications/{app_id}", headers=me).text  # phone masked
 
 
 def test_registration_returns_a_token_that_reads_only_the_new_application(client: TestClient) -> None:
