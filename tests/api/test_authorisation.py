@@ -151,9 +151,15 @@ def test_staff_with_the_right_scope_read_any_application_and_each_read_is_audite
     record = client.get(f"/v1/applications/{app_id}", headers=headers)
     assert record.status_code == 200
     assert record.json()["person"]["national_id"] == "1000000"  # officers and admins see it in clear
+    assert client.get(f"/v1/applications/{app_id}/timeline", headers=headers).status_code == 200
+    assert client.get(f"/v1/applications/{app_id}/payment-accounts", headers=headers).status_code == 200
     events = client.get("/v1/audit-events", params={"action": "record_viewed"}, headers=creds.auditor).json()
-    assert [e["entity_id"] for e in events["items"]] == [app_id]
-    assert events["items"][0]["actor"].startswith(f"{role}:")
+    assert [(e["entity_id"], e["data"]["view"]) for e in events["items"]] == [
+        (app_id, "record"),
+        (app_id, "timeline"),
+        (app_id, "payment-accounts"),
+    ]
+    assert all(e["actor"].startswith(f"{role}:") for e in events["items"])
 
 
 def test_a_staff_token_with_fewer_scopes_is_refused_where_they_are_needed(

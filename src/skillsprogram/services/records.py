@@ -130,12 +130,27 @@ def application_record(
         ).scalars()
     ]
     if audit_read:
-        record(
-            uow,
-            ctx,
-            [Change("application", application.id, "record_viewed", data={"person_id": str(person.id)})],
-        )
+        note_read(uow, ctx, application.id, "record")
     return result
+
+
+def note_read(uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUID, view: str) -> None:
+    """Audit a staff read of (part of) an application's record; not found if there is none."""
+    application = uow.session.get(Application, application_id)
+    if application is None or application.programme_id != ctx.pid:
+        raise NotFound(f"no application {application_id} in this programme", code="application-not-found")
+    record(
+        uow,
+        ctx,
+        [
+            Change(
+                "application",
+                application.id,
+                "record_viewed",
+                data={"person_id": str(application.person_id), "view": view},
+            )
+        ],
+    )
 
 
 def timeline(

@@ -5,12 +5,14 @@ same records (each read audited); an applicant reaches only their own."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import APIRouter, Request, status
 
 from skillsprogram.api import views
-from skillsprogram.api.deps import State, bearer, check_owner, reading, transaction
+from skillsprogram.api.deps import ApiState, State, bearer, check_owner, reading, transaction
 from skillsprogram.api.pagination import IntCursor, Limit, Page, UuidCursor, next_cursor, position
 from skillsprogram.api.routes import BEARER, COMMON, MUTATING, problems
 from skillsprogram.api.schemas import (
@@ -31,13 +33,33 @@ from skillsprogram.api.schemas import (
     VoucherOut,
 )
 from skillsprogram.api.security import Principal
+from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.exchange import RegistrationRequest
 from skillsprogram.domain.models import Application
 from skillsprogram.errors import NotFound, ValidationFailed
 from skillsprogram.services import accounts, grievances, records, registration, surveys, training, vouchers
 from skillsprogram.services.grievances import GrievanceFiling
+from skillsprogram.storage.uow import UnitOfWork
 
 router = APIRouter(tags=["applicants"])
+
+
+@contextmanager
+def owner_read(
+    state: ApiState, principal: Principal, application_id: uuid.UUID, view: str
+) -> Iterator[tuple[UnitOfWork, ProgrammeContext]]:
+    """A read under one application: the applicant's own is not audited, a staff read is
+    (the audit event commits with the read)."""
+    check_owner(principal, application_id)
+    if principal.is_applicant:
+        with reading(state, principal) as pair:
+            yield pair
+        return
+    with transaction(state, principal) as (uow, ctx):
+        records.note_read(uow, ctx, application_id, view)
+        yield uow, ctx
+
+
 ApplicantOrStaff = Annotated[Principal, bearer("applications:read", applicant=True)]
 Applicant = Annotated[Principal, bearer(applicant=True)]
 
@@ -100,8 +122,7 @@ def timeline(
     limit: Limit = 50,
 ) -> Page[TimelineEvent]:
     """Every step of the application, its purchases and complaints, oldest first."""
-    check_owner(principal, application_id)
-    with reading(state, principal) as (uow, ctx):
+    with owner_read(state, principal, application_id, "timeline") as (uow, ctx):
         events = records.timeline(uow, ctx, application_id, position(cursor), limit)
     return Page[TimelineEvent](
         items=[
@@ -127,8 +148,7 @@ def timeline(
 )
 def voucher(application_id: uuid.UUID, state: State, principal: ApplicantOrStaff) -> VoucherOut:
     """The voucher's status and remaining balance, derived from the ledger."""
-    check_owner(principal, application_id)
-    with reading(state, principal) as (uow, ctx):
+    with owner_read(state, principal, application_id, "voucher") as (uow, ctx):
         found = uow.session.get(Application, application_id)
         if found is None or found.programme_id != ctx.pid:
             raise NotFound(f"no application {application_id} in this programme", code="application-not-found")
@@ -153,8 +173,7 @@ def voucher(application_id: uuid.UUID, state: State, principal: ApplicantOrStaff
 )
 def list_purchases(application_id: uuid.UUID, state: State, principal: ApplicantOrStaff) -> list[PurchaseOut]:
     """The application's purchases with their voucher and redeem codes."""
-    check_owner(principal, application_id)
-    with reading(state, principal) as (uow, ctx):
+    with owner_read(state, principal, application_id, "purchases") as (uow, ctx):
         rec = records.application_record(uow, ctx, application_id, audit_read=False)
     return [views.purchase(p) for p in rec.purchases]
 
@@ -222,8 +241,7 @@ def answer_survey(
 )
 def list_accounts(application_id: uuid.UUID, state: State, principal: ApplicantOrStaff) -> list[AccountOut]:
     """The person's accounts, numbers masked unless the role may see them."""
-    check_owner(principal, application_id)
-    with reading(state, principal) as (uow, ctx):
+    with owner_read(state, principal, application_id, "payment-accounts") as (uow, ctx):
         rec = records.application_record(uow, ctx, application_id, audit_read=False)
     return [views.account(state, principal, a, n) for a, n in rec.accounts]
 
@@ -279,8 +297,7 @@ def list_grievances(
     limit: Limit = 50,
 ) -> Page[GrievanceOut]:
     """The application's complaints and their answers."""
-    check_owner(principal, application_id)
-    with reading(state, principal) as (uow, ctx):
+    with owner_read(state, principal, application_id, "grievances") as (uow, ctx):
         found = grievances.grievances(uow, ctx, application_id=application_id, after=cursor, limit=limit)
     return Page[GrievanceOut](
         items=[views.grievance(g) for g in found], next_cursor=next_cursor(found, limit)
@@ -297,8 +314,7 @@ def get_grievance(
     application_id: uuid.UUID, grievance_id: uuid.UUID, state: State, principal: ApplicantOrStaff
 ) -> GrievanceOut:
     """A complaint of the application, with its answer once given."""
-    check_owner(principal, application_id)
-    with reading(state, principal) as (uow, ctx):
+    with owner_read(state, principal, application_id, "grievance") as (uow, ctx):
         found = grievances.get_grievance(uow, ctx, grievance_id)
     if found.application_id != application_id:
         raise NotFound(f"no grievance {grievance_id}", code="grievance-not-found")
