@@ -129,3 +129,20 @@ def test_a_server_error_is_not_kept_so_the_retry_runs_again(
     assert failed.json()["code"] == "internal-error"
     retried = client.post("/v1/registrations", json=registration(1), headers={"Idempotency-Key": "flaky"})
     assert retried.status_code == 201 and "idempotent-replayed" not in retried.headers
+
+
+def test_stored_answers_are_encrypted_and_purged_after_the_retention(
+    client: TestClient, ctx: ProgrammeContext
+) -> None:
+    from datetime import timedelta
+
+    from skillsprogram.domain.access import IdempotencyRecord
+
+    first = client.post("/v1/registrations", json=registration(1), headers={"Idempotency-Key": "secret"})
+    with ctx.uow() as uow:
+        (stored,) = uow.session.execute(select(IdempotencyRecord.body)).scalars().all()
+    assert stored is not None and first.json()["access_token"] not in stored
+    store = client.app.state.idempotency  # type: ignore[attr-defined]
+    assert store.purge() == 0
+    ctx.clock.advance(timedelta(days=2))  # type: ignore[attr-defined]
+    assert store.purge() == 1

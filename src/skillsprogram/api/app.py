@@ -100,9 +100,16 @@ def create_app(
             app.include_router(router, prefix=API_PREFIX)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.state.routes = problems.RouteIndex(app.openapi()["paths"])
+    app.state.idempotency = IdempotencyStore(
+        ctx.engine,
+        ctx.clock,
+        settings.idempotency_lease_seconds,
+        ctx.vault,
+        settings.idempotency_retention_seconds,
+    )
     app.add_middleware(
         IdempotencyMiddleware,
-        store=IdempotencyStore(ctx.engine, ctx.clock, settings.idempotency_lease_seconds),
+        store=app.state.idempotency,
         problem_base=settings.problem_type_base,
         routes=app.state.routes,
     )

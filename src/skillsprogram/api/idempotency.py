@@ -31,6 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from skillsprogram.api.problems import PROBLEM_JSON, RouteIndex
 from skillsprogram.clock import Clock
 from skillsprogram.domain.access import IdempotencyRecord
+from skillsprogram.privacy import PersonalDataVault
 from skillsprogram.storage.uow import UnitOfWork
 
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -39,15 +40,51 @@ HEADER = "idempotency-key"
 
 
 class IdempotencyStore:
-    """The records behind the middleware."""
+    """The records behind the middleware.
 
-    def __init__(self, engine: Engine, clock: Clock, lease_seconds: int) -> None:
+    Stored answers are encrypted with the personal-data vault (an answer may hold a
+    token, a client secret or a voucher code), and answers older than ``retention``
+    are deleted as new keys arrive.
+    """
+
+    PURGE_EVERY = 500
+
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock,
+        lease_seconds: int,
+        vault: PersonalDataVault,
+        retention_seconds: int = 86_400,
+    ) -> None:
         self.engine = engine
         self.clock = clock
         self.lease = timedelta(seconds=lease_seconds)
+        self.vault = vault
+        self.retention = timedelta(seconds=retention_seconds)
+        self._claims = 0
+
+    def answer(self, record: IdempotencyRecord) -> bytes:
+        """The stored answer's body, in clear."""
+        return self.vault.decrypt(record.body).encode() if record.body else b""
+
+    def purge(self) -> int:
+        """Delete answers older than the retention; returns how many."""
+        with UnitOfWork(self.engine) as uow:
+            gone = uow.session.execute(
+                delete(IdempotencyRecord).where(
+                    col(IdempotencyRecord.state) == "done",
+                    col(IdempotencyRecord.created_at) < self.clock.now() - self.retention,
+                )
+            )
+            uow.commit()
+        return int(getattr(gone, "rowcount", 0) or 0)
 
     def claim(self, scope: str, key: str, fingerprint: str) -> tuple[str, IdempotencyRecord | None]:
         """``("new", None)`` for a first request, else ``("replay" | "mismatch" | "running", record)``."""
+        self._claims += 1
+        if self._claims % self.PURGE_EVERY == 0:
+            self.purge()
         now = self.clock.now()
         with UnitOfWork(self.engine) as uow:
             uow.session.add(
@@ -100,7 +137,7 @@ class IdempotencyStore:
                         state="done",
                         status_code=status,
                         media_type=media_type,
-                        body=body.decode("utf-8", errors="replace"),
+                        body=self.vault.encrypt(body.decode("utf-8", errors="replace")),
                         completed_at=self.clock.now(),
                     )
                 )
@@ -173,7 +210,7 @@ class IdempotencyMiddleware:
             return
         if verdict == "replay":
             assert record is not None and record.status_code is not None
-            payload = (record.body or "").encode()
+            payload = self.store.answer(record)
             await send(
                 {
                     "type": "http.response.start",

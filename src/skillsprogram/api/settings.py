@@ -32,6 +32,9 @@ class ApiSettings(Settings):
     problem_type_base: str = Field(
         default="urn:skillsprogram:problem:", description="Prefix of every problem ``type`` URI"
     )
+    idempotency_retention_seconds: int = Field(
+        default=86_400, ge=60, description="How long an answer is kept for replay"
+    )
     idempotency_lease_seconds: int = Field(
         default=120, ge=1, description="After this, a request still marked running may be retried"
     )
