@@ -228,3 +228,20 @@ def test_plugins_add_routes_through_the_hook(ctx: ProgrammeContext) -> None:
     with TestClient(app) as client:
         assert client.get("/v1/hello").json() == {"hello": "from a plugin"}
         assert "/v1/hello" in client.get("/openapi.json").json()["paths"]
+
+
+def test_waves_are_listed_in_order_filtered_by_status(
+    client: TestClient, ctx: ProgrammeContext, creds: Credentials
+) -> None:
+    from datetime import timedelta
+
+    ctx.clock.advance(timedelta(days=7))  # type: ignore[attr-defined]
+    assert client.post("/v1/waves/1/closure", headers=creds.officer).status_code == 200
+    opened = client.post("/v1/waves", json={}, headers=creds.officer)
+    assert opened.status_code == 201 and opened.json()["number"] == 2
+    first = client.get("/v1/waves", params={"limit": 1}, headers=creds.officer).json()
+    assert [w["number"] for w in first["items"]] == [1]
+    rest = client.get("/v1/waves", params={"cursor": first["next_cursor"]}, headers=creds.officer).json()
+    assert [w["number"] for w in rest["items"]] == [2] and rest["next_cursor"] is None
+    still_open = client.get("/v1/waves", params={"status": "open"}, headers=creds.officer).json()["items"]
+    assert [w["number"] for w in still_open] == [2]

@@ -350,13 +350,21 @@ def courses(
     return uow.session.execute(query.order_by(Course.id).limit(limit)).scalars().all()
 
 
-def waves_of(uow: UnitOfWork, ctx: ProgrammeContext) -> Sequence[Wave]:
-    """Every wave of the programme, in order."""
-    return (
-        uow.session.execute(select(Wave).where(Wave.programme_id == ctx.pid).order_by(Wave.number))
-        .scalars()
-        .all()
-    )
+def waves_of(
+    uow: UnitOfWork,
+    ctx: ProgrammeContext,
+    *,
+    status: str | None = None,
+    after: int | None = None,
+    limit: int = 50,
+) -> Sequence[Wave]:
+    """The programme's waves in order (pages after wave number ``after``), by status."""
+    query = select(Wave).where(Wave.programme_id == ctx.pid)
+    if status is not None:
+        query = query.where(Wave.status == status)
+    if after is not None:
+        query = query.where(Wave.number > after)
+    return uow.session.execute(query.order_by(Wave.number).limit(limit)).scalars().all()
 
 
 def may_sign_in(uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUID) -> bool:

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Path, Query, status
 
 from skillsprogram.api import views
 from skillsprogram.api.deps import State, bearer, reading, transaction
-from skillsprogram.api.pagination import Limit, Page, UuidCursor, next_cursor
+from skillsprogram.api.pagination import IntCursor, Limit, Page, UuidCursor, next_cursor, position
 from skillsprogram.api.routes import BEARER, MUTATING, problems
 from skillsprogram.api.schemas import (
     ApplicationSummary,
@@ -35,7 +35,7 @@ from skillsprogram.api.schemas import (
 from skillsprogram.api.security import Principal
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.access import GrievanceStatus
-from skillsprogram.domain.lifecycle import ApplicationStatus
+from skillsprogram.domain.lifecycle import ApplicationStatus, WaveStatus
 from skillsprogram.domain.models import Wave
 from skillsprogram.services import (
     benefits,
@@ -67,11 +67,20 @@ def _wave(w: Wave) -> WaveOut:
     )
 
 
-@router.get("/waves", response_model=list[WaveOut], summary="Waves")
-def list_waves(state: State, principal: Annotated[Principal, bearer("applications:read")]) -> list[WaveOut]:
-    """Every wave of the programme, in order."""
+@router.get("/waves", response_model=Page[WaveOut], summary="Waves")
+def list_waves(
+    state: State,
+    principal: Annotated[Principal, bearer("applications:read")],
+    cursor: IntCursor = None,
+    limit: Limit = 50,
+    status_: Annotated[WaveStatus | None, Query(alias="status")] = None,
+) -> Page[WaveOut]:
+    """The programme's waves in order, filtered by status."""
     with reading(state, principal) as (uow, ctx):
-        return [_wave(w) for w in records.waves_of(uow, ctx)]
+        found = records.waves_of(
+            uow, ctx, status=status_.value if status_ else None, after=position(cursor), limit=limit
+        )
+    return Page[WaveOut](items=[_wave(w) for w in found], next_cursor=next_cursor(found, limit, key="number"))
 
 
 @router.post(
