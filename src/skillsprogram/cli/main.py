@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from skillsprogram.bootstrap import Deployment, country_config, country_configs
-from skillsprogram.cli import provider_ops
+from skillsprogram.cli import api, provider_ops
 from skillsprogram.cli.feedback import console, refusals
 from skillsprogram.cli.money import ledger_app, payouts_app
 from skillsprogram.cli.operations import operations
@@ -36,6 +36,8 @@ app.add_typer(payouts_app, name="payouts")
 app.add_typer(ledger_app, name="ledger")
 app.command("new-country")(new_country_command)
 provider_ops.register(operations)
+app.add_typer(api.clients, name="clients")
+app.command("serve")(api.serve)
 
 DatabaseOption = Annotated[
     str | None, typer.Option("--database-url", help="SQLAlchemy URL; default: the embedded SQLite file")

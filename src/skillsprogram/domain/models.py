@@ -414,10 +414,14 @@ class EventCursor(SQLModel, table=True):
     last_event_id: int = Field(default=0, sa_type=BigInteger)
 
 
-# --- money in motion (payout reviews, rail notices, statements, repayments, runs) ---------
+# --- tables defined in their own modules, imported here so that everything that loads the
+# models (alembic, the tests that compare models and migrations) sees one metadata ---------
+# payout reviews, rail notices, statements, repayments and disbursement runs
+# provider settlements and employment outcomes
+# API clients, idempotency records and grievances
 
-from skillsprogram.domain import payments as _payments  # noqa: E402, F401  (registers those tables)
-
-# Provider settlements and employment outcomes live in their own module; importing it here
-# registers their tables with everything that loads the models.
-from skillsprogram.domain import settlement_models  # noqa: E402,F401
+from skillsprogram.domain import payments as _payments  # noqa: E402, F401
+from skillsprogram.domain import settlement_models  # noqa: E402, F401
+from skillsprogram.domain.access import ApiClient as ApiClient  # noqa: E402
+from skillsprogram.domain.access import Grievance as Grievance  # noqa: E402
+from skillsprogram.domain.access import IdempotencyRecord as IdempotencyRecord  # noqa: E402

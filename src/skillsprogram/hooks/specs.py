@@ -14,7 +14,7 @@ thousands of items), so that a plugin can call a registry once per batch.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -233,4 +233,18 @@ def skillsprogram_synthetic_applicants(
         ``None`` for no opinion. Include some that must be refused (malformed
         ids, duplicates, excluded occupations) so the demo shows every rule at
         work, and yield lazily: demos run with hundreds of thousands.
+    """
+
+
+@hookspec
+def skillsprogram_api_routes(programme: ProgrammeConfig) -> Iterable[Any]:
+    """Add routes to the HTTP API.
+
+    Collecting. Called once when the API application is built (``create_app``).
+    The routes are mounted under ``/v1``, behind the same problem+json errors,
+    body limit and ``Idempotency-Key`` handling as the core's; protect them with
+    the dependencies of :mod:`skillsprogram.api.deps` (``bearer(...)``,
+    ``organisation(...)``) and keep them thin: call a service.
+
+    :returns: ``fastapi.APIRouter`` objects (an empty iterable for none).
     """

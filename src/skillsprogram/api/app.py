@@ -1,0 +1,185 @@
+"""The application factory: one FastAPI app serving one started programme under ``/v1``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from skillsprogram import __version__
+from skillsprogram.api import problems
+from skillsprogram.api.deps import ApiState
+from skillsprogram.api.idempotency import IdempotencyMiddleware, IdempotencyStore
+from skillsprogram.api.limits import BodyLimit, RateLimiter
+from skillsprogram.api.routes import applicants, auditors, auth, catalogue, officers, partners, rails
+from skillsprogram.api.security import TokenService
+from skillsprogram.api.settings import ApiSettings
+from skillsprogram.bootstrap import Deployment
+from skillsprogram.clock import Clock
+from skillsprogram.context import ProgrammeContext
+from skillsprogram.errors import ConfigurationError
+
+API_PREFIX = "/v1"
+ROUTERS = (
+    auth.router,
+    applicants.router,
+    catalogue.router,
+    partners.router,
+    officers.router,
+    auditors.router,
+    rails.router,
+)
+DESCRIPTION = """
+The programme's HTTP API: applicants, platforms and providers, officers, auditors and
+payment rails call the same services as the command line.
+
+* **Authentication.** Applicants and staff send `Authorization: Bearer <token>`: staff get
+  tokens from `/v1/auth/token` (OAuth2 client credentials), applicants when they register.
+  Platforms and providers send `X-API-Key`; payment rails sign their callbacks.
+* **Retries.** Every mutating route accepts an `Idempotency-Key` header: a retry with the
+  same key and body replays the first answer.
+* **Errors** are RFC 9457 `application/problem+json`; `type` is stable per rule
+  (`urn:skillsprogram:problem:<code>`).
+* **Lists** are paginated with opaque cursors (`cursor`, `next_cursor`).
+* **Personal data** (national ids, household and account numbers) is masked unless the
+  caller's role may see it.
+"""
+
+
+def create_app(
+    settings: ApiSettings | None = None,
+    *,
+    clock: Clock | None = None,
+    context: ProgrammeContext | None = None,
+) -> FastAPI:
+    """Build the API for the programme ``settings.programme`` on the configured database.
+
+    A government mounts the returned app in its own ASGI stack. ``context`` (with its
+    clock) replaces the one loaded from the database, for tests and embedding; plugins
+    add routes through the ``skillsprogram_api_routes`` hook.
+    """
+    settings = settings or ApiSettings()
+    if context is None:
+        if not settings.programme:
+            raise ConfigurationError("set SKILLSPROGRAM_PROGRAMME to the code of the programme to serve")
+        context = Deployment.from_settings(settings).programme(settings.programme, clock=clock)
+    ctx = context
+    ctx.rails  # noqa: B018  (build the rails once: every request shares them)
+    app = FastAPI(
+        title=f"{ctx.config.programme.name} — skillsprogram API",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.api = ApiState(
+        settings=settings,
+        ctx=ctx,
+        tokens=TokenService(
+            settings.token_key(),
+            ctx.config.programme.code,
+            settings.token_ttl_seconds,
+            ctx.clock,
+            settings.refresh_ttl_seconds,
+        ),
+        registration_limit=RateLimiter(
+            settings.registration_limit, settings.registration_window_seconds, ctx.clock
+        ),
+    )
+    problems.install(app, settings.problem_type_base)
+    for router in ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
+    for offered in ctx.hook.skillsprogram_api_routes(programme=ctx.config):
+        for router in offered:
+            if not isinstance(router, APIRouter):
+                raise ConfigurationError(
+                    f"a plugin offered {type(router).__name__} where an APIRouter belongs"
+                )
+            app.include_router(router, prefix=API_PREFIX)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    app.state.routes = problems.RouteIndex(app.openapi()["paths"])
+    app.state.idempotency = IdempotencyStore(
+        ctx.engine,
+        ctx.clock,
+        settings.idempotency_lease_seconds,
+        ctx.vault,
+        settings.idempotency_retention_seconds,
+    )
+    app.add_middleware(
+        IdempotencyMiddleware,
+        store=app.state.idempotency,
+        problem_base=settings.problem_type_base,
+        routes=app.state.routes,
+    )
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, problem_base=settings.problem_type_base)
+
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi_document() -> dict[str, Any]:
+        """The OpenAPI document (also at ``/v1/openapi.json``)."""
+        return app.openapi()
+
+    return app
+
+
+#: Headers that come with some problem answers.
+RESPONSE_HEADERS: dict[str, dict[str, Any]] = {
+    "401": {
+        "WWW-Authenticate": {
+            "description": "The scheme to authenticate with (Bearer, ApiKey, Signature, Basic)",
+            "schema": {"type": "string"},
+        }
+    },
+    "429": {
+        "Retry-After": {
+            "description": "Seconds to wait before trying again",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 1},
+        }
+    },
+}
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI document, with problem answers as ``application/problem+json``."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title,
+        version=app.version,
+        description=app.description,
+        routes=app.routes,
+        servers=[{"url": "/"}],
+    )
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        components.pop(name, None)
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict):
+                continue
+            responses = operation.get("responses", {})
+            for code, response in responses.items():
+                if code.isdigit() and int(code) >= 400:
+                    response["content"] = {
+                        problems.PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}
+                    }
+                    if code in RESPONSE_HEADERS:
+                        response["headers"] = RESPONSE_HEADERS[code]
+                    if code == "422" and "Validation Error" in response.get("description", ""):
+                        response["description"] = "Invalid fields (each named)"
+    for method_map in schema.get("paths", {}).values():
+        for method, operation in method_map.items():
+            if method in ("post", "put", "patch", "delete"):
+                operation.setdefault("parameters", []).append(
+                    {
+                        "name": "Idempotency-Key",
+                        "in": "header",
+                        "required": False,
+                        "description": "Makes a retry safe: the same key and body replay the first answer",
+                        "schema": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": "^[!-~]+$"},
+                    }
+                )
+    app.openapi_schema = schema
+    return schema

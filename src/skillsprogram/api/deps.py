@@ -1,0 +1,213 @@
+"""Request dependencies: the programme context acting for the caller, and the checks that
+let a caller in (tokens and scopes, API keys, rail signatures, ownership)."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request, Security
+from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
+from fastapi.security import APIKeyHeader, OAuth2, SecurityScopes
+
+from skillsprogram.api.limits import RateLimiter
+from skillsprogram.api.problems import ApiError
+from skillsprogram.api.security import (
+    ALL_SCOPES,
+    Principal,
+    TokenService,
+    check_signature,
+    forbidden,
+    unauthenticated,
+)
+from skillsprogram.api.settings import ApiSettings
+from skillsprogram.context import ProgrammeContext
+from skillsprogram.domain.access import ClientRole
+from skillsprogram.privacy import mask
+from skillsprogram.services import clients
+from skillsprogram.storage.uow import UnitOfWork
+
+oauth2 = OAuth2(
+    flows=OAuthFlows(
+        clientCredentials=OAuthFlowClientCredentials(tokenUrl="/v1/auth/token", scopes=ALL_SCOPES)
+    ),
+    scheme_name="OAuth2",
+    description="Bearer tokens: staff get theirs with the client-credentials grant at /v1/auth/token; "
+    "applicants get theirs (scope `applicant`) when they register.",
+    auto_error=False,
+)
+api_key = APIKeyHeader(
+    name="X-API-Key",
+    scheme_name="ApiKey",
+    description="Platforms and providers: `<client id>.<secret>` as issued by an administrator.",
+    auto_error=False,
+)
+rail_signature = APIKeyHeader(
+    name="X-Signature",
+    scheme_name="RailSignature",
+    description="Payment rails sign callbacks: `sha256=` + hex HMAC-SHA256 of `<X-Timestamp>.<body>` under "
+    "the rail client's secret, with `X-Client-Id` and `X-Timestamp` (Unix seconds) headers.",
+    auto_error=False,
+)
+
+
+@dataclass
+class ApiState:
+    """What every request shares: settings, the programme context, tokens and limits."""
+
+    settings: ApiSettings
+    ctx: ProgrammeContext
+    tokens: TokenService
+    registration_limit: RateLimiter
+
+    def context_for(self, principal: Principal | None) -> ProgrammeContext:
+        """The programme context acting as ``principal`` (named in the audit log)."""
+        actor = principal.actor if principal else "public"
+        replica = dataclasses.replace(self.ctx, actor=actor)
+        # Share the rail objects: a rail may hold connections (or a sandbox's ledger).
+        replica.__dict__["rails"] = self.ctx.rails
+        return replica
+
+    def disclose(self, principal: Principal, value: str | None) -> str | None:
+        """A personal value in clear for roles that may see it, masked for everyone else."""
+        if value is None:
+            return None
+        return value if principal.role in self.settings.clear_personal_data_roles else mask(value)
+
+
+def api_state(request: Request) -> ApiState:
+    """The application's shared state."""
+    state: ApiState = request.app.state.api
+    return state
+
+
+State = Annotated[ApiState, Depends(api_state)]
+
+
+@contextmanager
+def transaction(
+    state: ApiState, principal: Principal | None
+) -> Iterator[tuple[UnitOfWork, ProgrammeContext]]:
+    """A committed unit of work acting as ``principal``; events go to the plugins after commit."""
+    ctx = state.context_for(principal)
+    with ctx.transaction() as uow:
+        yield uow, ctx
+
+
+@contextmanager
+def reading(state: ApiState, principal: Principal | None) -> Iterator[tuple[UnitOfWork, ProgrammeContext]]:
+    """A unit of work for reads: rolled back at the end, the records read stay usable."""
+    ctx = state.context_for(principal)
+    with ctx.uow() as uow:
+        yield uow, ctx
+        uow.session.expunge_all()
+
+
+def _bearer(state: ApiState, authorization: str | None) -> Principal:
+    if not authorization:
+        raise unauthenticated("a bearer token is required")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise unauthenticated("use the Bearer authorization scheme")
+    principal = state.tokens.check(token.strip())
+    if principal.client_id is not None:
+        with state.ctx.uow() as uow:
+            if clients.active_client(uow, principal.client_id) is None:
+                raise unauthenticated("the client behind this token has been revoked", "invalid-token")
+    return principal
+
+
+def requires(*scopes: str, applicant: bool = False) -> Callable[..., Principal]:
+    """A dependency admitting staff holding every one of ``scopes`` and, when ``applicant``,
+    applicants (whose ownership the route then checks with :func:`check_owner`)."""
+
+    def dependency(
+        security: SecurityScopes, state: State, authorization: Annotated[str | None, Depends(oauth2)]
+    ) -> Principal:
+        principal = _bearer(state, authorization)
+        if principal.is_applicant:
+            if not applicant:
+                raise forbidden("applicants may not use this route")
+            return principal
+        wanted = [s for s in security.scopes if s != "applicant"]
+        if not wanted:
+            raise forbidden("only applicants use this route")
+        missing = sorted(set(wanted) - principal.scopes)
+        if missing:
+            raise forbidden(f"the token lacks the scopes {missing}")
+        return principal
+
+    dependency.__name__ = f"requires_{'_'.join(scopes) or 'applicant'}"
+    return dependency
+
+
+def bearer(*scopes: str, applicant: bool = False) -> Any:
+    """``Security(...)`` for a route: staff with ``scopes`` (and applicants when ``applicant``)."""
+    declared = [*scopes, *(["applicant"] if applicant else [])]
+    return Security(requires(*scopes, applicant=applicant), scopes=declared)
+
+
+def check_owner(principal: Principal, application_id: uuid.UUID) -> None:
+    """Applicants reach only their own application (others' look as if they did not exist)."""
+    if principal.is_applicant and principal.application_id != application_id:
+        raise ApiError(404, "application-not-found", f"no application {application_id} in this programme")
+
+
+def organisation(*roles: ClientRole) -> Callable[..., Principal]:
+    """A dependency admitting platforms/providers with an API key of one of ``roles``."""
+
+    def dependency(state: State, key: Annotated[str | None, Depends(api_key)]) -> Principal:
+        if not key:
+            raise unauthenticated("an X-API-Key header is required", scheme="ApiKey")
+        client_id, _, secret = key.partition(".")
+        try:
+            cid = uuid.UUID(client_id)
+        except ValueError:
+            raise unauthenticated("the API key is malformed", "invalid-api-key", "ApiKey") from None
+        with state.ctx.uow() as uow:
+            client = clients.authenticate(uow, cid, secret)
+        if client is None:
+            raise unauthenticated("the API key is not valid", "invalid-api-key", "ApiKey")
+        if client.role not in {r.value for r in roles}:
+            raise forbidden(f"a {client.role} client may not use this route")
+        return Principal(
+            role=client.role,
+            subject=client.owner_code or str(client.id),
+            client_id=client.id,
+            owner_code=client.owner_code,
+        )
+
+    dependency.__name__ = f"organisation_{'_'.join(r.value for r in roles)}"
+    return dependency
+
+
+async def signed_rail(
+    request: Request, rail: str, signature: Annotated[str | None, Depends(rail_signature)]
+) -> Principal:
+    """Admit a payment-rail callback signed by a client of that rail."""
+    state = api_state(request)
+    client_id, timestamp = request.headers.get("x-client-id"), request.headers.get("x-timestamp")
+    if not signature or not client_id or not timestamp:
+        raise unauthenticated(
+            "signed callbacks need X-Client-Id, X-Timestamp and X-Signature", "invalid-signature", "Signature"
+        )
+    try:
+        cid = uuid.UUID(client_id)
+    except ValueError:
+        raise unauthenticated("X-Client-Id is not a client id", "invalid-signature", "Signature") from None
+    body = await request.body()
+    with state.ctx.uow() as uow:
+        client = clients.active_client(uow, cid)
+        secret = state.ctx.vault.decrypt(client.secret_enc) if client is not None else None
+    if client is None or secret is None:
+        raise unauthenticated("unknown or revoked client", "invalid-signature", "Signature")
+    check_signature(
+        secret, timestamp, body, signature, state.ctx.clock.now(), state.settings.signature_tolerance_seconds
+    )
+    if client.role != ClientRole.RAIL.value or client.owner_code != rail:
+        raise forbidden(f"this client may not report for rail {rail!r}")
+    return Principal(role=client.role, subject=rail, client_id=client.id, owner_code=rail)

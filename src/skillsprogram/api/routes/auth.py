@@ -1,0 +1,113 @@
+"""Tokens for staff (OAuth2 client credentials) and API clients (administrators)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Form, status
+
+from skillsprogram.api.deps import State, bearer, reading, transaction
+from skillsprogram.api.problems import ApiError
+from skillsprogram.api.routes import BEARER, MUTATING, problems
+from skillsprogram.api.schemas import ClientIn, ClientOut, TokenOut
+from skillsprogram.api.security import ROLE_SCOPES, Principal
+from skillsprogram.domain.access import STAFF_ROLES
+from skillsprogram.services import clients, records
+
+router = APIRouter(tags=["auth"])
+
+
+@router.post(
+    "/auth/token",
+    response_model=TokenOut,
+    responses=problems(400, 401, 403, 413, 422),
+    summary="Get a bearer token (staff: client credentials; applicants: refresh token)",
+)
+def token(
+    state: State,
+    grant_type: Annotated[str, Form(pattern="^(client_credentials|refresh_token)$")],
+    client_id: Annotated[uuid.UUID | None, Form()] = None,
+    client_secret: Annotated[str | None, Form(min_length=1, max_length=200)] = None,
+    scope: Annotated[str | None, Form(max_length=1_000)] = None,
+    refresh_token: Annotated[str | None, Form(min_length=1, max_length=4_000)] = None,
+) -> TokenOut:
+    """OAuth2 token endpoint. Officers, auditors and administrators use the
+    client-credentials grant (``scope`` asks for a subset of the role's scopes; all of
+    them when omitted). Applicants trade the refresh token they got at registration
+    (``grant_type=refresh_token``) for a new access token and a new refresh token."""
+    if grant_type == "refresh_token":
+        if refresh_token is None:
+            raise ApiError(400, "invalid-request", "the refresh_token grant needs refresh_token")
+        application_id = state.tokens.check_refresh(refresh_token)
+        with reading(state, None) as (uow, ctx):
+            if not records.may_sign_in(uow, ctx, application_id):
+                raise ApiError(
+                    401,
+                    "invalid-grant",
+                    "this application can no longer sign in",
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
+        issued = state.tokens.for_applicant(application_id)
+        return TokenOut(
+            access_token=issued.access_token,
+            expires_in=issued.expires_in,
+            scope=issued.scope,
+            refresh_token=state.tokens.refresh_for_applicant(application_id),
+        )
+    if client_id is None or client_secret is None:
+        raise ApiError(
+            400, "invalid-request", "the client_credentials grant needs client_id and client_secret"
+        )
+    with state.ctx.uow() as uow:
+        client = clients.authenticate(uow, client_id, client_secret)
+    if client is None:
+        raise ApiError(
+            401, "invalid-client", "unknown client or wrong secret", headers={"WWW-Authenticate": "Basic"}
+        )
+    if client.role not in {r.value for r in STAFF_ROLES}:
+        raise ApiError(403, "unauthorized-client", f"a {client.role} client uses its API key, not tokens")
+    allowed = ROLE_SCOPES[client.role]
+    wanted = frozenset(scope.split()) if scope else allowed
+    if not wanted <= allowed:
+        raise ApiError(403, "invalid-scope", f"a {client.role} may not have {sorted(wanted - allowed)}")
+    issued = state.tokens.issue(client.role, str(client.id), wanted, client_id=client.id)
+    return TokenOut(access_token=issued.access_token, expires_in=issued.expires_in, scope=issued.scope)
+
+
+@router.post(
+    "/clients",
+    response_model=ClientOut,
+    status_code=status.HTTP_201_CREATED,
+    responses={**BEARER, **MUTATING, **problems(404)},
+    summary="Create an API client (administrators)",
+)
+def create_client(
+    body: ClientIn, state: State, principal: Annotated[Principal, bearer("clients:write")]
+) -> ClientOut:
+    """Create a platform, provider, rail or staff client. Its secret is shown only here."""
+    with transaction(state, principal) as (uow, ctx):
+        issued = clients.create_client(uow, ctx, body.role.value, body.name, body.owner_code)
+    c = issued.client
+    return ClientOut(
+        client_id=c.id,
+        role=c.role,
+        owner_code=c.owner_code,
+        name=c.name,
+        secret=issued.secret,
+        api_key=issued.api_key,
+    )
+
+
+@router.post(
+    "/clients/{client_id}/revocation",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={**BEARER, **MUTATING, **problems(404)},
+    summary="Revoke an API client (administrators)",
+)
+def revoke_client(
+    client_id: uuid.UUID, state: State, principal: Annotated[Principal, bearer("clients:write")]
+) -> None:
+    """Stop the client's key, signatures and tokens at once."""
+    with transaction(state, principal) as (uow, ctx):
+        clients.revoke_client(uow, ctx, client_id)

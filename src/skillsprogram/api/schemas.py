@@ -1,0 +1,692 @@
+"""Request and response bodies. Request bodies forbid unknown fields, so no one can slip a
+``status`` or a ``balance`` into a request; personal values in responses are masked
+unless the caller's role may see them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
+
+from skillsprogram.domain.access import ClientRole, GrievanceCategory
+
+Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+LongText = Annotated[str, StringConstraints(min_length=1, max_length=5_000)]
+Code = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
+Money = Annotated[StrictInt, Field(ge=0, le=10**15, description="An amount in the currency's minor unit")]
+
+
+class Body(BaseModel):
+    """A request body: unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- auth -----------------------------------------------------------------------------------
+
+
+class TokenOut(BaseModel):
+    """An OAuth2 access token."""
+
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = Field(description="Seconds until the token expires")
+    scope: str = Field(description="Space-separated scopes")
+    refresh_token: str | None = Field(default=None, description="Applicants: the next refresh token")
+
+
+class ClientIn(Body):
+    """A new API client."""
+
+    role: ClientRole
+    name: Text
+    owner_code: Code | None = Field(
+        default=None, description="The platform, provider or rail code it acts for"
+    )
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"role": "provider", "name": "Harbour Institute", "owner_code": "p1"}]
+        },
+    )
+
+
+class ClientOut(BaseModel):
+    """A client just created; ``secret`` and ``api_key`` are shown this once."""
+
+    client_id: uuid.UUID
+    role: str
+    owner_code: str | None
+    name: str
+    secret: str
+    api_key: str = Field(description="`<client id>.<secret>`, the X-API-Key of platforms and providers")
+
+
+# --- applicants -----------------------------------------------------------------------------
+
+
+class RegistrationIn(Body):
+    """What an applicant declares, with their consent to the processing of their data."""
+
+    national_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    full_name: Text
+    birth_date: date
+    sex: Literal["F", "M"]
+    region_code: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    household_number: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    phone: Annotated[str, StringConstraints(min_length=3, max_length=32)] | None = None
+    occupation: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    in_education: StrictBool = False
+    attributes: dict[Annotated[str, StringConstraints(min_length=1, max_length=64)], str | int | bool] = (
+        Field(default_factory=dict, max_length=32, description="Extra declarations the country's rules read")
+    )
+    consent: StrictBool = Field(
+        description="The applicant agrees to the processing of their data; must be true"
+    )
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "national_id": "1001019001010001",
+                    "full_name": "Ana Example",
+                    "birth_date": "1990-01-01",
+                    "sex": "F",
+                    "region_code": "10.01",
+                    "phone": "+10000000001",
+                    "occupation": "unemployed",
+                    "consent": True,
+                }
+            ]
+        },
+    )
+
+
+class RegistrationOut(BaseModel):
+    """The new application and the applicant's bearer token."""
+
+    application_id: uuid.UUID
+    status: str
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+    refresh_token: str = Field(
+        description="Trade at /v1/auth/token (grant_type=refresh_token) for a new access token"
+    )
+
+
+class PersonOut(BaseModel):
+    """The person behind an application (personal values masked unless the role may see them)."""
+
+    person_id: uuid.UUID
+    full_name: str
+    birth_date: date
+    sex: str
+    region_code: str
+    national_id: str
+    household_number: str | None
+    phone: str | None
+
+
+class FindingOut(BaseModel):
+    """One eligibility rule's verdict."""
+
+    rule: str
+    passed: bool
+    reason: str | None
+
+
+class VoucherOut(BaseModel):
+    """A training voucher and its balance (from the ledger)."""
+
+    id: uuid.UUID
+    status: str
+    balance: int
+    currency: str
+    issued_at: datetime
+    first_purchase_deadline: datetime | None
+    expires_at: datetime
+
+
+class PurchaseOut(BaseModel):
+    """A course bought with the voucher."""
+
+    id: uuid.UUID
+    course_id: uuid.UUID
+    price: int
+    currency: str
+    status: str
+    voucher_code: str
+    redeem_code: str
+    purchased_at: datetime
+    redeemed_at: datetime | None
+
+
+class EntitlementOut(BaseModel):
+    """A benefit instalment earned."""
+
+    benefit: str
+    period: int
+    amount: int
+    currency: str
+    status: str
+    reason: str | None
+    due_at: datetime
+
+
+class PayoutOut(BaseModel):
+    """A payout on its way."""
+
+    id: uuid.UUID
+    rail: str
+    amount: int
+    currency: str
+    status: str
+    attempts: int
+    updated_at: datetime
+
+
+class AccountOut(BaseModel):
+    """A payment account (its number masked unless the role may see it)."""
+
+    id: uuid.UUID
+    rail: str
+    account_number: str
+    holder_name: str
+    status: str
+    status_reason: str | None
+
+
+class ApplicationOut(BaseModel):
+    """An application and everything hanging from it."""
+
+    id: uuid.UUID
+    status: str
+    wave: int | None
+    region_code: str
+    registered_at: datetime
+    status_changed_at: datetime
+    person: PersonOut
+    findings: list[FindingOut]
+    voucher: VoucherOut | None
+    purchases: list[PurchaseOut]
+    entitlements: list[EntitlementOut]
+    payouts: list[PayoutOut]
+    payment_accounts: list[AccountOut]
+
+
+class ApplicationSummary(BaseModel):
+    """An application without personal data (for lists)."""
+
+    id: uuid.UUID
+    status: str
+    wave_id: uuid.UUID | None
+    region_code: str
+    registered_at: datetime
+    status_changed_at: datetime
+
+
+class TimelineEvent(BaseModel):
+    """One step of an application's history."""
+
+    id: int
+    occurred_at: datetime
+    entity: str
+    action: str
+    from_status: str | None
+    to_status: str | None
+
+
+class CourseOut(BaseModel):
+    """A course on sale."""
+
+    id: uuid.UUID
+    code: str
+    title: str
+    field_of_study: str
+    mode: str
+    price: int
+    currency: str
+    duration_days: int
+
+
+class PurchaseIn(Body):
+    """A course to buy with the voucher."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"course_id": "0b7f2f5e-6d3c-4b8e-9a51-2f0c7d9e4a10"}]},
+    )
+
+    course_id: uuid.UUID
+
+
+class RatingIn(Body):
+    """A rating of a completed course."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"stars": 5, "comment": "clear and practical"}]}
+    )
+
+    stars: StrictInt = Field(ge=1, le=5)
+    comment: Annotated[str, StringConstraints(max_length=2_000)] | None = None
+
+
+class RatingOut(BaseModel):
+    """A recorded rating."""
+
+    purchase_id: uuid.UUID
+    stars: int
+    comment: str | None
+    rated_at: datetime
+
+
+class SurveyIn(Body):
+    """Answers keyed by question."""
+
+    answers: dict[
+        Annotated[str, StringConstraints(min_length=1, max_length=64)],
+        Annotated[str, StringConstraints(max_length=2_000)],
+    ] = Field(max_length=100, examples=[{"useful": "yes", "employed": "no"}])
+
+
+class SurveyOut(BaseModel):
+    """A stored survey response."""
+
+    id: uuid.UUID
+    survey: str
+    submitted_at: datetime
+
+
+class AccountIn(Body):
+    """An e-wallet or bank account to be paid into."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"rail": "wallet", "account_number": "W000000001"}]}
+    )
+
+    rail: Code
+    account_number: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class GrievanceIn(Body):
+    """A complaint about one's own application."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "category": "payment",
+                    "subject": "Incentive not received",
+                    "description": "My first incentive was due on 3 March and has not arrived.",
+                }
+            ]
+        },
+    )
+
+    category: GrievanceCategory
+    subject: Text
+    description: LongText
+
+
+class GrievanceOut(BaseModel):
+    """A complaint and its answer."""
+
+    id: uuid.UUID
+    application_id: uuid.UUID
+    category: str
+    subject: str
+    description: str
+    status: str
+    resolution: str | None
+    filed_at: datetime
+    updated_at: datetime
+
+
+class GrievanceAnswerIn(Body):
+    """An officer's answer: upheld (resolved) or not (rejected)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"upheld": True, "resolution": "The payment was resent to your verified account."}]
+        },
+    )
+
+    upheld: StrictBool
+    resolution: LongText
+
+
+# --- platforms and providers ----------------------------------------------------------------
+
+
+class CourseIn(Body):
+    """A course a platform or provider publishes."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "WELD-101",
+                    "title": "Basic welding",
+                    "field_of_study": "manufacturing",
+                    "mode": "offline",
+                    "price": 400000,
+                    "duration_days": 30,
+                    "provider_code": "p1",
+                    "provider_name": "Harbour Institute",
+                    "platform_code": "tm",
+                    "platform_name": "Testmarket",
+                }
+            ]
+        },
+    )
+
+    code: Code
+    title: Text
+    field_of_study: Code
+    mode: Literal["online", "offline", "hybrid"]
+    price: Money
+    duration_days: StrictInt = Field(default=30, ge=1, le=3_650)
+    provider_code: Code
+    provider_name: Text
+    platform_code: Code
+    platform_name: Text
+
+
+class RedemptionsIn(Body):
+    """Redeem codes beneficiaries brought to the provider."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"codes": ["K7QW2M9XPA3D"]}]})
+
+    codes: list[Annotated[str, StringConstraints(min_length=1, max_length=32)]] = Field(
+        min_length=1, max_length=1_000
+    )
+
+
+class CompletionItem(Body):
+    """One course finished."""
+
+    purchase_id: uuid.UUID
+    certificate_number: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    score: StrictInt | None = Field(default=None, ge=0, le=100)
+
+
+class CompletionsIn(Body):
+    """A provider's upload of completions."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "purchase_id": "0b7f2f5e-6d3c-4b8e-9a51-2f0c7d9e4a10",
+                            "certificate_number": "CERT-2025-0001",
+                            "score": 87,
+                        }
+                    ]
+                }
+            ]
+        },
+    )
+
+    items: list[CompletionItem] = Field(min_length=1, max_length=1_000)
+
+
+class AttendanceItem(Body):
+    """One month's attendance for one enrolment."""
+
+    purchase_id: uuid.UUID
+    period: Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = Field(
+        examples=["2025-02"]
+    )
+    attendance_percent: StrictInt = Field(ge=0, le=100)
+
+
+class AttendanceIn(Body):
+    """A provider's monthly attendance upload."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "purchase_id": "0b7f2f5e-6d3c-4b8e-9a51-2f0c7d9e4a10",
+                            "period": "2025-02",
+                            "attendance_percent": 92,
+                        }
+                    ]
+                }
+            ]
+        },
+    )
+
+    items: list[AttendanceItem] = Field(min_length=1, max_length=1_000)
+
+
+class ItemProblem(BaseModel):
+    """Why one item of a batch was refused."""
+
+    type: str
+    code: str
+    detail: str
+
+
+class ItemResult(BaseModel):
+    """What became of one item of a batch (refused items wrote nothing)."""
+
+    index: int
+    ok: bool
+    id: str | None = None
+    problem: ItemProblem | None = None
+
+
+class BatchOut(BaseModel):
+    """One result per item, in the order sent."""
+
+    accepted: int
+    refused: int
+    results: list[ItemResult]
+
+
+class CoursePublished(BaseModel):
+    """A course now on sale."""
+
+    id: uuid.UUID
+    code: str
+
+
+# --- officers ---------------------------------------------------------------------------------
+
+
+class WaveOut(BaseModel):
+    """A wave."""
+
+    number: int
+    status: str
+    opens_at: datetime
+    closes_at: datetime
+    seed: str | None
+    drawn_at: datetime | None
+
+
+class WaveOpenIn(Body):
+    """When the new wave's registration opens (now if omitted)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"opens_at": "2025-03-01T00:00:00Z"}]}
+    )
+
+    opens_at: datetime | None = None
+
+
+class QuotaAllocationIn(Body):
+    """Places to share over regions in proportion to demand."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"total": 50000}]})
+
+    total: StrictInt = Field(ge=0, le=100_000_000)
+
+
+class QuotasOut(BaseModel):
+    """Places per region."""
+
+    quotas: dict[str, int]
+
+
+class DrawIn(Body):
+    """The published seed of the draw (random if omitted)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"seed": "2025-wave-3-published-seed"}]}
+    )
+
+    seed: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
+
+
+class DrawOut(BaseModel):
+    """The result of a draw."""
+
+    selected: int
+    waitlisted: int
+    seed: str
+
+
+class StepOut(BaseModel):
+    """What a batch step did."""
+
+    step: str
+    count: int
+
+
+class PayoutRunOut(BaseModel):
+    """What a payout run did, by outcome."""
+
+    outcomes: dict[str, int]
+    paid_amount: int
+
+
+class RevocationIn(Body):
+    """Why the application is revoked."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "declared income found false on review"}]}
+    )
+
+    reason: Text
+
+
+class RevocationOut(BaseModel):
+    """Money returned by a revocation."""
+
+    released: int = Field(description="Unspent voucher balance returned to the budget")
+    cancelled: int = Field(description="Unpaid benefits cancelled")
+    claimed: int = Field(description="Paid benefits to be recovered")
+
+
+class LookupIn(Body):
+    """A person to find, and why (both audited)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"national_id": "1000001", "reason": "call centre ticket 4711"}]},
+    )
+
+    national_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    reason: Text
+
+
+class PersonMatchOut(BaseModel):
+    """A person found by a look-up, with their applications in this programme."""
+
+    person_id: uuid.UUID
+    full_name: str
+    birth_date: date
+    national_id: str
+    applications: list[ApplicationSummary]
+
+
+class FunnelStage(BaseModel):
+    """How many reached one stage."""
+
+    stage: str
+    count: int
+
+
+class FunnelOut(BaseModel):
+    """The programme's funnel."""
+
+    stages: list[FunnelStage]
+    current_status: dict[str, int]
+    ineligible_by_rule: dict[str, int]
+    paid_people: int
+
+
+# --- auditors -------------------------------------------------------------------------------
+
+
+class AuditEventOut(BaseModel):
+    """One entry of the audit log."""
+
+    id: int
+    occurred_at: datetime
+    actor: str
+    entity: str
+    entity_id: str
+    action: str
+    from_status: str | None
+    to_status: str | None
+    data: dict[str, Any]
+
+
+class LedgerBalance(BaseModel):
+    """The summed balance of one kind of account."""
+
+    kind: str
+    currency: str
+    balance: int
+
+
+class LedgerVerificationOut(BaseModel):
+    """Whether every transaction balances and no account is overdrawn."""
+
+    balanced: bool
+    unbalanced_transactions: list[uuid.UUID]
+    overdrawn_accounts: list[uuid.UUID]
+    totals: list[LedgerBalance]
+
+
+# --- payment rails --------------------------------------------------------------------------
+
+
+class RailCallbackIn(Body):
+    """A rail's report of a payment's final state."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "idempotency_key": "programme:application:incentive:1",
+                    "status": "paid",
+                    "reference": "TRX-99812",
+                }
+            ]
+        },
+    )
+
+    idempotency_key: Annotated[str, StringConstraints(min_length=1, max_length=160)]
+    status: Literal["paid", "failed"]
+    reference: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
+    reason: Annotated[str, StringConstraints(max_length=500)] | None = None
+    permanent: StrictBool = Field(default=True, description="For failures: false asks for a retry")

@@ -1,0 +1,44 @@
+"""Settings of the HTTP API, read like the deployment's from ``SKILLSPROGRAM_*`` variables."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from pydantic import Field
+
+from skillsprogram.settings import Settings
+
+
+class ApiSettings(Settings):
+    """The deployment settings plus what the API needs: which programme it serves, token
+    lifetimes, limits."""
+
+    programme: str = Field(default="", description="Code of the started programme the API serves")
+    token_ttl_seconds: int = Field(default=900, ge=60, description="Lifetime of bearer tokens")
+    refresh_ttl_seconds: int = Field(
+        default=180 * 86_400, ge=3_600, description="Lifetime of applicants' refresh tokens"
+    )
+    registration_limit: int = Field(default=10, ge=1, description="Registrations per client per window")
+    registration_window_seconds: int = Field(default=60, ge=1, description="The rate-limit window")
+    max_body_bytes: int = Field(default=1_000_000, ge=1_024, description="Largest request body accepted")
+    signature_tolerance_seconds: int = Field(
+        default=300, ge=1, description="How old a signed rail callback may be"
+    )
+    clear_personal_data_roles: list[str] = Field(
+        default_factory=lambda: ["officer", "admin"],
+        description="Roles that see national ids, household and account numbers in clear",
+    )
+    problem_type_base: str = Field(
+        default="urn:skillsprogram:problem:", description="Prefix of every problem ``type`` URI"
+    )
+    idempotency_retention_seconds: int = Field(
+        default=86_400, ge=60, description="How long an answer is kept for replay"
+    )
+    idempotency_lease_seconds: int = Field(
+        default=120, ge=1, description="After this, a request still marked running may be retried"
+    )
+
+    def token_key(self) -> bytes:
+        """The key bearer tokens are signed with, derived from the deployment secret."""
+        return hmac.new(self.resolved_secret().encode(), b"skillsprogram api tokens", hashlib.sha256).digest()

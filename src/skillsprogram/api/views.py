@@ -1,0 +1,187 @@
+"""Turn service results into response bodies, disclosing personal values by role."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from skillsprogram.api.deps import ApiState
+from skillsprogram.api.schemas import (
+    AccountOut,
+    ApplicationOut,
+    ApplicationSummary,
+    BatchOut,
+    CourseOut,
+    EntitlementOut,
+    FindingOut,
+    GrievanceOut,
+    ItemProblem,
+    ItemResult,
+    PayoutOut,
+    PersonOut,
+    PurchaseOut,
+    VoucherOut,
+)
+from skillsprogram.api.security import Principal
+from skillsprogram.domain.access import Grievance
+from skillsprogram.domain.models import Application, Course, PaymentAccount, Payout, Purchase
+from skillsprogram.services.outcomes import Outcome
+from skillsprogram.services.records import ApplicationRecord
+
+
+def application(
+    state: ApiState, principal: Principal, rec: ApplicationRecord, currency: str
+) -> ApplicationOut:
+    """An application record as the caller may see it."""
+    person = rec.person
+    voucher = None
+    if rec.voucher is not None:
+        voucher = VoucherOut(
+            id=rec.voucher.id,
+            status=rec.voucher.status,
+            balance=rec.voucher_balance or 0,
+            currency=currency,
+            issued_at=rec.voucher.issued_at,
+            first_purchase_deadline=rec.voucher.first_purchase_deadline,
+            expires_at=rec.voucher.expires_at,
+        )
+    return ApplicationOut(
+        id=rec.application.id,
+        status=rec.application.status,
+        wave=rec.wave_number,
+        region_code=rec.application.region_code,
+        registered_at=rec.application.registered_at,
+        status_changed_at=rec.application.status_changed_at,
+        person=PersonOut(
+            person_id=person.id,
+            full_name=person.full_name,
+            birth_date=person.birth_date,
+            sex=person.sex,
+            region_code=person.region_code,
+            national_id=state.disclose(principal, rec.personal.national_id) or "",
+            household_number=state.disclose(principal, rec.personal.household_number),
+            phone=state.disclose(principal, rec.personal.phone),
+        ),
+        findings=[FindingOut(rule=f.rule, passed=f.passed, reason=f.reason) for f in rec.findings],
+        voucher=voucher,
+        purchases=[purchase(p) for p in rec.purchases],
+        entitlements=[
+            EntitlementOut(
+                benefit=e.benefit,
+                period=e.period,
+                amount=e.amount,
+                currency=e.currency,
+                status=e.status,
+                reason=e.reason,
+                due_at=e.due_at,
+            )
+            for e in rec.entitlements
+        ],
+        payouts=[payout(p) for p in rec.payouts],
+        payment_accounts=[account(state, principal, a, number) for a, number in rec.accounts],
+    )
+
+
+def summary(app: Application) -> ApplicationSummary:
+    """An application without personal data."""
+    return ApplicationSummary(
+        id=app.id,
+        status=app.status,
+        wave_id=app.wave_id,
+        region_code=app.region_code,
+        registered_at=app.registered_at,
+        status_changed_at=app.status_changed_at,
+    )
+
+
+def purchase(p: Purchase) -> PurchaseOut:
+    """A purchase."""
+    return PurchaseOut(
+        id=p.id,
+        course_id=p.course_id,
+        price=p.price,
+        currency=p.currency,
+        status=p.status,
+        voucher_code=p.voucher_code,
+        redeem_code=p.redeem_code,
+        purchased_at=p.purchased_at,
+        redeemed_at=p.redeemed_at,
+    )
+
+
+def payout(p: Payout) -> PayoutOut:
+    """A payout."""
+    return PayoutOut(
+        id=p.id,
+        rail=p.rail,
+        amount=p.amount,
+        currency=p.currency,
+        status=p.status,
+        attempts=p.attempts,
+        updated_at=p.updated_at,
+    )
+
+
+def account(state: ApiState, principal: Principal, a: PaymentAccount, number: str) -> AccountOut:
+    """A payment account, its number disclosed by role."""
+    return AccountOut(
+        id=a.id,
+        rail=a.rail,
+        account_number=state.disclose(principal, number) or "",
+        holder_name=a.holder_name,
+        status=a.status,
+        status_reason=a.status_reason,
+    )
+
+
+def course(c: Course) -> CourseOut:
+    """A course."""
+    return CourseOut(
+        id=c.id,
+        code=c.code,
+        title=c.title,
+        field_of_study=c.field_of_study,
+        mode=c.mode,
+        price=c.price,
+        currency=c.currency,
+        duration_days=c.duration_days,
+    )
+
+
+def grievance(g: Grievance) -> GrievanceOut:
+    """A complaint."""
+    return GrievanceOut(
+        id=g.id,
+        application_id=g.application_id,
+        category=g.category,
+        subject=g.subject,
+        description=g.description,
+        status=g.status,
+        resolution=g.resolution,
+        filed_at=g.filed_at,
+        updated_at=g.updated_at,
+    )
+
+
+def batch(state: ApiState, outcomes: Sequence[Outcome[Any]]) -> BatchOut:
+    """Per-item results of a batch service."""
+    results = []
+    for index, outcome in enumerate(outcomes):
+        if outcome.error is None:
+            value = outcome.value
+            results.append(ItemResult(index=index, ok=True, id=str(getattr(value, "id", value))))
+        else:
+            error = outcome.error
+            results.append(
+                ItemResult(
+                    index=index,
+                    ok=False,
+                    problem=ItemProblem(
+                        type=f"{state.settings.problem_type_base}{error.code}",
+                        code=error.code,
+                        detail=error.message,
+                    ),
+                )
+            )
+    accepted = sum(1 for r in results if r.ok)
+    return BatchOut(accepted=accepted, refused=len(results) - accepted, results=results)

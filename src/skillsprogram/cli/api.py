@@ -1,0 +1,98 @@
+"""``skillsprogram serve`` (the HTTP API) and ``skillsprogram clients ...`` (who may call it)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from skillsprogram.api.settings import ApiSettings
+from skillsprogram.bootstrap import Deployment
+from skillsprogram.cli.feedback import console, refusing
+from skillsprogram.services import clients as client_service
+
+clients = typer.Typer(
+    help="API clients: platforms, providers, payment rails and staff.", no_args_is_help=True
+)
+
+Programme = Annotated[str, typer.Option("--programme", "-p", help="The programme's code")]
+DatabaseOption = Annotated[
+    str | None, typer.Option("--database-url", help="SQLAlchemy URL; default: the embedded SQLite file")
+]
+
+
+@refusing
+def serve(
+    programme: Programme,
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Serve the programme's HTTP API (OpenAPI document at /openapi.json and /v1/openapi.json)."""
+    import uvicorn
+
+    from skillsprogram.api import create_app
+
+    updates: dict[str, object] = {"programme": programme}
+    if database_url:
+        updates["database_url"] = database_url
+    settings = ApiSettings().model_copy(update=updates)
+    app = create_app(settings)
+    console.print(f"serving {programme} on http://{host}:{port}/v1 (OpenAPI: /openapi.json)")
+    uvicorn.run(app, host=host, port=port)
+
+
+@clients.command("create")
+@refusing
+def create(
+    programme: Programme,
+    role: Annotated[str, typer.Option(help="platform, provider, rail, officer, auditor or admin")],
+    name: Annotated[str, typer.Option(help="Who the client is")],
+    owner: Annotated[str | None, typer.Option(help="The platform, provider or rail code it acts for")] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Create a client and print its secret (shown only once)."""
+    ctx = Deployment.from_settings(database_url=database_url).programme(programme)
+    ctx.actor = "cli"
+    with ctx.transaction() as uow:
+        issued = client_service.create_client(uow, ctx, role, name, owner)
+    # Plain echo: secrets must never be wrapped or styled, they are copied as they are.
+    typer.echo(f"client id  {issued.client.id}")
+    typer.echo(f"secret     {issued.secret}")
+    if issued.client.role in ("platform", "provider"):
+        typer.echo(f"X-API-Key  {issued.api_key}")
+    console.print("[yellow]The secret is not stored in clear: keep it now.[/]")
+
+
+@clients.command("revoke")
+@refusing
+def revoke(programme: Programme, client_id: str, database_url: DatabaseOption = None) -> None:
+    """Revoke CLIENT_ID: its key, signatures and tokens stop working."""
+    ctx = Deployment.from_settings(database_url=database_url).programme(programme)
+    ctx.actor = "cli"
+    with ctx.transaction() as uow:
+        client_service.revoke_client(uow, ctx, uuid.UUID(client_id))
+    console.print(f"client {client_id} revoked")
+
+
+@clients.command("list")
+@refusing
+def list_clients(programme: Programme, database_url: DatabaseOption = None) -> None:
+    """List clients (never their secrets)."""
+    ctx = Deployment.from_settings(database_url=database_url).programme(programme)
+    table = Table(title="API clients", title_justify="left")
+    for column in ("id", "role", "owner", "name", "created", "revoked"):
+        table.add_column(column)
+    with ctx.uow() as uow:
+        for c in client_service.clients(uow):
+            table.add_row(
+                str(c.id),
+                c.role,
+                c.owner_code or "",
+                c.name,
+                c.created_at.isoformat(),
+                c.revoked_at.isoformat() if c.revoked_at else "",
+            )
+    console.print(table)
