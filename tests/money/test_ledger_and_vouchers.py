@@ -205,7 +205,7 @@ def _purchase_reopened(ctx: ProgrammeContext) -> None:
     ("tamper", "expected"),
     [
         (_unbalanced_entry, "does not sum to zero"),
-        (_paid_without_ledger, "with ledger steps [], expected ['payout']"),
+        (_paid_without_ledger, "0 payment(s) out, expected 1"),
         (_purchase_reopened, "on hold but its open purchases reserve"),
     ],
     ids=["unbalanced", "paid-without-posting", "purchase-reopened"],

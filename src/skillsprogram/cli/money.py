@@ -16,7 +16,7 @@ from skillsprogram.bootstrap import Deployment
 from skillsprogram.cli.feedback import console, refusing
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.money import Money
-from skillsprogram.services import ledger_checks, payout_reviews, payouts, reconciliation
+from skillsprogram.services import disbursements, ledger_checks, payout_reviews, payouts, reconciliation
 
 payouts_app = typer.Typer(help="Send, review and reconcile payouts.", no_args_is_help=True)
 ledger_app = typer.Typer(help="Check the double-entry ledger.", no_args_is_help=True)
@@ -73,6 +73,44 @@ def run(
         for problem in result["problems"]:
             console.print(f"[yellow]![/] {escape(problem)}")
     console.print(", ".join(f"{k}: {v:,}" for k, v in sorted(outcomes.items())) or "nothing due")
+
+
+@payouts_app.command("disburse")
+@refusing
+def disburse(
+    programme: Programme,
+    chunk: Annotated[int, typer.Option(min=1, help="Payouts claimed per transaction")] = 200,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Gather due payouts into a run, have each rail's envelope funded, then send the funded ones.
+
+    Exits 1 when an envelope could not be funded (its payouts are not sent)."""
+    ctx = _context(programme, database_url)
+    run_id = disbursements.prepare_run(ctx)
+    if run_id is None:
+        console.print("nothing due")
+        return
+    state = disbursements.fund_run(ctx, run_id)
+    sent = disbursements.send_run(ctx, run_id, chunk=chunk)
+    state = disbursements.run_state(ctx, run_id)
+    minor = ctx.config.programme.currency_minor_units()
+    table = Table(title=f"Disbursement run {run_id}: {state.status}", title_justify="left")
+    for column in ("rail", "payouts", "total", "funding", "reservation", "paid", "paid amount"):
+        table.add_column(column)
+    for e in state.envelopes:
+        table.add_row(
+            e.rail,
+            f"{e.payouts:,}",
+            Money(e.total, e.currency).format(minor),
+            e.status if e.reason is None else f"{e.status}: {escape(e.reason)}",
+            e.reservation or "",
+            f"{e.paid:,}",
+            Money(e.paid_amount, e.currency).format(minor),
+        )
+    console.print(table)
+    console.print(", ".join(f"{k}: {v:,}" for k, v in sorted(sent.outcomes.items())) or "nothing sent")
+    if state.status != disbursements.FUNDED:
+        raise typer.Exit(1)
 
 
 @payouts_app.command("reviews")
