@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -359,4 +360,41 @@ def test_a_payout_whose_fate_stays_unknown_goes_to_review_after_the_last_attempt
         (review,) = payout_reviews.open_reviews(uow, ctx)
         status = uow.session.execute(select(Payout.status).where(Payout.id == review.payout_id)).scalar_one()
     assert status == "unknown" and "TimeoutError" in review.reason
+    assert ledger_problems(ctx) == []
+
+
+def test_callbacks_command_applies_good_ones_and_reports_garbage_without_crashing(
+    ctx: ProgrammeContext, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from skillsprogram.cli.main import app
+
+    rail = install_rail(ctx)
+    with_payouts(ctx, 1, rail)
+    install_rail(ctx, books_of(rail), timeout_rate=1.0, processed_before_timeout_rate=1.0)
+    assert payouts.run_payouts(ctx).outcomes == {"unknown": 1}
+    (pushed,) = rail.callbacks(ctx.clock.now() - timedelta(days=3650), ctx.clock.now() + timedelta(days=3650))
+    good = {
+        "notice_id": pushed.notice_id,
+        "idempotency_key": pushed.idempotency_key,
+        "status": "paid",
+        "reference": pushed.reference,
+        "amount": pushed.amount,
+        "currency": "USD",
+    }
+    file = tmp_path / "callbacks.json"
+    file.write_text(json.dumps([good, good, "nonsense", {"notice_id": "x"}, {**good, "amount": "12.5"}]))
+    monkeypatch.setenv("SKILLSPROGRAM_SECRET_KEY", "test-secret-that-is-long-enough")
+    args = ["payouts", "callbacks", "-p", ctx.config.code, "--database-url", database_url, "--rail", "wallet"]
+    result = CliRunner().invoke(app, [*args, "--file", str(file)])
+    assert result.exit_code == 0, result.output
+    assert "applied: 1" in result.output and "duplicate: 1" in result.output
+    assert result.output.count("unreadable") == 3
+    assert payouts_by_status(ctx) == {"paid": 1, "scheduled": 1}
+    file.write_text("{not json")
+    broken = CliRunner().invoke(app, [*args, "--file", str(file)])
+    assert broken.exit_code == 0 and "unreadable" in broken.output
     assert ledger_problems(ctx) == []

@@ -154,6 +154,33 @@ def resolve(
     console.print(f"payout {status}")
 
 
+@payouts_app.command("callbacks")
+@refusing
+def callbacks(
+    programme: Programme,
+    rail: Annotated[str, typer.Option(help="The rail that pushed them")],
+    file: Annotated[Path, typer.Option(help="A JSON list of callbacks (see docs/money.md)")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Apply status callbacks a rail pushed; duplicates and bad ones are recorded, never applied."""
+    import json
+
+    ctx = _context(programme, database_url)
+    ctx.rail(rail)
+    try:
+        decoded = json.loads(file.read_text())
+    except (ValueError, UnicodeDecodeError) as exc:
+        decoded = None
+        console.print(f"[red]unreadable[/] {escape(str(exc))}")
+    items, unreadable = payout_reviews.read_callbacks(decoded) if decoded is not None else ([], [])
+    with ctx.transaction() as uow:
+        outcomes = payout_reviews.apply_callbacks(uow, ctx, rail, items)
+    for note in unreadable:
+        console.print(f"[red]unreadable[/] {escape(note)}")
+    counts = Counter(outcomes)
+    console.print(", ".join(f"{k}: {v:,}" for k, v in sorted(counts.items())) or "no callbacks")
+
+
 @payouts_app.command("reconcile")
 @refusing
 def reconcile(
