@@ -75,6 +75,11 @@ def test_a_purchase_reserves_redemption_captures_and_cancellation_releases(ctx: 
     assert ledger_problems(ctx) == []
 
 
+#: Real database connections the 200 buyers share (the test server is shared: stay well below
+#: PostgreSQL's default max_connections of 100).
+CONNECTIONS = 20
+
+
 def _cheap_course(ctx: ProgrammeContext, price: int) -> uuid.UUID:
     spec = CourseSpec(
         "T-CHEAP", "Safety basics", "health", "online", price, 1, "p1", "Harbour", "tm", "Testmarket"
@@ -90,7 +95,7 @@ def test_200_concurrent_purchases_on_one_voucher_succeed_exactly_as_far_as_the_b
     (holder,) = to_voucher(ctx, 1)
     price = 7_000
     cheap = _cheap_course(ctx, price)
-    engine = make_engine(database_url, pool_size=40, max_overflow=0, pool_timeout=300)
+    engine = make_engine(database_url, pool_size=CONNECTIONS, max_overflow=0, pool_timeout=300)
     shared = ProgrammeContext(
         config=ctx.config, engine=engine, vault=ctx.vault, clock=ctx.clock, pm=ctx.pm, programme_id=ctx.pid
     )

@@ -313,8 +313,10 @@ def test_rail_callbacks_apply_once_and_bad_ones_are_recorded_not_applied(ctx: Pr
 
 
 def test_a_returned_payout_goes_back_to_payable_and_to_review(ctx: ProgrammeContext) -> None:
+    inbox = Inbox()
+    ctx.pm = build_plugin_manager(ctx.config.plugins, extra=[("inbox", inbox)])
     rail = install_rail(ctx)
-    with_payouts(ctx, 1, rail)
+    (holder,) = with_payouts(ctx, 1, rail)
     payouts.run_payouts(ctx)
     (key,) = keys(ctx, "paid")
     with ctx.uow() as uow:
@@ -333,6 +335,9 @@ def test_a_returned_payout_goes_back_to_payable_and_to_review(ctx: ProgrammeCont
     with ctx.uow() as uow:
         (review,) = payout_reviews.open_reviews(uow, ctx)
     assert review.status == "returned"
+    events.dispatch_events(ctx)
+    told = [n.person_id for n in inbox.sent if n.template == "payout-returned"]
+    assert told == [str(person_of(ctx, holder))]
     assert ledger_problems(ctx) == []
 
 
