@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from typing import TypeVar
 
 from skillsprogram_sandbox_rails.ledger import RailBooks
 from skillsprogram_sandbox_rails.rail import SandboxRail
@@ -12,8 +14,11 @@ from sqlalchemy import select
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.models import Application, Payout, Purchase
 from skillsprogram.services import accounts, ledger_checks, training, vouchers
+from skillsprogram.services.outcomes import Outcome
 from skillsprogram.services.training import CompletionReport, RatingRequest
 from tests.services.helpers import course, to_voucher
+
+T = TypeVar("T")
 
 QUIET = {
     "timeout_rate": 0.0,
@@ -51,21 +56,26 @@ def person_of(ctx: ProgrammeContext, application_id: uuid.UUID) -> uuid.UUID:
         ).scalar_one()
 
 
+def all_ok(outcomes: Sequence[Outcome[T]]) -> list[T]:
+    """The values of a batch whose every item must have been accepted."""
+    return [outcome.unwrap() for outcome in outcomes]
+
+
 def train(ctx: ProgrammeContext, holders: list[uuid.UUID], code: str = "T-WELD") -> list[uuid.UUID]:
     """Buy, redeem, complete and rate a course for every holder (in batches); purchase ids."""
     course_id = course(ctx, code)
     with ctx.transaction() as uow:
         outcomes = vouchers.purchase_courses(uow, ctx, [vouchers.Order(h, course_id) for h in holders])
-        purchase_ids = [o.unwrap() for o in outcomes]
+        purchase_ids = all_ok(outcomes)
         codes = list(
             uow.session.execute(
                 select(Purchase.redeem_code).where(Purchase.id.in_(purchase_ids)).order_by(Purchase.id)
             ).scalars()
         )
-        [o.unwrap() for o in training.redeem_many(uow, ctx, codes)]
+        all_ok(training.redeem_many(uow, ctx, codes))
         reports = [CompletionReport(p, f"CERT-{p.hex[:10]}", 80) for p in purchase_ids]
-        [o.unwrap() for o in training.complete_many(uow, ctx, reports)]
-        [o.unwrap() for o in training.rate_many(uow, ctx, [RatingRequest(p, 5) for p in purchase_ids])]
+        all_ok(training.complete_many(uow, ctx, reports))
+        all_ok(training.rate_many(uow, ctx, [RatingRequest(p, 5) for p in purchase_ids]))
     return purchase_ids
 
 
@@ -78,7 +88,7 @@ def with_payouts(ctx: ProgrammeContext, count: int, rail: SandboxRail | None = N
         requests = [
             accounts.AccountRequest(person_of(ctx, h), "wallet", f"W{i:09d}") for i, h in enumerate(holders)
         ]
-        [o.unwrap() for o in accounts.add_payment_accounts(uow, ctx, requests)]
+        all_ok(accounts.add_payment_accounts(uow, ctx, requests))
     train(ctx, holders)
     return holders
 

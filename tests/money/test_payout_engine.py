@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from skillsprogram.hooks.manager import build_plugin_manager
 from skillsprogram.hooks.specs import hookimpl
 from skillsprogram.services import accounts, events, payout_reviews, payouts, revocation
 from skillsprogram.services.benefits import idempotency_key
+from skillsprogram.storage.uow import UnitOfWork
 from tests.money.helpers import (
     books_of,
     install_rail,
@@ -51,31 +54,28 @@ def test_payouts_are_written_in_the_transaction_that_earns_them(ctx: ProgrammeCo
     ]
 
 
-def test_a_rolled_back_earning_leaves_neither_entitlement_nor_payout(ctx: ProgrammeContext) -> None:
+class Boom(Exception):
+    """The process dies between writing and committing."""
+
+
+@contextmanager
+def dies_before_commit(ctx: ProgrammeContext) -> Iterator[UnitOfWork]:
+    """A transaction whose work is all written, then lost: the commit never happens."""
+    with ctx.uow() as uow:
+        yield uow
+        raise Boom
+
+
+def test_a_rolled_back_earning_leaves_neither_entitlement_nor_payout(
+    ctx: ProgrammeContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
     install_rail(ctx)
     (holder,) = to_voucher(ctx, 1)
     with ctx.transaction() as uow:
         accounts.add_payment_account(uow, ctx, person_of(ctx, holder), "wallet", "W000000001")
-    original = ctx.transaction
-
-    class Boom(Exception):
-        pass
-
-    def failing_transaction():  # type: ignore[no-untyped-def]
-        from contextlib import contextmanager
-
-        @contextmanager
-        def wrapper():  # type: ignore[no-untyped-def]
-            with original() as uow:
-                yield uow
-                raise Boom  # the process dies after the earning was written, before commit
-
-        return wrapper()
-
-    ctx.transaction = failing_transaction  # type: ignore[method-assign]
+    monkeypatch.setattr(ctx, "transaction", lambda: dies_before_commit(ctx))
     with pytest.raises(Boom):
         train(ctx, [holder])
-    ctx.transaction = original  # type: ignore[method-assign]
     with ctx.uow() as uow:
         assert uow.session.execute(select(func.count()).select_from(Entitlement)).scalar_one() == 0
         assert uow.session.execute(select(func.count()).select_from(Payout)).scalar_one() == 0
