@@ -217,3 +217,17 @@ def test_the_float_reserves_once_per_reference_and_refuses_beyond_it() -> None:
     refused = sandbox.reserve_funds("run-2", 600, "IDR")
     assert not refused.reserved and "cannot cover" in (refused.reason or "")
     assert not sandbox.reserve_funds("run-3", 1, "USD").reserved
+
+
+def test_the_statement_module_writes_the_books_as_the_documented_csv(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from skillsprogram_sandbox_rails import statement
+
+    state = tmp_path / "books.db"
+    sandbox = rail(state)
+    paid = sandbox.send(pay("s1", amount=750))
+    assert statement.main(["--books", str(state), "--rail", "wallet"]) == 0
+    header, line = capsys.readouterr().out.splitlines()
+    assert header == "idempotency_key,reference,amount,currency,booked_at,status"
+    assert line.split(",")[:4] == ["s1", paid.reference, "750", "IDR"] and line.endswith(",paid")
