@@ -403,3 +403,19 @@ def test_callbacks_command_applies_good_ones_and_reports_garbage_without_crashin
     broken = CliRunner().invoke(app, [*args, "--file", str(file)])
     assert broken.exit_code == 0 and "unreadable" in broken.output
     assert ledger_problems(ctx) == []
+
+
+def test_a_payout_refused_after_revocation_is_cancelled_not_reviewed(ctx: ProgrammeContext) -> None:
+    rail = install_rail(ctx)
+    (holder,) = with_payouts(ctx, 1, rail)
+    install_rail(ctx, books_of(rail), timeout_rate=1.0, processed_before_timeout_rate=0.0)
+    assert payouts.run_payouts(ctx).outcomes == {"unknown": 1}
+    with ctx.transaction() as uow:
+        revocation.revoke(uow, ctx, holder, "found ineligible")
+    install_rail(ctx, books_of(rail), closed_account_rate=1.0)
+    advance(ctx, minutes=5)
+    assert payouts.run_payouts(ctx).outcomes == {"cancelled": 1}
+    assert payouts_by_status(ctx) == {"cancelled": 2}
+    with ctx.uow() as uow:
+        assert payout_reviews.open_reviews(uow, ctx) == []
+    assert ledger_problems(ctx) == []

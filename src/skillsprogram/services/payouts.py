@@ -255,17 +255,20 @@ def _record(ctx: ProgrammeContext, answers: list[tuple[_Claim, _Answer]], run: P
                 run.problems.append(f"payout {payout.id}: claim overtaken, outcome left to its new holder")
                 continue
             outcome = _apply(payout, answer, now)
-            run.outcomes[outcome] += 1
             if answer.note:
                 run.problems.append(f"payout {payout.id}: {answer.note}")
             revoked = app_status == ApplicationStatus.REVOKED.value
-            settle(uow, ctx, out, payout, entitlement, person_id, outcome, revoked, PayoutStatus.SENDING)
+            outcome = settle(
+                uow, ctx, out, payout, entitlement, person_id, outcome, revoked, PayoutStatus.SENDING
+            )
+            run.outcomes[outcome] += 1
             if outcome == PayoutStatus.PAID.value:
                 run.paid_amount += payout.amount
         write_settlement(uow, ctx, out)
 
 
 def write_settlement(uow: UnitOfWork, ctx: ProgrammeContext, out: Settlement) -> None:
+    """Write what :func:`settle` gathered: postings, reviews and audit events."""
     uow.session.flush()
     ledger.post(uow, ctx, out.postings)
     if out.reviews:
@@ -283,8 +286,9 @@ def settle(
     outcome: str,
     revoked: bool,
     before: str,
-) -> None:
-    """The ledger postings, reviews and audit events that follow a payout's new state."""
+) -> str:
+    """Gather the ledger postings, reviews and audit events that follow a payout's new state;
+    returns the outcome (a refused payout of a revoked beneficiary becomes ``cancelled``)."""
     now = ctx.clock.now()
     data: dict[str, object] = {
         "person_id": str(person_id),
@@ -333,9 +337,11 @@ def settle(
             }
         )
     out.changes.append(Change("payout", payout.id, f"payout_{outcome}", before, payout.status, data))
+    return outcome
 
 
 def cancel_posting(uow: UnitOfWork, ctx: ProgrammeContext, payout: Payout) -> Posting:
+    """The posting that returns a cancelled payout's amount from benefit_payable to the budget."""
     return transfer(
         "benefit_cancelled",
         f"entitlement:{payout.entitlement_id}",
