@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from skillsprogram_sandbox_rails.ledger import RailBooks
 from skillsprogram_sandbox_rails.rail import SandboxRail
@@ -19,6 +19,7 @@ from skillsprogram.services.training import CompletionReport, RatingRequest
 from tests.services.helpers import course, to_voucher
 
 T = TypeVar("T")
+SECRET = "test-secret-that-is-long-enough"
 
 QUIET = {
     "timeout_rate": 0.0,
@@ -113,3 +114,33 @@ def ledger_problems(ctx: ProgrammeContext) -> list[str]:
     """Every ledger invariant violation (empty when consistent)."""
     with ctx.uow() as uow:
         return ledger_checks.verify(uow, ctx).problems
+
+
+def buy_repeatedly(
+    database_url: str, programme: str, holder: uuid.UUID, course_id: uuid.UUID, times: int, start: Any
+) -> dict[str, int]:
+    """In a worker process of its own: buy ``course_id`` ``times`` times for ``holder``, each
+    in its own transaction on its own connection; returns how many went through."""
+    from collections import Counter
+
+    from skillsprogram.clock import FixedClock
+    from skillsprogram.context import load_programme
+    from skillsprogram.errors import InsufficientBalance
+    from skillsprogram.privacy import PersonalDataVault
+    from skillsprogram.storage.db import make_engine
+    from tests.conftest import START
+
+    engine = make_engine(database_url, pool_size=1, max_overflow=0)
+    ctx = load_programme(engine, PersonalDataVault(SECRET), programme, clock=FixedClock(START))
+    results: Counter[str] = Counter()
+    start.wait()
+    for _ in range(times):
+        try:
+            with ctx.uow() as uow:
+                vouchers.purchase_course(uow, ctx, holder, course_id)
+                uow.commit()
+            results["ok"] += 1
+        except InsufficientBalance:
+            results["refused"] += 1
+    engine.dispose()
+    return dict(results)
