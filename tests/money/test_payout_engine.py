@@ -419,3 +419,29 @@ def test_a_payout_refused_after_revocation_is_cancelled_not_reviewed(ctx: Progra
     with ctx.uow() as uow:
         assert payout_reviews.open_reviews(uow, ctx) == []
     assert ledger_problems(ctx) == []
+
+
+def test_review_commands_list_and_resolve_a_failed_payout(
+    ctx: ProgrammeContext, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from skillsprogram.cli.main import app
+
+    rail = install_rail(ctx)
+    with_payouts(ctx, 1, rail)
+    install_rail(ctx, books_of(rail), closed_account_rate=1.0)
+    payouts.run_payouts(ctx)
+    with ctx.uow() as uow:
+        (review,) = payout_reviews.open_reviews(uow, ctx)
+    monkeypatch.setenv("SKILLSPROGRAM_SECRET_KEY", "test-secret-that-is-long-enough")
+    common = ["-p", ctx.config.code, "--database-url", database_url]
+    listed = CliRunner().invoke(app, ["payouts", "reviews", *common])
+    assert listed.exit_code == 0 and "Payouts to review (1)" in listed.output and "closed" in listed.output
+    refused = CliRunner().invoke(app, ["payouts", "resolve", *common, "not-an-id", "cancel"])
+    assert refused.exit_code == 2 and "invalid-id" in refused.output
+    done = CliRunner().invoke(app, ["payouts", "resolve", *common, str(review.review_id), "cancel"])
+    assert done.exit_code == 0 and "payout cancelled" in done.output
+    again = CliRunner().invoke(app, ["payouts", "resolve", *common, str(review.review_id), "cancel"])
+    assert again.exit_code == 2 and "review-resolved" in again.output
+    assert ledger_problems(ctx) == []

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
+import uuid
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,6 +17,7 @@ from rich.table import Table
 from skillsprogram.bootstrap import Deployment
 from skillsprogram.cli.feedback import console, refusing
 from skillsprogram.context import ProgrammeContext
+from skillsprogram.errors import ValidationFailed
 from skillsprogram.money import Money
 from skillsprogram.services import disbursements, ledger_checks, payout_reviews, payouts, reconciliation
 
@@ -122,7 +125,7 @@ def reviews(programme: Programme, database_url: DatabaseOption = None) -> None:
         items = payout_reviews.open_reviews(uow, ctx)
     table = Table(title=f"Payouts to review ({len(items)})", title_justify="left")
     for column in ("review", "payout", "rail", "amount", "status", "reason", "opened"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     minor = ctx.config.programme.currency_minor_units()
     for item in items:
         table.add_row(
@@ -146,11 +149,13 @@ def resolve(
     database_url: DatabaseOption = None,
 ) -> None:
     """Close a review: send the payout again to the beneficiary's account, or cancel it."""
-    import uuid
-
+    try:
+        review_id = uuid.UUID(review)
+    except ValueError:
+        raise ValidationFailed(f"{review!r} is not a review id", code="invalid-id", field="review") from None
     ctx = _context(programme, database_url)
     with ctx.transaction() as uow:
-        status = payout_reviews.resolve_review(uow, ctx, uuid.UUID(review), action)
+        status = payout_reviews.resolve_review(uow, ctx, review_id, action)
     console.print(f"payout {status}")
 
 
@@ -163,8 +168,6 @@ def callbacks(
     database_url: DatabaseOption = None,
 ) -> None:
     """Apply status callbacks a rail pushed; duplicates and bad ones are recorded, never applied."""
-    import json
-
     ctx = _context(programme, database_url)
     ctx.rail(rail)
     try:
@@ -206,8 +209,6 @@ def reconcile(
 
 
 def _aware(value: datetime) -> datetime:
-    from datetime import UTC
-
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
