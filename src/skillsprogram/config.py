@@ -186,6 +186,10 @@ class ProgrammeConfig(_Strict):
     clawback_paid_benefits: bool = Field(
         default=False, description="On revocation, also claim back benefits already paid"
     )
+    payouts_need_funding: bool = Field(
+        default=False,
+        description="Send only payouts of a disbursement run whose total the rail or sponsor bank reserved",
+    )
     plugin_settings: dict[str, dict[str, Any]] = Field(default_factory=dict)
     demo: DemoSettings = DemoSettings()
 

@@ -4,7 +4,7 @@ The sandbox rail keeps its books in a SQLite file shared by every process, so
 credits and send requests are counted per key across the crash and the
 restart. After the restart every payout must be final, credited exactly once,
 sent exactly once (what was sent before the crash is resolved by a status
-query), and the ledger must hold.
+query), the ledger must hold and the rail's statement must reconcile with no discrepancy.
 """
 
 from __future__ import annotations
@@ -15,15 +15,18 @@ import subprocess
 import sys
 import time
 import tomllib
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from skillsprogram_sandbox_rails.ledger import RailBooks
+from skillsprogram_sandbox_rails.rail import statement_csv
 from sqlalchemy import func, select
 
 from skillsprogram.config import ProgrammeConfig, parse_config
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.models import LedgerTransaction, Payout
+from skillsprogram.services import reconciliation
 from skillsprogram.services.faults import FAULT_ENV
 from tests.conftest import TESTLAND
 from tests.money.helpers import ledger_problems, payouts_by_status, with_payouts
@@ -100,6 +103,11 @@ def test_a_worker_killed_at_any_point_loses_nothing_and_pays_nothing_twice(
     assert [sends(rail_books, k) for k in keys] == [1] * 12
     assert postings == 12
     assert ledger_problems(ctx) == []
+    far_past, far_future = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+    statement = statement_csv("wallet", RailBooks(rail_books), far_past, far_future).encode()
+    with ctx.uow() as uow:
+        report = reconciliation.reconcile(uow, ctx, "wallet", statement, far_past, far_future)
+    assert (report.matched, report.discrepancies) == (12, [])
     resolved = sum(1 for k in keys if RailBooks(rail_books).requests("wallet", k, "status"))
     print(
         f"\n[{ctx.engine.dialect.name}] crash at {point}:{nth}: {credited_at_crash} credited, "

@@ -240,6 +240,19 @@ class LedgerMachine(RuleBasedStateMachine):
         with self.ctx.transaction() as uow:
             assert payout_reviews.apply_callbacks(uow, self.ctx, "wallet", [callback]) == ["applied"]
 
+    @rule(data=st.data(), action=st.sampled_from(["retry", "cancel"]))
+    def resolve_review(self, data: st.DataObject, action: str) -> None:
+        with self.ctx.uow() as uow:
+            reviews = payout_reviews.open_reviews(uow, self.ctx)
+        if not reviews:
+            return
+        review = data.draw(st.sampled_from(reviews))
+        try:
+            with self.ctx.transaction() as uow:
+                payout_reviews.resolve_review(uow, self.ctx, review.review_id, action)
+        except DomainError:
+            assert review.status not in ("failed", "returned")
+
     @invariant()
     def ledger_holds(self) -> None:
         assert ledger_problems(self.ctx) == []

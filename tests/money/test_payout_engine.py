@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -15,6 +18,7 @@ from skillsprogram.hooks.manager import build_plugin_manager
 from skillsprogram.hooks.specs import hookimpl
 from skillsprogram.services import accounts, events, payout_reviews, payouts, revocation
 from skillsprogram.services.benefits import idempotency_key
+from skillsprogram.storage.uow import UnitOfWork
 from tests.money.helpers import (
     books_of,
     install_rail,
@@ -50,31 +54,28 @@ def test_payouts_are_written_in_the_transaction_that_earns_them(ctx: ProgrammeCo
     ]
 
 
-def test_a_rolled_back_earning_leaves_neither_entitlement_nor_payout(ctx: ProgrammeContext) -> None:
+class Boom(Exception):
+    """The process dies between writing and committing."""
+
+
+@contextmanager
+def dies_before_commit(ctx: ProgrammeContext) -> Iterator[UnitOfWork]:
+    """A transaction whose work is all written, then lost: the commit never happens."""
+    with ctx.uow() as uow:
+        yield uow
+        raise Boom
+
+
+def test_a_rolled_back_earning_leaves_neither_entitlement_nor_payout(
+    ctx: ProgrammeContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
     install_rail(ctx)
     (holder,) = to_voucher(ctx, 1)
     with ctx.transaction() as uow:
         accounts.add_payment_account(uow, ctx, person_of(ctx, holder), "wallet", "W000000001")
-    original = ctx.transaction
-
-    class Boom(Exception):
-        pass
-
-    def failing_transaction():  # type: ignore[no-untyped-def]
-        from contextlib import contextmanager
-
-        @contextmanager
-        def wrapper():  # type: ignore[no-untyped-def]
-            with original() as uow:
-                yield uow
-                raise Boom  # the process dies after the earning was written, before commit
-
-        return wrapper()
-
-    ctx.transaction = failing_transaction  # type: ignore[method-assign]
+    monkeypatch.setattr(ctx, "transaction", lambda: dies_before_commit(ctx))
     with pytest.raises(Boom):
         train(ctx, [holder])
-    ctx.transaction = original  # type: ignore[method-assign]
     with ctx.uow() as uow:
         assert uow.session.execute(select(func.count()).select_from(Entitlement)).scalar_one() == 0
         assert uow.session.execute(select(func.count()).select_from(Payout)).scalar_one() == 0
@@ -312,8 +313,10 @@ def test_rail_callbacks_apply_once_and_bad_ones_are_recorded_not_applied(ctx: Pr
 
 
 def test_a_returned_payout_goes_back_to_payable_and_to_review(ctx: ProgrammeContext) -> None:
+    inbox = Inbox()
+    ctx.pm = build_plugin_manager(ctx.config.plugins, extra=[("inbox", inbox)])
     rail = install_rail(ctx)
-    with_payouts(ctx, 1, rail)
+    (holder,) = with_payouts(ctx, 1, rail)
     payouts.run_payouts(ctx)
     (key,) = keys(ctx, "paid")
     with ctx.uow() as uow:
@@ -332,6 +335,9 @@ def test_a_returned_payout_goes_back_to_payable_and_to_review(ctx: ProgrammeCont
     with ctx.uow() as uow:
         (review,) = payout_reviews.open_reviews(uow, ctx)
     assert review.status == "returned"
+    events.dispatch_events(ctx)
+    told = [n.person_id for n in inbox.sent if n.template == "payout-returned"]
+    assert told == [str(person_of(ctx, holder))]
     assert ledger_problems(ctx) == []
 
 
@@ -359,4 +365,83 @@ def test_a_payout_whose_fate_stays_unknown_goes_to_review_after_the_last_attempt
         (review,) = payout_reviews.open_reviews(uow, ctx)
         status = uow.session.execute(select(Payout.status).where(Payout.id == review.payout_id)).scalar_one()
     assert status == "unknown" and "TimeoutError" in review.reason
+    assert ledger_problems(ctx) == []
+
+
+def test_callbacks_command_applies_good_ones_and_reports_garbage_without_crashing(
+    ctx: ProgrammeContext, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from skillsprogram.cli.main import app
+
+    rail = install_rail(ctx)
+    with_payouts(ctx, 1, rail)
+    install_rail(ctx, books_of(rail), timeout_rate=1.0, processed_before_timeout_rate=1.0)
+    assert payouts.run_payouts(ctx).outcomes == {"unknown": 1}
+    (pushed,) = rail.callbacks(ctx.clock.now() - timedelta(days=3650), ctx.clock.now() + timedelta(days=3650))
+    good = {
+        "notice_id": pushed.notice_id,
+        "idempotency_key": pushed.idempotency_key,
+        "status": "paid",
+        "reference": pushed.reference,
+        "amount": pushed.amount,
+        "currency": "USD",
+    }
+    file = tmp_path / "callbacks.json"
+    file.write_text(json.dumps([good, good, "nonsense", {"notice_id": "x"}, {**good, "amount": "12.5"}]))
+    monkeypatch.setenv("SKILLSPROGRAM_SECRET_KEY", "test-secret-that-is-long-enough")
+    args = ["payouts", "callbacks", "-p", ctx.config.code, "--database-url", database_url, "--rail", "wallet"]
+    result = CliRunner().invoke(app, [*args, "--file", str(file)])
+    assert result.exit_code == 0, result.output
+    assert "applied: 1" in result.output and "duplicate: 1" in result.output
+    assert result.output.count("unreadable") == 3
+    assert payouts_by_status(ctx) == {"paid": 1, "scheduled": 1}
+    file.write_text("{not json")
+    broken = CliRunner().invoke(app, [*args, "--file", str(file)])
+    assert broken.exit_code == 0 and "unreadable" in broken.output
+    assert ledger_problems(ctx) == []
+
+
+def test_a_payout_refused_after_revocation_is_cancelled_not_reviewed(ctx: ProgrammeContext) -> None:
+    rail = install_rail(ctx)
+    (holder,) = with_payouts(ctx, 1, rail)
+    install_rail(ctx, books_of(rail), timeout_rate=1.0, processed_before_timeout_rate=0.0)
+    assert payouts.run_payouts(ctx).outcomes == {"unknown": 1}
+    with ctx.transaction() as uow:
+        revocation.revoke(uow, ctx, holder, "found ineligible")
+    install_rail(ctx, books_of(rail), closed_account_rate=1.0)
+    advance(ctx, minutes=5)
+    assert payouts.run_payouts(ctx).outcomes == {"cancelled": 1}
+    assert payouts_by_status(ctx) == {"cancelled": 2}
+    with ctx.uow() as uow:
+        assert payout_reviews.open_reviews(uow, ctx) == []
+    assert ledger_problems(ctx) == []
+
+
+def test_review_commands_list_and_resolve_a_failed_payout(
+    ctx: ProgrammeContext, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from skillsprogram.cli.main import app
+
+    rail = install_rail(ctx)
+    with_payouts(ctx, 1, rail)
+    install_rail(ctx, books_of(rail), closed_account_rate=1.0)
+    payouts.run_payouts(ctx)
+    with ctx.uow() as uow:
+        (review,) = payout_reviews.open_reviews(uow, ctx)
+    monkeypatch.setenv("SKILLSPROGRAM_SECRET_KEY", "test-secret-that-is-long-enough")
+    common = ["-p", ctx.config.code, "--database-url", database_url]
+    listed = CliRunner().invoke(app, ["payouts", "reviews", *common])
+    assert listed.exit_code == 0 and "Payouts to review (1)" in listed.output and "closed" in listed.output
+    refused = CliRunner().invoke(app, ["payouts", "resolve", *common, "not-an-id", "cancel"])
+    assert refused.exit_code == 2 and "invalid-id" in refused.output
+    done = CliRunner().invoke(app, ["payouts", "resolve", *common, str(review.review_id), "cancel"])
+    assert done.exit_code == 0 and "payout cancelled" in done.output
+    again = CliRunner().invoke(app, ["payouts", "resolve", *common, str(review.review_id), "cancel"])
+    assert again.exit_code == 2 and "review-resolved" in again.output
     assert ledger_problems(ctx) == []

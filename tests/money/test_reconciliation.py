@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from skillsprogram_sandbox_rails.rail import SandboxRail
 from sqlalchemy import func, select
@@ -64,51 +64,58 @@ def test_a_clean_statement_from_the_sandbox_rail_matches_every_payout(ctx: Progr
     assert (report.lines, report.matched, report.discrepancies) == (4, 4, [])
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=st.data())
-def test_every_duplicated_missing_altered_or_foreign_line_is_flagged(
-    ctx: ProgrammeContext, data: st.DataObject
-) -> None:
-    if "rows" not in ctx.__dict__:
-        ctx.__dict__["rows"] = paid_statement(ctx, 5)[1]
-    clean: list[list[str]] = ctx.__dict__["rows"]
-    actions = data.draw(st.lists(st.sampled_from(ACTIONS), min_size=len(clean), max_size=len(clean)))
-    foreign = data.draw(st.integers(0, 3))
-    rows: list[list[str]] = []
-    for row, action in zip(clean, actions, strict=True):
-        key, reference, amount, currency, booked_at, status = row
-        if action == "drop":
-            continue
-        if action == "amount":
-            rows.append(
-                [
-                    key,
-                    reference,
-                    str(int(amount) + data.draw(st.integers(1, 10**6))),
-                    currency,
-                    booked_at,
-                    status,
-                ]
-            )
-        elif action == "currency":
-            rows.append(
-                [key, reference, amount, data.draw(st.sampled_from(["EUR", "IDR", "KHR"])), booked_at, status]
-            )
-        else:
-            rows.append(row)
-            if action == "duplicate":
-                rows.append(list(row))
-    rows += [[f"stranger-{i}", f"REF-{i}", "1000", "USD", clean[0][4], "paid"] for i in range(foreign)]
-    rows = data.draw(st.permutations(rows))
-    report = reconcile(ctx, as_csv(rows))
-    flagged = {(d.kind, d.idempotency_key) for d in report.discrepancies}
-    for row, action in zip(clean, actions, strict=True):
-        if action in EXPECTED_KIND:
-            assert (EXPECTED_KIND[action], row[0]) in flagged
-    assert report.count("theirs_only") == foreign
-    expected = sum(action != "keep" for action in actions) + foreign
-    assert len(report.discrepancies) == expected
-    assert report.matched == sum(action in ("keep", "duplicate") for action in actions)
+def test_every_duplicated_missing_altered_or_foreign_line_is_flagged(ctx: ProgrammeContext) -> None:
+    clean = paid_statement(ctx, 5)[1]
+
+    @settings(max_examples=40, deadline=None)
+    @given(data=st.data())
+    def check(data: st.DataObject) -> None:
+        actions = data.draw(st.lists(st.sampled_from(ACTIONS), min_size=len(clean), max_size=len(clean)))
+        foreign = data.draw(st.integers(0, 3))
+        rows: list[list[str]] = []
+        for row, action in zip(clean, actions, strict=True):
+            key, reference, amount, currency, booked_at, status = row
+            if action == "drop":
+                continue
+            if action == "amount":
+                rows.append(
+                    [
+                        key,
+                        reference,
+                        str(int(amount) + data.draw(st.integers(1, 10**6))),
+                        currency,
+                        booked_at,
+                        status,
+                    ]
+                )
+            elif action == "currency":
+                rows.append(
+                    [
+                        key,
+                        reference,
+                        amount,
+                        data.draw(st.sampled_from(["EUR", "IDR", "KHR"])),
+                        booked_at,
+                        status,
+                    ]
+                )
+            else:
+                rows.append(row)
+                if action == "duplicate":
+                    rows.append(list(row))
+        rows += [[f"stranger-{i}", f"REF-{i}", "1000", "USD", clean[0][4], "paid"] for i in range(foreign)]
+        rows = data.draw(st.permutations(rows))
+        report = reconcile(ctx, as_csv(rows))
+        flagged = {(d.kind, d.idempotency_key) for d in report.discrepancies}
+        for row, action in zip(clean, actions, strict=True):
+            if action in EXPECTED_KIND:
+                assert (EXPECTED_KIND[action], row[0]) in flagged
+        assert report.count("theirs_only") == foreign
+        expected = sum(action != "keep" for action in actions) + foreign
+        assert len(report.discrepancies) == expected
+        assert report.matched == sum(action in ("keep", "duplicate") for action in actions)
+
+    check()
 
 
 def test_statement_lines_that_do_not_parse_are_flagged_not_fatal(ctx: ProgrammeContext) -> None:

@@ -183,3 +183,51 @@ def test_plugin_offers_its_rails_through_the_hook_and_keeps_them() -> None:
     ]
     assert [r.code for r in offered] == ["wallet"]
     assert plugin.rails_for(programme)[0] is offered[0]
+
+
+def test_a_garbage_answer_hides_a_credit_that_the_status_query_reveals() -> None:
+    sandbox = rail(garbage_rate=1.0)
+    answer = sandbox.send(pay("g1"))
+    assert not hasattr(answer, "status")  # not a rail result at all
+    assert sandbox.status("g1").status == "paid" and sandbox.credits_for("g1") == 1
+
+
+def test_every_send_and_status_request_is_counted_across_processes(tmp_path: Path) -> None:
+    state = tmp_path / "books.db"
+    first, second = rail(state), rail(state)
+    first.send(pay("c1"))
+    second.send(pay("c1"))
+    second.status("c1")
+    assert first.sends_for("c1") == 2 and first.credits_for("c1") == 1
+    assert first.credited_keys() == {"c1": 1}
+
+
+def test_callbacks_repeat_some_notices_with_the_same_id() -> None:
+    sandbox = rail(duplicate_callback_rate=1.0)
+    sandbox.send(pay("d1"))
+    now = datetime.now(UTC)
+    pushed = sandbox.callbacks(now - timedelta(days=1), now + timedelta(days=1))
+    assert len(pushed) == 2 and pushed[0] == pushed[1] and pushed[0].status == "paid"
+
+
+def test_the_float_reserves_once_per_reference_and_refuses_beyond_it() -> None:
+    sandbox = rail(float_balance=1_000)
+    assert sandbox.reserve_funds("run-1", 600, "IDR").reserved
+    assert sandbox.reserve_funds("run-1", 600, "IDR").reserved  # the same reservation again
+    refused = sandbox.reserve_funds("run-2", 600, "IDR")
+    assert not refused.reserved and "cannot cover" in (refused.reason or "")
+    assert not sandbox.reserve_funds("run-3", 1, "USD").reserved
+
+
+def test_the_statement_module_writes_the_books_as_the_documented_csv(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from skillsprogram_sandbox_rails import statement
+
+    state = tmp_path / "books.db"
+    sandbox = rail(state)
+    paid = sandbox.send(pay("s1", amount=750))
+    assert statement.main(["--books", str(state), "--rail", "wallet"]) == 0
+    header, line = capsys.readouterr().out.splitlines()
+    assert header == "idempotency_key,reference,amount,currency,booked_at,status"
+    assert line.split(",")[:4] == ["s1", paid.reference, "750", "IDR"] and line.endswith(",paid")

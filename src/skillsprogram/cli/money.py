@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
+import uuid
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,8 +17,9 @@ from rich.table import Table
 from skillsprogram.bootstrap import Deployment
 from skillsprogram.cli.feedback import console, refusing
 from skillsprogram.context import ProgrammeContext
+from skillsprogram.errors import ValidationFailed
 from skillsprogram.money import Money
-from skillsprogram.services import ledger_checks, payout_reviews, payouts, reconciliation
+from skillsprogram.services import disbursements, ledger_checks, payout_reviews, payouts, reconciliation
 
 payouts_app = typer.Typer(help="Send, review and reconcile payouts.", no_args_is_help=True)
 ledger_app = typer.Typer(help="Check the double-entry ledger.", no_args_is_help=True)
@@ -75,6 +78,44 @@ def run(
     console.print(", ".join(f"{k}: {v:,}" for k, v in sorted(outcomes.items())) or "nothing due")
 
 
+@payouts_app.command("disburse")
+@refusing
+def disburse(
+    programme: Programme,
+    chunk: Annotated[int, typer.Option(min=1, help="Payouts claimed per transaction")] = 200,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Gather due payouts into a run, have each rail's envelope funded, then send the funded ones.
+
+    Exits 1 when an envelope could not be funded (its payouts are not sent)."""
+    ctx = _context(programme, database_url)
+    run_id = disbursements.prepare_run(ctx)
+    if run_id is None:
+        console.print("nothing due")
+        return
+    state = disbursements.fund_run(ctx, run_id)
+    sent = disbursements.send_run(ctx, run_id, chunk=chunk)
+    state = disbursements.run_state(ctx, run_id)
+    minor = ctx.config.programme.currency_minor_units()
+    table = Table(title=f"Disbursement run {run_id}: {state.status}", title_justify="left")
+    for column in ("rail", "payouts", "total", "funding", "reservation", "paid", "paid amount"):
+        table.add_column(column)
+    for e in state.envelopes:
+        table.add_row(
+            e.rail,
+            f"{e.payouts:,}",
+            Money(e.total, e.currency).format(minor),
+            e.status if e.reason is None else f"{e.status}: {escape(e.reason)}",
+            e.reservation or "",
+            f"{e.paid:,}",
+            Money(e.paid_amount, e.currency).format(minor),
+        )
+    console.print(table)
+    console.print(", ".join(f"{k}: {v:,}" for k, v in sorted(sent.outcomes.items())) or "nothing sent")
+    if state.status != disbursements.FUNDED:
+        raise typer.Exit(1)
+
+
 @payouts_app.command("reviews")
 @refusing
 def reviews(programme: Programme, database_url: DatabaseOption = None) -> None:
@@ -84,7 +125,7 @@ def reviews(programme: Programme, database_url: DatabaseOption = None) -> None:
         items = payout_reviews.open_reviews(uow, ctx)
     table = Table(title=f"Payouts to review ({len(items)})", title_justify="left")
     for column in ("review", "payout", "rail", "amount", "status", "reason", "opened"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     minor = ctx.config.programme.currency_minor_units()
     for item in items:
         table.add_row(
@@ -108,12 +149,39 @@ def resolve(
     database_url: DatabaseOption = None,
 ) -> None:
     """Close a review: send the payout again to the beneficiary's account, or cancel it."""
-    import uuid
-
+    try:
+        review_id = uuid.UUID(review)
+    except ValueError:
+        raise ValidationFailed(f"{review!r} is not a review id", code="invalid-id", field="review") from None
     ctx = _context(programme, database_url)
     with ctx.transaction() as uow:
-        status = payout_reviews.resolve_review(uow, ctx, uuid.UUID(review), action)
+        status = payout_reviews.resolve_review(uow, ctx, review_id, action)
     console.print(f"payout {status}")
+
+
+@payouts_app.command("callbacks")
+@refusing
+def callbacks(
+    programme: Programme,
+    rail: Annotated[str, typer.Option(help="The rail that pushed them")],
+    file: Annotated[Path, typer.Option(help="A JSON list of callbacks (see docs/money.md)")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Apply status callbacks a rail pushed; duplicates and bad ones are recorded, never applied."""
+    ctx = _context(programme, database_url)
+    ctx.rail(rail)
+    try:
+        decoded = json.loads(file.read_text())
+    except (ValueError, UnicodeDecodeError) as exc:
+        decoded = None
+        console.print(f"[red]unreadable[/] {escape(str(exc))}")
+    items, unreadable = payout_reviews.read_callbacks(decoded) if decoded is not None else ([], [])
+    with ctx.transaction() as uow:
+        outcomes = payout_reviews.apply_callbacks(uow, ctx, rail, items)
+    for note in unreadable:
+        console.print(f"[red]unreadable[/] {escape(note)}")
+    counts = Counter(outcomes)
+    console.print(", ".join(f"{k}: {v:,}" for k, v in sorted(counts.items())) or "no callbacks")
 
 
 @payouts_app.command("reconcile")
@@ -141,8 +209,6 @@ def reconcile(
 
 
 def _aware(value: datetime) -> datetime:
-    from datetime import UTC
-
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 

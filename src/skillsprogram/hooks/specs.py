@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         CourseSpec,
         EntitlementSpec,
         Finding,
+        FundingAnswer,
         IdentityClaim,
         IdentityVerdict,
         LifecycleEvent,
@@ -171,6 +172,23 @@ def skillsprogram_payment_rails(programme: ProgrammeConfig) -> Iterable[PaymentR
 
     :returns: objects satisfying :class:`~skillsprogram.domain.exchange.PaymentRail`;
         each rail ``code`` must be unique.
+    """
+
+
+@hookspec(firstresult=True)
+def skillsprogram_reserve_funds(
+    programme: ProgrammeConfig, rail: str, reference: str, amount: int, currency: str
+) -> FundingAnswer | None:
+    """Check that a disbursement envelope can be paid, and reserve its total (a sponsor bank).
+
+    Called once per envelope (one rail's share of a disbursement run) before any of
+    its payouts is sent; called again with the same ``reference`` when funding is
+    retried, so reserve once per reference. When no plugin answers, the rail itself
+    is asked if it offers ``reserve_funds(reference, amount, currency)``.
+
+    :returns: a :class:`~skillsprogram.domain.exchange.FundingAnswer` (``reserved``
+        with the bank's reservation reference, or not with the reason), or ``None``
+        for no opinion.
     """
 
 

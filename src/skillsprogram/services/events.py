@@ -30,6 +30,7 @@ NOTIFIED_ACTIONS = {
     "account_rejected": "account-rejected",
     "payout_paid": "payout-paid",
     "payout_failed": "payout-failed",
+    "payout_returned": "payout-returned",
     "revoked": "revoked",
 }
 

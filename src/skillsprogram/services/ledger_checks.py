@@ -26,6 +26,7 @@ from skillsprogram.domain.models import (
 )
 from skillsprogram.domain.payments import Repayment
 from skillsprogram.services import ledger
+from skillsprogram.services.disbursements import envelope_problems
 from skillsprogram.storage.uow import UnitOfWork
 
 #: The ledger transaction kind each purchase step writes (reference ``purchase:<id>``).
@@ -80,6 +81,7 @@ def verify(uow: UnitOfWork, ctx: ProgrammeContext) -> LedgerReport:
     _purchases(uow, ctx, report)
     _payouts(uow, ctx, report)
     _receivables(uow, ctx, report)
+    report.problems.extend(envelope_problems(uow, ctx))
     return report
 
 
@@ -176,17 +178,22 @@ def _payouts(uow: UnitOfWork, ctx: ProgrammeContext, report: LedgerReport) -> No
     for payout_id, status, rail, amount in rows:
         reference = f"payout:{payout_id}"
         known.add(reference)
-        kinds = sorted(paid_kinds.get(reference, []))
+        kinds = paid_kinds.get(reference, [])
+        sent_out, came_back = kinds.count("payout"), kinds.count("payout_returned")
+        # A payout may be paid, returned, resent and paid again: what is out is one payment
+        # when it is paid, none otherwise, and a return always follows a payment.
+        out = sent_out - came_back
+        expected_out = 1 if status == PayoutStatus.PAID.value else 0
         if status == PayoutStatus.PAID.value:
             sent[rail] += amount
-            expected = ["payout"]
-        elif status == PayoutStatus.RETURNED.value:
-            expected = ["payout", "payout_returned"]
-        else:
-            expected = []
-        if kinds != expected:
+        if (
+            out != expected_out
+            or came_back > sent_out
+            or (status == PayoutStatus.RETURNED.value and not came_back)
+        ):
             report.problems.append(
-                f"payout {payout_id} is {status} with ledger steps {kinds}, expected {expected}"
+                f"payout {payout_id} is {status} with ledger steps {sorted(kinds)}: "
+                f"{out} payment(s) out, expected {expected_out}"
             )
     for reference in paid_kinds:
         if reference not in known:

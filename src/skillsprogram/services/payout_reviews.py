@@ -161,6 +161,38 @@ def resolve_review(uow: UnitOfWork, ctx: ProgrammeContext, review_id: uuid.UUID,
 CALLBACK_STATUSES = frozenset({"paid", "failed", "returned"})
 
 
+def read_callbacks(items: object) -> tuple[list[RailCallback], list[str]]:
+    """Callbacks from decoded JSON (a list of objects with the fields of :class:`RailCallback`),
+    and a note for every item that is not one (reported, never applied)."""
+    if not isinstance(items, list):
+        return [], ["the callbacks are not a JSON list"]
+    callbacks, unreadable = [], []
+    for index, item in enumerate(items):
+        try:
+            if not isinstance(item, dict):
+                raise ValueError("not an object")
+            for name in ("notice_id", "idempotency_key", "status"):
+                if not isinstance(item.get(name), str) or not item[name]:
+                    raise ValueError(f"no {name}")
+            amount = item.get("amount")
+            if amount is not None and (isinstance(amount, bool) or not isinstance(amount, int)):
+                raise ValueError(f"amount {amount!r} is not an integer in minor units")
+            callbacks.append(
+                RailCallback(
+                    notice_id=item["notice_id"],
+                    idempotency_key=item["idempotency_key"],
+                    status=item["status"],
+                    reference=item.get("reference"),
+                    amount=amount,
+                    currency=item.get("currency"),
+                    reason=item.get("reason"),
+                )
+            )
+        except ValueError as problem:
+            unreadable.append(f"item {index}: {problem}")
+    return callbacks, unreadable
+
+
 def apply_callbacks(
     uow: UnitOfWork, ctx: ProgrammeContext, rail: str, callbacks: Sequence[RailCallback]
 ) -> list[str]:

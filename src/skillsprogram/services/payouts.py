@@ -30,16 +30,16 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.exchange import PaymentInstruction, RailResult, RailTimeout
 from skillsprogram.domain.ledger import AccountKind, Posting, transfer
 from skillsprogram.domain.lifecycle import ApplicationStatus, EntitlementStatus, PayoutStatus
 from skillsprogram.domain.models import Application, Entitlement, PaymentAccount, Payout
-from skillsprogram.domain.payments import PayoutReview
+from skillsprogram.domain.payments import DisbursementEnvelope, EnvelopePayout, PayoutReview
 from skillsprogram.errors import DomainError
 from skillsprogram.services import ledger
 from skillsprogram.services.audit import Change, record
@@ -102,7 +102,24 @@ def backoff(attempts: int) -> timedelta:
     return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), timedelta(days=1))
 
 
-def _claim(ctx: ProgrammeContext, chunk: int, lease: timedelta) -> list[_Claim]:
+def _funding_filter(ctx: ProgrammeContext, run_id: uuid.UUID | None) -> list[Any]:
+    """Payouts held back by disbursement funding (see :mod:`disbursements`)."""
+    enveloped = (
+        select(EnvelopePayout.payout_id)
+        .join(DisbursementEnvelope, DisbursementEnvelope.id == EnvelopePayout.envelope_id)
+        .where(EnvelopePayout.payout_id == Payout.id)
+    )
+    conditions = [~exists(enveloped.where(DisbursementEnvelope.status != "funded"))]
+    if run_id is not None:
+        conditions.append(exists(enveloped.where(DisbursementEnvelope.run_id == run_id)))
+    elif ctx.config.payouts_need_funding:
+        conditions.append(exists(enveloped.where(DisbursementEnvelope.status == "funded")))
+    return conditions
+
+
+def _claim(
+    ctx: ProgrammeContext, chunk: int, lease: timedelta, run_id: uuid.UUID | None = None
+) -> list[_Claim]:
     now = ctx.clock.now()
     with ctx.uow() as uow:
         query = (
@@ -116,6 +133,7 @@ def _claim(ctx: ProgrammeContext, chunk: int, lease: timedelta) -> list[_Claim]:
                     Payout.status == PayoutStatus.SENDING.value,
                 ),
                 Payout.next_attempt_at <= now,
+                *_funding_filter(ctx, run_id),
             )
             .order_by(Payout.next_attempt_at, Payout.id)
             .limit(chunk)
@@ -193,16 +211,22 @@ def call_rail(
 
 
 def run_payouts(
-    ctx: ProgrammeContext, chunk: int = 200, limit: int | None = None, lease: timedelta = LEASE
+    ctx: ProgrammeContext,
+    chunk: int = 200,
+    limit: int | None = None,
+    lease: timedelta = LEASE,
+    run_id: uuid.UUID | None = None,
 ) -> PayoutRun:
-    """Send every payout that is due; returns the count of each outcome.
+    """Send every payout that is due (of disbursement run ``run_id`` only, when given);
+    returns the count of each outcome.
 
-    Safe to run in several processes at once (see the module documentation).
+    Payouts in a disbursement envelope that is not funded are never sent. Safe to
+    run in several processes at once (see the module documentation).
     """
     run = PayoutRun()
     handled = 0
     while limit is None or handled < limit:
-        claims = _claim(ctx, chunk if limit is None else min(chunk, limit - handled), lease)
+        claims = _claim(ctx, chunk if limit is None else min(chunk, limit - handled), lease, run_id)
         if not claims:
             break
         checkpoint("after_claim")
@@ -253,17 +277,20 @@ def _record(ctx: ProgrammeContext, answers: list[tuple[_Claim, RailAnswer]], run
                 run.problems.append(f"payout {payout.id}: claim overtaken, outcome left to its new holder")
                 continue
             outcome = apply_answer(payout, answer, now)
-            run.outcomes[outcome] += 1
             if answer.note:
                 run.problems.append(f"payout {payout.id}: {answer.note}")
             revoked = app_status == ApplicationStatus.REVOKED.value
-            settle(uow, ctx, out, payout, entitlement, person_id, outcome, revoked, PayoutStatus.SENDING)
+            outcome = settle(
+                uow, ctx, out, payout, entitlement, person_id, outcome, revoked, PayoutStatus.SENDING
+            )
+            run.outcomes[outcome] += 1
             if outcome == PayoutStatus.PAID.value:
                 run.paid_amount += payout.amount
         write_settlement(uow, ctx, out)
 
 
 def write_settlement(uow: UnitOfWork, ctx: ProgrammeContext, out: Settlement) -> None:
+    """Write what :func:`settle` gathered: postings, reviews and audit events."""
     uow.session.flush()
     ledger.post(uow, ctx, out.postings)
     if out.reviews:
@@ -281,8 +308,9 @@ def settle(
     outcome: str,
     revoked: bool,
     before: str,
-) -> None:
-    """The ledger postings, reviews and audit events that follow a payout's new state."""
+) -> str:
+    """Gather the ledger postings, reviews and audit events that follow a payout's new state;
+    returns the outcome (a refused payout of a revoked beneficiary becomes ``cancelled``)."""
     now = ctx.clock.now()
     data: dict[str, object] = {
         "person_id": str(person_id),
@@ -331,9 +359,11 @@ def settle(
             }
         )
     out.changes.append(Change("payout", payout.id, f"payout_{outcome}", before, payout.status, data))
+    return outcome
 
 
 def cancel_posting(uow: UnitOfWork, ctx: ProgrammeContext, payout: Payout) -> Posting:
+    """The posting that returns a cancelled payout's amount from benefit_payable to the budget."""
     return transfer(
         "benefit_cancelled",
         f"entitlement:{payout.entitlement_id}",

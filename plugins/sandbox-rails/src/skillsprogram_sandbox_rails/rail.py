@@ -191,26 +191,36 @@ class SandboxRail:
 
     def statement(self, since: datetime, until: datetime) -> list[StatementLine]:
         """The credits booked in [since, until)."""
-        return [
-            StatementLine(key, b.reference, b.amount, b.currency, b.booked_at, "paid")
-            for key, b in self._books.between(self.code, since, until)
-            if b.status == "paid"
-        ]
+        return statement_lines(self.code, self._books, since, until)
 
     def statement_csv(self, since: datetime, until: datetime) -> str:
         """The statement as CSV with the columns of :data:`STATEMENT_COLUMNS`."""
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(STATEMENT_COLUMNS)
-        for line in self.statement(since, until):
-            writer.writerow(
-                (
-                    line.idempotency_key,
-                    line.reference,
-                    line.amount,
-                    line.currency,
-                    line.booked_at.astimezone(UTC).isoformat(),
-                    line.status,
-                )
+        return statement_csv(self.code, self._books, since, until)
+
+
+def statement_lines(rail: str, books: RailBooks, since: datetime, until: datetime) -> list[StatementLine]:
+    """The credits ``rail`` booked in [since, until), from its books."""
+    return [
+        StatementLine(key, b.reference, b.amount, b.currency, b.booked_at, "paid")
+        for key, b in books.between(rail, since, until)
+        if b.status == "paid"
+    ]
+
+
+def statement_csv(rail: str, books: RailBooks, since: datetime, until: datetime) -> str:
+    """The statement of ``rail`` as CSV with the columns of :data:`STATEMENT_COLUMNS`."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(STATEMENT_COLUMNS)
+    for line in statement_lines(rail, books, since, until):
+        writer.writerow(
+            (
+                line.idempotency_key,
+                line.reference,
+                line.amount,
+                line.currency,
+                line.booked_at.astimezone(UTC).isoformat(),
+                line.status,
             )
-        return out.getvalue()
+        )
+    return out.getvalue()
