@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 PACKAGES := -e . -e plugins/sandbox-registry -e plugins/sandbox-rails -e examples/indonesia -e examples/cambodia
 APPLICANTS ?= 10000
 SEED ?= 1
+COUNTRY ?= indonesia
 
 .PHONY: demo test install lint docs
 
@@ -15,9 +16,10 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/pip install --quiet $(PACKAGES)
 
-## make demo: install, then run one Kartu Prakerja wave end to end on the embedded SQLite database
+## make demo: install, then run one Kartu Prakerja wave (or COUNTRY=cambodia's intake) end to end
+## on the embedded SQLite database
 demo: install
-	$(BIN)/skillsprogram demo --country indonesia --applicants $(APPLICANTS) --seed $(SEED)
+	$(BIN)/skillsprogram demo --country $(COUNTRY) --applicants $(APPLICANTS) --seed $(SEED)
 
 ## make test: install with the test tools, then lint, type-check, run the suite (SQLite and PostgreSQL)
 ## and build the documentation with warnings as errors
