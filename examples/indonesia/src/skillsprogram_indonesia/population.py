@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from datetime import date, timedelta
+from itertools import accumulate
 
 from skillsprogram.domain.exchange import RegistrationRequest, Sex, SyntheticApplicant
 from skillsprogram_indonesia.kk import make_kk
@@ -147,11 +148,11 @@ class _People:
         for code in regencies():
             by_province.setdefault(code[:2], []).append(code)
         self.provinces = [p for p in PROVINCE_SHARE if p in by_province]
-        self.weights = [PROVINCE_SHARE[p] for p in self.provinces]
+        self.cum_weights = list(accumulate(PROVINCE_SHARE[p] for p in self.provinces))
         self.by_province = by_province
 
     def regency(self) -> str:
-        province = self.rng.choices(self.provinces, self.weights)[0]
+        province = self.rng.choices(self.provinces, cum_weights=self.cum_weights)[0]
         return self.rng.choice(self.by_province[province])
 
     def birth(self, minor: bool) -> date:
@@ -169,9 +170,13 @@ class _People:
 
     def account(self) -> tuple[str, str]:
         if self.rng.random() < 0.8:
-            return self.rng.choice(EWALLETS), "08" + "".join(self.rng.choices("0123456789", k=10))
+            return self.rng.choice(EWALLETS), "08" + self.digits(10)
         bank = self.rng.choice(list(BANKS))
-        return bank, "".join(self.rng.choices("0123456789", k=BANKS[bank]))
+        return bank, self.digits(BANKS[bank])
+
+    def digits(self, count: int) -> str:
+        """``count`` random decimal digits (leading zeros kept)."""
+        return f"{self.rng.randrange(10**count):0{count}d}"
 
     def person(self, regency: str, district: int, family: str, kk: str) -> SyntheticApplicant:
         rng = self.rng
@@ -198,7 +203,7 @@ class _People:
             sex=declared_sex,
             region_code=regency,
             household_number=kk,
-            phone="08" + "".join(rng.choices("0123456789", k=10)),
+            phone="08" + self.digits(10),
             occupation=occupation,
             in_education=0.08 <= roll < 0.11,
             attributes={
