@@ -151,3 +151,27 @@ def test_a_second_open_wave_is_refused(ctx: ProgrammeContext) -> None:
 def test_quota_for_an_unknown_region_is_refused(ctx: ProgrammeContext) -> None:
     with ctx.transaction() as uow, pytest.raises(ValidationFailed):
         waves.set_quotas(uow, ctx, 1, {"77": 3})
+
+
+def _last_analyzed(ctx: ProgrammeContext) -> dict[str, object]:
+    with ctx.uow() as uow:
+        return dict(
+            uow.session.execute(
+                text(
+                    "select relname, last_analyze from pg_stat_user_tables"
+                    " where relname in ('application', 'person', 'household')"
+                )
+            ).all()
+        )
+
+
+def test_closing_a_wave_refreshes_planner_statistics_on_postgresql(ctx: ProgrammeContext) -> None:
+    if ctx.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite plans from its indexes; there are no statistics to refresh")
+    register(ctx, 3)
+    before = _last_analyzed(ctx)
+    with ctx.transaction() as uow:
+        waves.close_wave(uow, ctx, 1)
+    after = _last_analyzed(ctx)
+    assert set(after) == {"application", "person", "household"}
+    assert all(after[t] is not None and (before.get(t) is None or after[t] > before[t]) for t in after)  # type: ignore[operator]

@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.exchange import Candidate, WaveDraw
 from skillsprogram.domain.lifecycle import DRAWABLE, ApplicationStatus, WaveStatus
-from skillsprogram.domain.models import Application, Person, Region, Wave, WaveQuota
+from skillsprogram.domain.models import Application, Household, Person, Region, Wave, WaveQuota
 from skillsprogram.domain.quotas import allocate, region_at_level
 from skillsprogram.errors import ConfigurationError, InvalidTransition, NotFound, ValidationFailed
 from skillsprogram.services.audit import Change, record
@@ -62,6 +62,9 @@ def close_wave(uow: UnitOfWork, ctx: ProgrammeContext, number: int) -> Wave:
     now = ctx.clock.now()
     wave.closes_at = min(wave.closes_at, now)
     record(uow, ctx, [Change("wave", wave.id, "wave_closed", WaveStatus.OPEN.value, wave.status)])
+    # The wave-wide steps that follow (identity, screening, the draw) read tables that
+    # grew by a whole wave's registrations: let the planner see them at their new size.
+    uow.refresh_statistics(Application, Person, Household)
     return wave
 
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlmodel import Session, SQLModel
 
 
@@ -45,6 +45,19 @@ class UnitOfWork:
         self.session.flush()
         table = SQLModel.metadata.tables[str(model.__tablename__)]
         self.session.execute(table.insert(), list(rows))
+
+    def refresh_statistics(self, *models: type[SQLModel]) -> None:
+        """Have PostgreSQL's planner re-read the size and shape of ``models``' tables.
+
+        Autovacuum analyzes a table only some time after it changed a lot; a batch step
+        that follows a mass import straight away would otherwise plan its joins for the
+        empty tables of yesterday (sequential scans per chunk instead of index look-ups).
+        SQLite plans from its indexes alone, so nothing is done there.
+        """
+        if self.dialect != "postgresql":
+            return
+        for model in models:
+            self.session.execute(text(f'ANALYZE "{model.__tablename__}"'))
 
     def commit(self) -> None:
         """Make everything written so far durable."""
