@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 
 from skillsprogram.settings import normalise_database_url
+
+
+def load_json(text: str | bytes) -> Any:
+    """Decode a JSON column, sharing one string object for every key and short value.
+
+    Wave-wide steps hold a decoded ``attributes`` document for each of hundreds of
+    thousands of applicants, all with the same few keys and flags ("never_trained",
+    "ID"): shared strings make each document a third of its plain size.
+    """
+    return json.loads(text, object_pairs_hook=_shared_strings)
+
+
+def _shared_strings(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    return {
+        sys.intern(key): sys.intern(value) if isinstance(value, str) and len(value) <= 16 else value
+        for key, value in pairs
+    }
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -17,6 +36,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     concurrent voucher spends queue instead of failing to upgrade their locks.
     """
     url = normalise_database_url(url)
+    kwargs.setdefault("json_deserializer", load_json)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
         _tune_sqlite(engine)
