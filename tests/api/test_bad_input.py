@@ -118,7 +118,7 @@ def test_a_forged_token_is_refused_with_401(client: TestClient, ctx: ProgrammeCo
 def test_a_callback_with_a_bad_signature_is_refused_and_changes_nothing(
     client: TestClient, ctx: ProgrammeContext, creds: Credentials, unchanged: None
 ) -> None:
-    body = b'{"idempotency_key": "k", "status": "paid"}'
+    body = b'[{"notice_id": "n", "idempotency_key": "k", "status": "paid"}]'
     now = str(int(ctx.clock.now().timestamp()))
     headers = {"X-Client-Id": str(creds.rail_client), "X-Timestamp": now, "content-type": "application/json"}
     bad = client.post(

@@ -1,4 +1,4 @@
-"""Officers, auditors, providers and rails doing their jobs through the API."""
+"""Officers, auditors and providers doing their jobs through the API."""
 
 from __future__ import annotations
 
@@ -6,71 +6,12 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
 
 from skillsprogram.api import create_app
-from skillsprogram.api.security import sign
 from skillsprogram.context import ProgrammeContext
-from skillsprogram.domain.models import Payout
 from skillsprogram.hooks.specs import hookimpl
 from tests.api.conftest import Credentials, api_settings
 from tests.api.helpers import course_id, register, to_vouchers
-
-
-def _completed_with_payout(client: TestClient, ctx: ProgrammeContext, creds: Credentials) -> tuple[str, Any]:
-    ((app_id, me),) = to_vouchers(client, ctx, creds, 1)
-    purchase = client.post(
-        f"/v1/applications/{app_id}/purchases", json={"course_id": course_id(client, "T-WELD")}, headers=me
-    ).json()
-    client.post("/v1/redemptions", json={"codes": [purchase["redeem_code"]]}, headers=creds.provider)
-    client.post(
-        "/v1/completions",
-        json={"items": [{"purchase_id": purchase["id"], "certificate_number": "C-9"}]},
-        headers=creds.provider,
-    )
-    client.post(
-        f"/v1/applications/{app_id}/payment-accounts",
-        json={"rail": "wallet", "account_number": "W000000001"},
-        headers=me,
-    )
-    client.post(f"/v1/applications/{app_id}/purchases/{purchase['id']}/rating", json={"stars": 4}, headers=me)
-    return app_id, me
-
-
-def _signed(ctx: ProgrammeContext, creds: Credentials, body: bytes) -> dict[str, str]:
-    now = str(int(ctx.clock.now().timestamp()))
-    return {
-        "X-Client-Id": str(creds.rail_client),
-        "X-Timestamp": now,
-        "X-Signature": sign(creds.rail_secret, now, body),
-        "content-type": "application/json",
-    }
-
-
-def test_a_signed_rail_callback_settles_a_payout_once(
-    client: TestClient, ctx: ProgrammeContext, creds: Credentials
-) -> None:
-    _completed_with_payout(client, ctx, creds)
-    with ctx.transaction() as uow:
-        payout = uow.session.execute(select(Payout)).scalars().first()
-        assert payout is not None
-        key = payout.idempotency_key
-        uow.session.execute(update(Payout).values(status="unknown"))  # the run timed out on the rail
-    body = b'{"idempotency_key": "%s", "status": "paid", "reference": "RAIL-1"}' % key.encode()
-    paid = client.post("/v1/rails/wallet/callbacks", content=body, headers=_signed(ctx, creds, body))
-    assert paid.status_code == 200, paid.text
-    assert paid.json()["status"] == "paid"
-    again = client.post("/v1/rails/wallet/callbacks", content=body, headers=_signed(ctx, creds, body))
-    assert again.status_code == 200 and again.json()["status"] == "paid"
-    check = client.post("/v1/ledger/verification", headers=creds.auditor).json()
-    assert check["balanced"] is True
-    rail_total = next(t["balance"] for t in check["totals"] if t["kind"] == "rail")
-    assert rail_total == paid.json()["amount"]  # booked once, not twice
-    contradiction = b'{"idempotency_key": "%s", "status": "failed"}' % key.encode()
-    refused = client.post(
-        "/v1/rails/wallet/callbacks", content=contradiction, headers=_signed(ctx, creds, contradiction)
-    )
-    assert refused.status_code == 409 and refused.json()["code"] == "payout-already-settled"
 
 
 def test_a_provider_reaches_only_enrolments_in_its_own_courses(

@@ -34,6 +34,7 @@ from skillsprogram.services import (
     payout_reviews,
     payouts,
     programmes,
+    rail_callbacks,
     revocation,
     training,
     voucher_holds,
@@ -234,11 +235,11 @@ class LedgerMachine(RuleBasedStateMachine):
         if not paid:
             return
         key, reference, amount = data.draw(st.sampled_from(paid))
-        callback = payout_reviews.RailCallback(
+        callback = rail_callbacks.RailCallback(
             f"{reference}:returned", key, "returned", reference, amount, "USD"
         )
         with self.ctx.transaction() as uow:
-            assert payout_reviews.apply_callbacks(uow, self.ctx, "wallet", [callback]) == ["applied"]
+            assert rail_callbacks.apply_callbacks(uow, self.ctx, "wallet", [callback]) == ["applied"]
 
     @rule(data=st.data(), action=st.sampled_from(["retry", "cancel"]))
     def resolve_review(self, data: st.DataObject, action: str) -> None:

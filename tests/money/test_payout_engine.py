@@ -16,7 +16,7 @@ from skillsprogram.domain.exchange import Notification, PaymentInstruction, Rail
 from skillsprogram.domain.models import AuditEvent, Entitlement, LedgerTransaction, Payout
 from skillsprogram.hooks.manager import build_plugin_manager
 from skillsprogram.hooks.specs import hookimpl
-from skillsprogram.services import accounts, events, payout_reviews, payouts, revocation
+from skillsprogram.services import accounts, events, payout_reviews, payouts, rail_callbacks, revocation
 from skillsprogram.services.benefits import idempotency_key
 from skillsprogram.storage.uow import UnitOfWork
 from tests.money.helpers import (
@@ -300,12 +300,12 @@ def test_rail_callbacks_apply_once_and_bad_ones_are_recorded_not_applied(ctx: Pr
     unknown = type(first)("n-unknown", "no-such-key", "paid", "R", 1, "USD")
     garbage = type(first)("n-garbage", first.idempotency_key, "settled??", "R")
     with ctx.transaction() as uow:
-        outcomes = payout_reviews.apply_callbacks(
+        outcomes = rail_callbacks.apply_callbacks(
             uow, ctx, "wallet", [first, first, wrong_currency, unknown, garbage, pushed[1]]
         )
     assert outcomes == ["applied", "duplicate", "mismatch", "unknown_reference", "garbage", "applied"]
     with ctx.transaction() as uow:
-        assert payout_reviews.apply_callbacks(uow, ctx, "wallet", [first]) == ["duplicate"]
+        assert rail_callbacks.apply_callbacks(uow, ctx, "wallet", [first]) == ["duplicate"]
     assert payouts_by_status(ctx) == {"paid": 2, "scheduled": 2}
     assert ledger_problems(ctx) == []
     advance(ctx, minutes=5)
@@ -323,11 +323,11 @@ def test_a_returned_payout_goes_back_to_payable_and_to_review(ctx: ProgrammeCont
         reference = uow.session.execute(
             select(Payout.rail_reference).where(Payout.status == "paid")
         ).scalar_one()
-    returned = payout_reviews.RailCallback(
+    returned = rail_callbacks.RailCallback(
         f"{reference}:returned", key, "returned", reference, 600_000, "USD"
     )
     with ctx.transaction() as uow:
-        assert payout_reviews.apply_callbacks(uow, ctx, "wallet", [returned, returned]) == [
+        assert rail_callbacks.apply_callbacks(uow, ctx, "wallet", [returned, returned]) == [
             "applied",
             "duplicate",
         ]

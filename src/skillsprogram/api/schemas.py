@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
 from skillsprogram.domain.access import ClientRole, GrievanceCategory
+from skillsprogram.services.rail_callbacks import CallbackOutcome
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(min_length=1, max_length=5_000)]
@@ -670,23 +671,55 @@ class LedgerVerificationOut(BaseModel):
 
 
 class RailCallbackIn(Body):
-    """A rail's report of a payment's final state."""
+    """One notice a rail pushes about a payout it was sent (the fields of a line of the
+    ``skillsprogram payouts callbacks`` file)."""
 
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
             "examples": [
                 {
+                    "notice_id": "WLT-N-000981",
                     "idempotency_key": "programme:application:incentive:1",
                     "status": "paid",
                     "reference": "TRX-99812",
+                    "amount": 600000,
+                    "currency": "IDR",
                 }
             ]
         },
     )
 
-    idempotency_key: Annotated[str, StringConstraints(min_length=1, max_length=160)]
-    status: Literal["paid", "failed"]
-    reference: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
+    notice_id: Annotated[str, StringConstraints(min_length=1, max_length=128)] = Field(
+        description="The rail's id for this notice: a notice sent again carries the same id"
+    )
+    idempotency_key: Annotated[str, StringConstraints(min_length=1, max_length=160)] = Field(
+        description="The payout's idempotency key, as we sent it to the rail"
+    )
+    status: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(
+        description="paid, failed or returned; any other value is recorded as garbage, not applied"
+    )
+    reference: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = Field(
+        default=None, description="The rail's reference for the payment (needed for paid)"
+    )
+    amount: Money | None = Field(default=None, description="When given, must equal the payout's amount")
+    currency: Annotated[str, StringConstraints(min_length=1, max_length=8)] | None = Field(
+        default=None, description="When given, must equal the payout's currency"
+    )
     reason: Annotated[str, StringConstraints(max_length=500)] | None = None
-    permanent: StrictBool = Field(default=True, description="For failures: false asks for a retry")
+
+
+class RailNoticeOutcome(BaseModel):
+    """What became of one notice. ``applied`` and ``recheck`` acted on the payout,
+    ``conflict`` opened a payout review; every notice was recorded, whatever its outcome."""
+
+    notice_id: str
+    idempotency_key: str
+    outcome: CallbackOutcome
+
+
+class RailCallbacksOut(BaseModel):
+    """One outcome per notice, in the order sent."""
+
+    applied: int
+    results: list[RailNoticeOutcome]

@@ -19,7 +19,14 @@ from skillsprogram.cli.feedback import console, refusing
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.errors import ValidationFailed
 from skillsprogram.money import Money
-from skillsprogram.services import disbursements, ledger_checks, payout_reviews, payouts, reconciliation
+from skillsprogram.services import (
+    disbursements,
+    ledger_checks,
+    payout_reviews,
+    payouts,
+    rail_callbacks,
+    reconciliation,
+)
 
 payouts_app = typer.Typer(help="Send, review and reconcile payouts.", no_args_is_help=True)
 ledger_app = typer.Typer(help="Check the double-entry ledger.", no_args_is_help=True)
@@ -175,9 +182,9 @@ def callbacks(
     except (ValueError, UnicodeDecodeError) as exc:
         decoded = None
         console.print(f"[red]unreadable[/] {escape(str(exc))}")
-    items, unreadable = payout_reviews.read_callbacks(decoded) if decoded is not None else ([], [])
+    items, unreadable = rail_callbacks.read_callbacks(decoded) if decoded is not None else ([], [])
     with ctx.transaction() as uow:
-        outcomes = payout_reviews.apply_callbacks(uow, ctx, rail, items)
+        outcomes = rail_callbacks.apply_callbacks(uow, ctx, rail, items)
     for note in unreadable:
         console.print(f"[red]unreadable[/] {escape(note)}")
     counts = Counter(outcomes)

@@ -1,4 +1,4 @@
-"""Payouts a person must decide on, and what rails tell us on their own (callbacks, returns).
+"""Payouts a person must decide on.
 
 A payout lands in the review queue when the rail refused it for good (closed
 account, name mismatch), returned it after paying, or still cannot say what
@@ -7,34 +7,27 @@ became of it after every attempt. The beneficiary is told (``payout_failed`` /
 the operator then resends to the beneficiary's current verified account under a
 new key derived from the original one, or cancels the benefit.
 
-Rail callbacks are kept once per (rail, notice id): a duplicate is recorded in
-the audit log and applied no second time, a callback naming a key we never sent
-or an amount or currency that disagrees is recorded and reported, never applied.
+What rails push on their own (paid, failed, returned) is applied by
+:mod:`skillsprogram.services.rail_callbacks`, which opens reviews here.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
 
 from skillsprogram.context import ProgrammeContext
-from skillsprogram.domain.exchange import RailCallback
-from skillsprogram.domain.ledger import AccountKind, transfer
-from skillsprogram.domain.lifecycle import AccountStatus, ApplicationStatus, EntitlementStatus, PayoutStatus
+from skillsprogram.domain.lifecycle import AccountStatus, EntitlementStatus, PayoutStatus
 from skillsprogram.domain.models import Application, Entitlement, PaymentAccount, Payout
-from skillsprogram.domain.payments import PayoutReview, RailNotice
+from skillsprogram.domain.payments import PayoutReview
 from skillsprogram.errors import AccountNotVerified, InvalidTransition, NotFound, ValidationFailed
 from skillsprogram.services import ledger
 from skillsprogram.services.audit import Change, record
-from skillsprogram.services.payouts import Settlement, cancel_posting, settle, write_settlement
+from skillsprogram.services.payouts import cancel_posting
 from skillsprogram.storage.uow import UnitOfWork
-
-#: Payout states a callback may confirm as paid (the payout was sent, its fate unknown).
-IN_FLIGHT = frozenset({PayoutStatus.SENDING.value, PayoutStatus.UNKNOWN.value, PayoutStatus.SCHEDULED.value})
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,177 +149,3 @@ def resolve_review(uow: UnitOfWork, ctx: ProgrammeContext, review_id: uuid.UUID,
         ],
     )
     return payout.status
-
-
-CALLBACK_STATUSES = frozenset({"paid", "failed", "returned"})
-
-
-def read_callbacks(items: object) -> tuple[list[RailCallback], list[str]]:
-    """Callbacks from decoded JSON (a list of objects with the fields of :class:`RailCallback`),
-    and a note for every item that is not one (reported, never applied)."""
-    if not isinstance(items, list):
-        return [], ["the callbacks are not a JSON list"]
-    callbacks, unreadable = [], []
-    for index, item in enumerate(items):
-        try:
-            if not isinstance(item, dict):
-                raise ValueError("not an object")
-            for name in ("notice_id", "idempotency_key", "status"):
-                if not isinstance(item.get(name), str) or not item[name]:
-                    raise ValueError(f"no {name}")
-            amount = item.get("amount")
-            if amount is not None and (isinstance(amount, bool) or not isinstance(amount, int)):
-                raise ValueError(f"amount {amount!r} is not an integer in minor units")
-            callbacks.append(
-                RailCallback(
-                    notice_id=item["notice_id"],
-                    idempotency_key=item["idempotency_key"],
-                    status=item["status"],
-                    reference=item.get("reference"),
-                    amount=amount,
-                    currency=item.get("currency"),
-                    reason=item.get("reason"),
-                )
-            )
-        except ValueError as problem:
-            unreadable.append(f"item {index}: {problem}")
-    return callbacks, unreadable
-
-
-def apply_callbacks(
-    uow: UnitOfWork, ctx: ProgrammeContext, rail: str, callbacks: Sequence[RailCallback]
-) -> list[str]:
-    """Apply a rail's callbacks; returns one outcome per callback.
-
-    Outcomes: ``applied``, ``no_change`` (the payout already says so), ``recheck`` (a
-    failure reported for a payout in flight: the worker asks the rail again now),
-    ``duplicate``, ``unknown_reference``, ``mismatch`` (amount or currency), ``garbage``
-    (a status we do not know) and ``conflict`` (contradicts a final state; opens a review).
-    """
-    seen = set(
-        uow.session.execute(
-            select(RailNotice.notice_id).where(
-                RailNotice.programme_id == ctx.pid,
-                RailNotice.rail == rail,
-                RailNotice.notice_id.in_([c.notice_id for c in callbacks]),
-            )
-        ).scalars()
-    )
-    keys = [c.idempotency_key for c in callbacks]
-    query = (
-        select(Payout, Entitlement, Application.person_id, Application.status)
-        .join(Entitlement, Entitlement.id == Payout.entitlement_id)
-        .join(Application, Application.id == Entitlement.application_id)
-        .where(Payout.programme_id == ctx.pid, Payout.rail == rail, Payout.idempotency_key.in_(keys))
-    )
-    if uow.dialect == "postgresql":
-        query = query.with_for_update(of=Payout)
-    payouts = {row[0].idempotency_key: row for row in uow.session.execute(query).all()}
-    now = ctx.clock.now()
-    outcomes: list[str] = []
-    changes: list[Change] = []
-    for callback in callbacks:
-        if callback.notice_id in seen:
-            outcomes.append("duplicate")
-            changes.append(
-                Change("rail_notice", callback.notice_id, "rail_notice_duplicate", None, None, {"rail": rail})
-            )
-            continue
-        seen.add(callback.notice_id)
-        found = payouts.get(callback.idempotency_key)
-        outcome = _callback_outcome(uow, ctx, callback, found, changes)
-        outcomes.append(outcome)
-        uow.session.add(
-            RailNotice(
-                programme_id=ctx.pid,
-                rail=rail,
-                notice_id=callback.notice_id,
-                idempotency_key=callback.idempotency_key,
-                status=str(callback.status)[:24],
-                outcome=outcome,
-                received_at=now,
-                data={
-                    "reference": callback.reference,
-                    "amount": callback.amount,
-                    "currency": callback.currency,
-                    "reason": callback.reason,
-                },
-            )
-        )
-    uow.session.flush()
-    record(uow, ctx, changes)
-    return outcomes
-
-
-def _callback_outcome(
-    uow: UnitOfWork,
-    ctx: ProgrammeContext,
-    callback: RailCallback,
-    found: tuple[Payout, Entitlement, uuid.UUID, str] | None,
-    changes: list[Change],
-) -> str:
-    if callback.status not in CALLBACK_STATUSES:
-        return "garbage"
-    if found is None:
-        return "unknown_reference"
-    payout, entitlement, person_id, app_status = found
-    if (callback.amount is not None and callback.amount != payout.amount) or (
-        callback.currency is not None and callback.currency != payout.currency
-    ):
-        return "mismatch"
-    now = ctx.clock.now()
-    data = {"person_id": str(person_id), "rail": payout.rail, "amount": payout.amount, "via": "callback"}
-    before = payout.status
-    if callback.status == "paid":
-        if payout.status == PayoutStatus.PAID.value:
-            return "no_change"
-        if payout.status not in IN_FLIGHT or (
-            payout.status == PayoutStatus.SCHEDULED.value and not payout.attempts
-        ):
-            open_review(uow, ctx, payout, f"the rail reports paid a payout we hold as {payout.status}")
-            return "conflict"
-        if not callback.reference:
-            return "garbage"
-        payout.status = PayoutStatus.PAID.value
-        payout.rail_reference = callback.reference
-        payout.last_error = None
-        payout.updated_at = now
-        out = Settlement()
-        revoked = app_status == ApplicationStatus.REVOKED.value
-        settle(uow, ctx, out, payout, entitlement, person_id, PayoutStatus.PAID.value, revoked, before)
-        write_settlement(uow, ctx, out)
-        return "applied"
-    if callback.status == "failed":
-        if payout.status == PayoutStatus.FAILED.value:
-            return "no_change"
-        if payout.status in (PayoutStatus.UNKNOWN.value, PayoutStatus.SENDING.value):
-            payout.next_attempt_at = now  # ask the rail again, with the same key, right away
-            return "recheck"
-        open_review(uow, ctx, payout, f"the rail reports failed a payout we hold as {payout.status}")
-        return "conflict"
-    # returned: the rail paid, then the money came back (account closed after credit, ...)
-    if payout.status == PayoutStatus.RETURNED.value:
-        return "no_change"
-    if payout.status != PayoutStatus.PAID.value:
-        open_review(uow, ctx, payout, f"the rail reports returned a payout we hold as {payout.status}")
-        return "conflict"
-    payout.status = PayoutStatus.RETURNED.value
-    payout.last_error = callback.reason or "returned by the rail"
-    payout.updated_at = now
-    ledger.post(
-        uow,
-        ctx,
-        [
-            transfer(
-                "payout_returned",
-                f"payout:{payout.id}",
-                ledger.account(uow, ctx, AccountKind.RAIL, payout.rail),
-                ledger.account(uow, ctx, AccountKind.BENEFIT_PAYABLE, "programme"),
-                payout.amount,
-                payout.currency,
-            )
-        ],
-    )
-    open_review(uow, ctx, payout, payout.last_error)
-    changes.append(Change("payout", payout.id, "payout_returned", before, payout.status, data))
-    return "applied"

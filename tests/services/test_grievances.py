@@ -1,4 +1,4 @@
-"""The complaints desk and rail callbacks as services, without HTTP."""
+"""The complaints desk as a service, without HTTP."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from skillsprogram.domain.models import AuditEvent
 from skillsprogram.errors import InvalidTransition, NotFound, ValidationFailed
 from skillsprogram.services import grievances
 from skillsprogram.services.grievances import MAX_OPEN_PER_APPLICATION, GrievanceFiling
-from skillsprogram.services.rail_reports import RailReport, apply_rail_report
 from tests.services.helpers import register
 
 
@@ -68,8 +67,3 @@ def test_an_applicant_cannot_flood_the_desk(ctx: ProgrammeContext) -> None:
     with pytest.raises(InvalidTransition) as refused:
         _file(ctx, app_id)
     assert refused.value.code == "too-many-open-grievances"
-
-
-def test_a_rail_report_for_an_unknown_key_is_not_found(ctx: ProgrammeContext) -> None:
-    with ctx.transaction() as uow, pytest.raises(NotFound):
-        apply_rail_report(uow, ctx, "wallet", RailReport("no-such-key", "paid"))

@@ -1,0 +1,282 @@
+"""What payment rails tell us on their own about a payout (callbacks: paid, failed, returned).
+
+Rails answer asynchronously (a bank books a credit hours after accepting it, a
+wallet returns money when the account closes), so they push notices: over HTTP
+(``POST /v1/rails/{rail}/callbacks``) or as a file an operator feeds to
+``skillsprogram payouts callbacks``. Both entrances apply them here, the same way:
+
+- each notice is kept once per (rail, notice id) in ``rail_notice``, whatever its
+  outcome; a notice id seen before, in this batch or an earlier one, is a
+  ``duplicate``, recorded in the audit log and applied no second time (two
+  deliveries racing each other are serialised by the notice's unique key);
+- a notice naming a key we never sent through this rail, an amount or currency that
+  disagrees with the payout, or a status we do not know is recorded and reported,
+  never applied;
+- a notice contradicting a payout's final state opens a payout review;
+- ``paid`` settles the payout through :func:`payouts.settle` (the same path as a
+  payout run, so a payout paid after its beneficiary was revoked is claimed back),
+  ``returned`` moves the money back to benefits payable and opens a review.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from skillsprogram.context import ProgrammeContext
+from skillsprogram.domain.exchange import RailCallback
+from skillsprogram.domain.ledger import AccountKind, transfer
+from skillsprogram.domain.lifecycle import ApplicationStatus, PayoutStatus
+from skillsprogram.domain.models import Application, Entitlement, Payout
+from skillsprogram.domain.payments import RailNotice
+from skillsprogram.services import ledger
+from skillsprogram.services.audit import Change, record
+from skillsprogram.services.payout_reviews import open_review
+from skillsprogram.services.payouts import Settlement, settle, write_settlement
+from skillsprogram.storage.uow import UnitOfWork
+
+__all__ = [
+    "CALLBACK_STATUSES",
+    "IN_FLIGHT",
+    "CallbackOutcome",
+    "RailCallback",
+    "apply_callbacks",
+    "read_callbacks",
+]
+
+#: What a callback may say.
+CALLBACK_STATUSES = frozenset({"paid", "failed", "returned"})
+
+#: Payout states a callback may confirm as paid (the payout was sent, its fate unknown).
+IN_FLIGHT = frozenset({PayoutStatus.SENDING.value, PayoutStatus.UNKNOWN.value, PayoutStatus.SCHEDULED.value})
+
+#: What became of one notice. Only ``applied`` and ``recheck`` change a payout;
+#: ``conflict`` opens a review; every other outcome is recorded, not applied.
+CallbackOutcome = Literal[
+    "applied", "no_change", "recheck", "duplicate", "unknown_reference", "mismatch", "garbage", "conflict"
+]
+
+_PENDING = "pending"
+_CHUNK = 5_000
+
+
+def read_callbacks(items: object) -> tuple[list[RailCallback], list[str]]:
+    """Callbacks from decoded JSON (a list of objects with the fields of :class:`RailCallback`),
+    and a note for every item that is not one (reported, never applied)."""
+    if not isinstance(items, list):
+        return [], ["the callbacks are not a JSON list"]
+    callbacks, unreadable = [], []
+    for index, item in enumerate(items):
+        try:
+            if not isinstance(item, dict):
+                raise ValueError("not an object")
+            for name in ("notice_id", "idempotency_key", "status"):
+                if not isinstance(item.get(name), str) or not item[name]:
+                    raise ValueError(f"no {name}")
+            amount = item.get("amount")
+            if amount is not None and (isinstance(amount, bool) or not isinstance(amount, int)):
+                raise ValueError(f"amount {amount!r} is not an integer in minor units")
+            callbacks.append(
+                RailCallback(
+                    notice_id=item["notice_id"],
+                    idempotency_key=item["idempotency_key"],
+                    status=item["status"],
+                    reference=item.get("reference"),
+                    amount=amount,
+                    currency=item.get("currency"),
+                    reason=item.get("reason"),
+                )
+            )
+        except ValueError as problem:
+            unreadable.append(f"item {index}: {problem}")
+    return callbacks, unreadable
+
+
+def apply_callbacks(
+    uow: UnitOfWork, ctx: ProgrammeContext, rail: str, callbacks: Sequence[RailCallback]
+) -> list[CallbackOutcome]:
+    """Apply a rail's callbacks; returns one outcome per callback, in the order given.
+
+    Outcomes: ``applied``, ``no_change`` (the payout already says so), ``recheck`` (a
+    failure reported for a payout in flight: the worker asks the rail again now),
+    ``duplicate``, ``unknown_reference``, ``mismatch`` (amount or currency), ``garbage``
+    (a status we do not know, or ``paid`` without a reference) and ``conflict``
+    (contradicts a final state; opens a review).
+    """
+    now = ctx.clock.now()
+    claimed = _claim_notices(uow, ctx, rail, callbacks, now)
+    keys = sorted({c.idempotency_key for c in callbacks if c.notice_id in claimed})
+    payouts: dict[str, tuple[Payout, Entitlement, uuid.UUID, str]] = {}
+    for start in range(0, len(keys), _CHUNK):
+        query = (
+            select(Payout, Entitlement, Application.person_id, Application.status)
+            .join(Entitlement, Entitlement.id == Payout.entitlement_id)
+            .join(Application, Application.id == Entitlement.application_id)
+            .where(
+                Payout.programme_id == ctx.pid,
+                Payout.rail == rail,
+                Payout.idempotency_key.in_(keys[start : start + _CHUNK]),
+            )
+            .order_by(Payout.id)
+        )
+        if uow.dialect == "postgresql":
+            query = query.with_for_update(of=Payout)
+        payouts.update((row[0].idempotency_key, row) for row in uow.session.execute(query).all())
+    outcomes: list[CallbackOutcome] = []
+    changes: list[Change] = []
+    decided: dict[str, CallbackOutcome] = {}
+    for callback in callbacks:
+        if callback.notice_id not in claimed or callback.notice_id in decided:
+            outcomes.append("duplicate")
+            changes.append(
+                Change("rail_notice", callback.notice_id, "rail_notice_duplicate", None, None, {"rail": rail})
+            )
+            continue
+        outcome = _callback_outcome(uow, ctx, callback, payouts.get(callback.idempotency_key), changes)
+        decided[callback.notice_id] = outcome
+        outcomes.append(outcome)
+    uow.session.flush()
+    _record_outcomes(uow, ctx, rail, decided)
+    record(uow, ctx, changes)
+    return outcomes
+
+
+def _claim_notices(
+    uow: UnitOfWork, ctx: ProgrammeContext, rail: str, callbacks: Sequence[RailCallback], now: datetime
+) -> set[str]:
+    """Insert the first occurrence of each notice id not yet kept; returns the ids this call
+    inserted. A notice another transaction is inserting at the same moment waits for it and
+    then counts as a duplicate here."""
+    first: dict[str, RailCallback] = {}
+    for callback in callbacks:
+        first.setdefault(callback.notice_id, callback)
+    rows: list[dict[str, Any]] = [
+        {
+            "programme_id": ctx.pid,
+            "rail": rail,
+            "notice_id": notice_id,
+            "idempotency_key": callback.idempotency_key,
+            "status": str(callback.status)[:24],
+            "outcome": _PENDING,
+            "received_at": now,
+            "data": {
+                "reference": callback.reference,
+                "amount": callback.amount,
+                "currency": callback.currency,
+                "reason": callback.reason,
+            },
+        }
+        for notice_id, callback in sorted(first.items())  # one order for all: no deadlock
+    ]
+    if not rows:
+        return set()
+    uow.session.flush()
+    insert = postgresql.insert if uow.dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(RailNotice.__table__)
+        .on_conflict_do_nothing(index_elements=["programme_id", "rail", "notice_id"])
+        .returning(RailNotice.__table__.c.notice_id)
+    )
+    claimed: set[str] = set()
+    for start in range(0, len(rows), _CHUNK):
+        claimed.update(uow.session.execute(statement, rows[start : start + _CHUNK]).scalars())
+    return claimed
+
+
+def _record_outcomes(
+    uow: UnitOfWork, ctx: ProgrammeContext, rail: str, decided: dict[str, CallbackOutcome]
+) -> None:
+    """Write each claimed notice's outcome on its ``rail_notice`` row."""
+    by_outcome: dict[CallbackOutcome, list[str]] = {}
+    for notice_id, outcome in decided.items():
+        by_outcome.setdefault(outcome, []).append(notice_id)
+    for outcome, notice_ids in sorted(by_outcome.items()):
+        for start in range(0, len(notice_ids), _CHUNK):
+            uow.session.execute(
+                update(RailNotice)
+                .where(
+                    RailNotice.programme_id == ctx.pid,
+                    RailNotice.rail == rail,
+                    RailNotice.notice_id.in_(notice_ids[start : start + _CHUNK]),
+                )
+                .values(outcome=outcome)
+            )
+
+
+def _callback_outcome(
+    uow: UnitOfWork,
+    ctx: ProgrammeContext,
+    callback: RailCallback,
+    found: tuple[Payout, Entitlement, uuid.UUID, str] | None,
+    changes: list[Change],
+) -> CallbackOutcome:
+    if callback.status not in CALLBACK_STATUSES:
+        return "garbage"
+    if found is None:
+        return "unknown_reference"
+    payout, entitlement, person_id, app_status = found
+    if (callback.amount is not None and callback.amount != payout.amount) or (
+        callback.currency is not None and callback.currency != payout.currency
+    ):
+        return "mismatch"
+    now = ctx.clock.now()
+    data = {"person_id": str(person_id), "rail": payout.rail, "amount": payout.amount, "via": "callback"}
+    before = payout.status
+    if callback.status == "paid":
+        if payout.status == PayoutStatus.PAID.value:
+            return "no_change"
+        if payout.status not in IN_FLIGHT or (
+            payout.status == PayoutStatus.SCHEDULED.value and not payout.attempts
+        ):
+            open_review(uow, ctx, payout, f"the rail reports paid a payout we hold as {payout.status}")
+            return "conflict"
+        if not callback.reference:
+            return "garbage"
+        payout.status = PayoutStatus.PAID.value
+        payout.rail_reference = callback.reference
+        payout.last_error = None
+        payout.updated_at = now
+        out = Settlement()
+        revoked = app_status == ApplicationStatus.REVOKED.value
+        settle(uow, ctx, out, payout, entitlement, person_id, PayoutStatus.PAID.value, revoked, before)
+        write_settlement(uow, ctx, out)
+        return "applied"
+    if callback.status == "failed":
+        if payout.status == PayoutStatus.FAILED.value:
+            return "no_change"
+        if payout.status in (PayoutStatus.UNKNOWN.value, PayoutStatus.SENDING.value):
+            payout.next_attempt_at = now  # ask the rail again, with the same key, right away
+            return "recheck"
+        open_review(uow, ctx, payout, f"the rail reports failed a payout we hold as {payout.status}")
+        return "conflict"
+    # returned: the rail paid, then the money came back (account closed after credit, ...)
+    if payout.status == PayoutStatus.RETURNED.value:
+        return "no_change"
+    if payout.status != PayoutStatus.PAID.value:
+        open_review(uow, ctx, payout, f"the rail reports returned a payout we hold as {payout.status}")
+        return "conflict"
+    payout.status = PayoutStatus.RETURNED.value
+    payout.last_error = callback.reason or "returned by the rail"
+    payout.updated_at = now
+    ledger.post(
+        uow,
+        ctx,
+        [
+            transfer(
+                "payout_returned",
+                f"payout:{payout.id}",
+                ledger.account(uow, ctx, AccountKind.RAIL, payout.rail),
+                ledger.account(uow, ctx, AccountKind.BENEFIT_PAYABLE, "programme"),
+                payout.amount,
+                payout.currency,
+            )
+        ],
+    )
+    open_review(uow, ctx, payout, payout.last_error)
+    changes.append(Change("payout", payout.id, "payout_returned", before, payout.status, data))
+    return "applied"
