@@ -7,17 +7,17 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from skillsprogram.config import ProgrammeConfig, ProviderSettlementRules, load_config
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.exchange import PaymentInstruction, RailResult, RailTimeout
 from skillsprogram.domain.ledger import AccountKind
-from skillsprogram.domain.models import TrainingProvider
+from skillsprogram.domain.models import LedgerTransaction, TrainingProvider
 from skillsprogram.domain.settlement_models import ProviderAccount, ProviderSettlement, SettlementItem
 from skillsprogram.errors import ConfigurationError
 from skillsprogram.services import employment, ledger, reports, settlements, training, voucher_holds, vouchers
-from skillsprogram.services.payouts import backoff
+from skillsprogram.services.payouts import LEASE, backoff, call_rail
 from tests.conftest import TESTLAND
 from tests.services.helpers import course, to_voucher
 
@@ -140,6 +140,31 @@ def test_a_settlement_whose_rail_timed_out_is_resolved_by_status_and_never_sent_
     with ctx.uow() as uow:
         (settlement,) = uow.session.execute(select(ProviderSettlement)).scalars()
         assert settlement.status == "paid" and settlement.attempts == 2
+
+
+def test_a_worker_overtaken_after_its_lease_records_nothing_and_nothing_is_booked_twice(
+    ctx: ProgrammeContext,
+) -> None:
+    give_accounts(ctx)
+    enrol(ctx, to_voucher(ctx, 2), "T-WELD", redeem=True)
+    with ctx.transaction() as uow:
+        settlements.schedule_settlements(uow, ctx)
+    slow = settlements._claim(ctx, 10)
+    slow_answers = [(c, call_rail(ctx, c.rail, c.instruction, c.resolve_first)) for c in slow]
+    ctx.clock.advance(LEASE + timedelta(seconds=1))  # type: ignore[attr-defined]
+    fast = settlements.send_settlements(ctx)
+    late = settlements.SettlementRun()
+    settlements._record(ctx, slow_answers, late)
+
+    assert fast.outcomes["paid"] == 1 and late.outcomes == {"stale": 1}
+    with ctx.uow() as uow:
+        (state,) = uow.session.execute(select(ProviderSettlement.status, ProviderSettlement.attempts)).all()
+        booked = uow.session.execute(
+            select(func.count()).select_from(LedgerTransaction).where(
+                LedgerTransaction.kind == "provider_settlement"
+            )
+        ).scalar_one()
+    assert tuple(state) == ("paid", 2) and booked == 1
 
 
 def test_settling_needs_the_programme_to_say_so(ctx: ProgrammeContext) -> None:

@@ -142,11 +142,7 @@ def _claim(
             query = query.with_for_update(skip_locked=True, of=Payout)
         claims = []
         for payout, number_enc, holder in uow.session.execute(query).all():
-            resolve_first = payout.status != PayoutStatus.SCHEDULED.value or payout.attempts > 0
-            payout.status = PayoutStatus.SENDING.value
-            payout.attempts += 1
-            payout.updated_at = now
-            payout.next_attempt_at = now + lease
+            resolve_first = take(payout, now, lease)
             claims.append(
                 _Claim(
                     payout.id,
@@ -165,6 +161,30 @@ def _claim(
             )
         uow.commit()
     return claims
+
+
+def take(transfer: Transfer, now: datetime, lease: timedelta) -> bool:
+    """Claim a due ``transfer`` for this worker until ``now + lease``.
+
+    Its attempt number, raised here, is the claim's fencing token (see :func:`still_held`).
+    Returns whether the rail must first be asked what became of the transfer's key: it
+    was tried before, so a credit may exist that nobody recorded.
+    """
+    resolve_first = transfer.status != PayoutStatus.SCHEDULED.value or transfer.attempts > 0
+    transfer.status = PayoutStatus.SENDING.value
+    transfer.attempts += 1
+    transfer.updated_at = now
+    transfer.next_attempt_at = now + lease
+    return resolve_first
+
+
+def still_held(transfer: Transfer, token: int) -> bool:
+    """Whether the worker that claimed ``transfer`` with fencing ``token`` still holds it.
+
+    A worker slower than its lease finds the transfer taken over (claimed again, with a
+    higher attempt number) and must record nothing: the new holder records the outcome.
+    """
+    return transfer.status == PayoutStatus.SENDING.value and transfer.attempts == token
 
 
 def checked_answer(answer: object) -> RailResult:
@@ -271,7 +291,7 @@ def _record(ctx: ProgrammeContext, answers: list[tuple[_Claim, RailAnswer]], run
         out = Settlement()
         for claim, answer in answers:
             payout, entitlement, person_id, app_status = rows[claim.payout_id]
-            if payout.status != PayoutStatus.SENDING.value or payout.attempts != claim.token:
+            if not still_held(payout, claim.token):
                 # Our lease ran out and another worker took the payout over: it records the outcome.
                 run.outcomes["stale"] += 1
                 run.problems.append(f"payout {payout.id}: claim overtaken, outcome left to its new holder")

@@ -36,7 +36,14 @@ from skillsprogram.services import ledger
 from skillsprogram.services.accounts import same_name
 from skillsprogram.services.audit import Change, record
 from skillsprogram.services.outcomes import Outcome
-from skillsprogram.services.payouts import LEASE, apply_answer, call_rail
+from skillsprogram.services.payouts import (
+    LEASE,
+    RailAnswer,
+    apply_answer,
+    call_rail,
+    still_held,
+    take,
+)
 from skillsprogram.storage.uow import UnitOfWork
 
 #: Purchase states at or past each ``settle_when`` setting.
@@ -238,7 +245,16 @@ def schedule_settlements(uow: UnitOfWork, ctx: ProgrammeContext) -> SettlementRu
     return run
 
 
-def _claim(ctx: ProgrammeContext, chunk: int) -> list[tuple[uuid.UUID, str, bool, PaymentInstruction]]:
+@dataclass(frozen=True, slots=True)
+class _Claim:
+    settlement_id: uuid.UUID
+    token: int
+    resolve_first: bool
+    rail: str
+    instruction: PaymentInstruction
+
+
+def _claim(ctx: ProgrammeContext, chunk: int) -> list[_Claim]:
     now = ctx.clock.now()
     with ctx.uow() as uow:
         query = (
@@ -260,11 +276,7 @@ def _claim(ctx: ProgrammeContext, chunk: int) -> list[tuple[uuid.UUID, str, bool
             query = query.with_for_update(skip_locked=True, of=ProviderSettlement)
         claims = []
         for settlement, number, holder in uow.session.execute(query).all():
-            resolve_first = settlement.status != PayoutStatus.SCHEDULED.value or settlement.attempts > 0
-            settlement.status = PayoutStatus.SENDING.value
-            settlement.attempts += 1
-            settlement.updated_at = now
-            settlement.next_attempt_at = now + LEASE
+            resolve_first = take(settlement, now, LEASE)
             instruction = PaymentInstruction(
                 idempotency_key=settlement.idempotency_key,
                 account_number=number,
@@ -273,7 +285,9 @@ def _claim(ctx: ProgrammeContext, chunk: int) -> list[tuple[uuid.UUID, str, bool
                 currency=settlement.currency,
                 description=f"{ctx.config.programme.name}: tuition, {settlement.enrolments} enrolments",
             )
-            claims.append((settlement.id, settlement.rail, resolve_first, instruction))
+            claims.append(
+                _Claim(settlement.id, settlement.attempts, resolve_first, settlement.rail, instruction)
+            )
         uow.commit()
     return claims
 
@@ -281,50 +295,69 @@ def _claim(ctx: ProgrammeContext, chunk: int) -> list[tuple[uuid.UUID, str, bool
 def send_settlements(
     ctx: ProgrammeContext, chunk: int = 100, run: SettlementRun | None = None
 ) -> SettlementRun:
-    """Send every due settlement through its rail, at most once per idempotency key."""
+    """Send every due settlement through its rail, at most once per idempotency key.
+
+    Claims are fenced like payouts' (:func:`~skillsprogram.services.payouts.still_held`):
+    a worker overtaken after its lease records nothing, so no settlement is booked twice.
+    """
     run = run or SettlementRun()
     while claims := _claim(ctx, chunk):
-        answers = [(claim, call_rail(ctx, claim[1], claim[3], claim[2])) for claim in claims]
-        with ctx.transaction() as uow:
-            now = ctx.clock.now()
-            postings, changes = [], []
-            for (settlement_id, _rail, _resolve, _instruction), answer in answers:
-                settlement = uow.session.get(ProviderSettlement, settlement_id)
-                assert settlement is not None
-                outcome = apply_answer(settlement, answer, now)
-                run.outcomes[outcome] += 1
-                if outcome == PayoutStatus.PAID.value:
-                    owed = ledger.account(uow, ctx, AccountKind.PROVIDER, str(settlement.provider_id))
-                    rail_account = ledger.account(uow, ctx, AccountKind.RAIL, settlement.rail)
-                    postings.append(
-                        transfer(
-                            "provider_settlement",
-                            f"settlement:{settlement.id}",
-                            owed,
-                            rail_account,
-                            settlement.amount,
-                            settlement.currency,
-                        )
-                    )
-                    run.paid_amount += settlement.amount
-                changes.append(
-                    Change(
+        answers = [(c, call_rail(ctx, c.rail, c.instruction, c.resolve_first)) for c in claims]
+        _record(ctx, answers, run)
+    return run
+
+
+def _record(ctx: ProgrammeContext, answers: list[tuple[_Claim, RailAnswer]], run: SettlementRun) -> None:
+    """Record the rails' answers for claimed settlements, skipping any claim overtaken."""
+    with ctx.transaction() as uow:
+        now = ctx.clock.now()
+        query = (
+            select(ProviderSettlement)
+            .where(ProviderSettlement.id.in_([c.settlement_id for c, _answer in answers]))
+            .order_by(ProviderSettlement.id)
+        )
+        if uow.dialect == "postgresql":
+            query = query.with_for_update()
+        held = {s.id: s for s in uow.session.execute(query).scalars()}
+        postings, changes = [], []
+        for claim, answer in answers:
+            settlement = held[claim.settlement_id]
+            if not still_held(settlement, claim.token):
+                run.outcomes["stale"] += 1
+                continue
+            outcome = apply_answer(settlement, answer, now)
+            run.outcomes[outcome] += 1
+            if outcome == PayoutStatus.PAID.value:
+                owed = ledger.account(uow, ctx, AccountKind.PROVIDER, str(settlement.provider_id))
+                rail_account = ledger.account(uow, ctx, AccountKind.RAIL, settlement.rail)
+                postings.append(
+                    transfer(
                         "provider_settlement",
-                        settlement.id,
-                        f"settlement_{outcome}",
-                        PayoutStatus.SENDING,
-                        settlement.status,
-                        {
-                            "rail": settlement.rail,
-                            "amount": settlement.amount,
-                            "attempts": settlement.attempts,
-                            **({"reason": settlement.last_error} if settlement.last_error else {}),
-                        },
+                        f"settlement:{settlement.id}",
+                        owed,
+                        rail_account,
+                        settlement.amount,
+                        settlement.currency,
                     )
                 )
-            ledger.post(uow, ctx, postings)
-            record(uow, ctx, changes)
-    return run
+                run.paid_amount += settlement.amount
+            changes.append(
+                Change(
+                    "provider_settlement",
+                    settlement.id,
+                    f"settlement_{outcome}",
+                    PayoutStatus.SENDING,
+                    settlement.status,
+                    {
+                        "rail": settlement.rail,
+                        "amount": settlement.amount,
+                        "attempts": settlement.attempts,
+                        **({"reason": settlement.last_error} if settlement.last_error else {}),
+                    },
+                )
+            )
+        ledger.post(uow, ctx, postings)
+        record(uow, ctx, changes)
 
 
 def settle_providers(ctx: ProgrammeContext) -> SettlementRun:
