@@ -156,6 +156,8 @@ class VoucherOut(BaseModel):
 class PurchaseOut(BaseModel):
     """A course bought with the voucher."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     id: uuid.UUID
     course_id: uuid.UUID
     price: int
@@ -181,6 +183,8 @@ class EntitlementOut(BaseModel):
 
 class PayoutOut(BaseModel):
     """A payout on its way."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
     rail: str
@@ -223,6 +227,8 @@ class ApplicationOut(BaseModel):
 class ApplicationSummary(BaseModel):
     """An application without personal data (for lists)."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     id: uuid.UUID
     status: str
     wave_id: uuid.UUID | None
@@ -244,6 +250,8 @@ class TimelineEvent(BaseModel):
 
 class CourseOut(BaseModel):
     """A course on sale."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
     code: str
@@ -337,6 +345,8 @@ class GrievanceIn(Body):
 
 class GrievanceOut(BaseModel):
     """A complaint and its answer."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
     application_id: uuid.UUID
@@ -512,6 +522,8 @@ class CoursePublished(BaseModel):
 
 class WaveOut(BaseModel):
     """A wave."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     number: int
     status: str

@@ -84,42 +84,17 @@ def application(
 
 def summary(app: Application) -> ApplicationSummary:
     """An application without personal data."""
-    return ApplicationSummary(
-        id=app.id,
-        status=app.status,
-        wave_id=app.wave_id,
-        region_code=app.region_code,
-        registered_at=app.registered_at,
-        status_changed_at=app.status_changed_at,
-    )
+    return ApplicationSummary.model_validate(app)
 
 
 def purchase(p: Purchase) -> PurchaseOut:
     """A purchase."""
-    return PurchaseOut(
-        id=p.id,
-        course_id=p.course_id,
-        price=p.price,
-        currency=p.currency,
-        status=p.status,
-        voucher_code=p.voucher_code,
-        redeem_code=p.redeem_code,
-        purchased_at=p.purchased_at,
-        redeemed_at=p.redeemed_at,
-    )
+    return PurchaseOut.model_validate(p)
 
 
 def payout(p: Payout) -> PayoutOut:
     """A payout."""
-    return PayoutOut(
-        id=p.id,
-        rail=p.rail,
-        amount=p.amount,
-        currency=p.currency,
-        status=p.status,
-        attempts=p.attempts,
-        updated_at=p.updated_at,
-    )
+    return PayoutOut.model_validate(p)
 
 
 def account(state: ApiState, principal: Principal, a: PaymentAccount, number: str) -> AccountOut:
@@ -136,31 +111,12 @@ def account(state: ApiState, principal: Principal, a: PaymentAccount, number: st
 
 def course(c: Course) -> CourseOut:
     """A course."""
-    return CourseOut(
-        id=c.id,
-        code=c.code,
-        title=c.title,
-        field_of_study=c.field_of_study,
-        mode=c.mode,
-        price=c.price,
-        currency=c.currency,
-        duration_days=c.duration_days,
-    )
+    return CourseOut.model_validate(c)
 
 
 def grievance(g: Grievance) -> GrievanceOut:
     """A complaint."""
-    return GrievanceOut(
-        id=g.id,
-        application_id=g.application_id,
-        category=g.category,
-        subject=g.subject,
-        description=g.description,
-        status=g.status,
-        resolution=g.resolution,
-        filed_at=g.filed_at,
-        updated_at=g.updated_at,
-    )
+    return GrievanceOut.model_validate(g)
 
 
 def batch(state: ApiState, outcomes: Sequence[Outcome[Any]]) -> BatchOut:

@@ -57,14 +57,7 @@ WaveNumber = Annotated[int, Path(ge=1, le=100_000)]
 
 
 def _wave(w: Wave) -> WaveOut:
-    return WaveOut(
-        number=w.number,
-        status=w.status,
-        opens_at=w.opens_at,
-        closes_at=w.closes_at,
-        seed=w.seed,
-        drawn_at=w.drawn_at,
-    )
+    return WaveOut.model_validate(w)
 
 
 @router.get("/waves", response_model=Page[WaveOut], summary="Waves")
