@@ -346,16 +346,11 @@ class PaymentAccount(SQLModel, table=True):
     created_at: datetime = _ts()
 
 
-class Payout(SQLModel, table=True):
-    """An entitlement on its way to a payment account through a rail."""
+class SentTransfer(SQLModel):
+    """What every transfer sent through a payment rail carries (a payout to a beneficiary,
+    a settlement to a provider): how much, where, under which idempotency key (it is
+    sent at most once per key), and how its sending stands."""
 
-    __tablename__ = "payout"
-    __table_args__ = (Index("ix_payout_status_due", "status", "next_attempt_at"),)
-
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
-    programme_id: uuid.UUID = Field(foreign_key="programme.id")
-    entitlement_id: uuid.UUID = Field(foreign_key="entitlement.id", unique=True)
-    payment_account_id: uuid.UUID = Field(foreign_key="payment_account.id")
     rail: str = Field(sa_type=String(32))
     amount: int = Field(sa_type=BigInteger)
     currency: str = Field(sa_type=String(3))
@@ -367,6 +362,18 @@ class Payout(SQLModel, table=True):
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
     next_attempt_at: datetime = _ts()
+
+
+class Payout(SentTransfer, table=True):
+    """An entitlement on its way to a payment account through a rail."""
+
+    __tablename__ = "payout"
+    __table_args__ = (Index("ix_payout_status_due", "status", "next_attempt_at"),)
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    programme_id: uuid.UUID = Field(foreign_key="programme.id")
+    entitlement_id: uuid.UUID = Field(foreign_key="entitlement.id", unique=True)
+    payment_account_id: uuid.UUID = Field(foreign_key="payment_account.id")
 
 
 # --- surveys --------------------------------------------------------------------------------

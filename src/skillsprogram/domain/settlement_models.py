@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from skillsprogram.domain.models import SentTransfer
 from skillsprogram.domain.types import UTCDateTime, new_id
 
 
@@ -38,7 +39,7 @@ class ProviderAccount(SQLModel, table=True):
     verified_at: datetime | None = _ts(nullable=True)
 
 
-class ProviderSettlement(SQLModel, table=True):
+class ProviderSettlement(SentTransfer, table=True):
     """One transfer of what the programme owes a provider, sent at most once per idempotency key."""
 
     __tablename__ = "provider_settlement"
@@ -48,18 +49,7 @@ class ProviderSettlement(SQLModel, table=True):
     programme_id: uuid.UUID = Field(foreign_key="programme.id")
     provider_id: uuid.UUID = Field(foreign_key="training_provider.id", index=True)
     provider_account_id: uuid.UUID = Field(foreign_key="provider_account.id")
-    rail: str = Field(sa_type=String(32))
-    amount: int = Field(sa_type=BigInteger)
-    currency: str = Field(sa_type=String(3))
     enrolments: int = 0
-    idempotency_key: str = Field(sa_type=String(160), unique=True)
-    status: str = Field(default="scheduled", sa_type=String(24))
-    attempts: int = 0
-    rail_reference: str | None = Field(default=None, sa_type=String(128))
-    last_error: str | None = None
-    created_at: datetime = _ts()
-    updated_at: datetime = _ts()
-    next_attempt_at: datetime = _ts()
 
 
 class SettlementItem(SQLModel, table=True):

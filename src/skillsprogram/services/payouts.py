@@ -30,7 +30,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import exists, or_, select
 
@@ -38,7 +38,7 @@ from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.exchange import PaymentInstruction, RailResult, RailTimeout
 from skillsprogram.domain.ledger import AccountKind, Posting, transfer
 from skillsprogram.domain.lifecycle import ApplicationStatus, EntitlementStatus, PayoutStatus
-from skillsprogram.domain.models import Application, Entitlement, PaymentAccount, Payout
+from skillsprogram.domain.models import Application, Entitlement, PaymentAccount, Payout, SentTransfer
 from skillsprogram.domain.payments import DisbursementEnvelope, EnvelopePayout, PayoutReview
 from skillsprogram.errors import DomainError
 from skillsprogram.services import ledger
@@ -79,18 +79,6 @@ class RailAnswer:
 
     result: RailResult | None
     note: str | None = None
-
-
-class Transfer(Protocol):
-    """What :func:`apply_answer` updates: a payout, or any transfer sent the same way
-    (a provider settlement)."""
-
-    status: str
-    attempts: int
-    updated_at: datetime
-    next_attempt_at: datetime
-    last_error: str | None
-    rail_reference: str | None
 
 
 class _Garbage(Exception):
@@ -163,7 +151,7 @@ def _claim(
     return claims
 
 
-def take(transfer: Transfer, now: datetime, lease: timedelta) -> bool:
+def take(transfer: SentTransfer, now: datetime, lease: timedelta) -> bool:
     """Claim a due ``transfer`` for this worker until ``now + lease``.
 
     Its attempt number, raised here, is the claim's fencing token (see :func:`still_held`).
@@ -178,7 +166,7 @@ def take(transfer: Transfer, now: datetime, lease: timedelta) -> bool:
     return resolve_first
 
 
-def still_held(transfer: Transfer, token: int) -> bool:
+def still_held(transfer: SentTransfer, token: int) -> bool:
     """Whether the worker that claimed ``transfer`` with fencing ``token`` still holds it.
 
     A worker slower than its lease finds the transfer taken over (claimed again, with a
@@ -394,7 +382,7 @@ def cancel_posting(uow: UnitOfWork, ctx: ProgrammeContext, payout: Payout) -> Po
     )
 
 
-def apply_answer(payout: Transfer, answer: RailAnswer, now: datetime) -> str:
+def apply_answer(payout: SentTransfer, answer: RailAnswer, now: datetime) -> str:
     """Record a rail's answer on a transfer in flight; returns the outcome (``paid``,
     ``failed``, ``retry``, ``unknown`` or ``unresolved``)."""
     payout.updated_at = now
