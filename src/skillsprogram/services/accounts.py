@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from skillsprogram.context import ProgrammeContext
+from skillsprogram.domain.exchange import AccountCheck
 from skillsprogram.domain.lifecycle import AccountStatus, EntitlementStatus
 from skillsprogram.domain.models import Application, Entitlement, Person
 from skillsprogram.domain.models import PaymentAccount as AccountRow
@@ -104,12 +105,7 @@ def add_payment_accounts(
         except DomainError as error:
             outcomes.append(Outcome(error=error))
             continue
-        if not check.valid:
-            status, reason = AccountStatus.REJECTED, check.reason or "the rail does not know this account"
-        elif check.holder_name is not None and not same_name(check.holder_name, person.full_name):
-            status, reason = AccountStatus.REJECTED, "the account is not in the beneficiary's own name"
-        else:
-            status, reason = AccountStatus.VERIFIED, None
+        status, reason = account_verdict(check, person.full_name, "the beneficiary's own name")
         row = AccountRow(
             id=new_id(),
             person_id=person.id,
@@ -160,3 +156,13 @@ def add_payment_accounts(
         )
         schedule_payouts_for(uow, ctx, list(waiting))
     return outcomes
+
+
+def account_verdict(check: AccountCheck, holder_name: str, whose: str) -> tuple[AccountStatus, str | None]:
+    """What a rail's account check means for an account declared in ``holder_name``: verified,
+    or rejected with the reason (unknown to the rail, or not in ``whose`` name)."""
+    if not check.valid:
+        return AccountStatus.REJECTED, check.reason or "the rail does not know this account"
+    if check.holder_name is not None and not same_name(check.holder_name, holder_name):
+        return AccountStatus.REJECTED, f"the account is not in {whose}"
+    return AccountStatus.VERIFIED, None

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import Select, exists, select
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.exchange import PaymentInstruction, RailResult, RailTimeout
@@ -110,24 +110,15 @@ def _claim(
 ) -> list[_Claim]:
     now = ctx.clock.now()
     with ctx.uow() as uow:
-        query = (
+        query = due_first(
+            uow,
             select(Payout, PaymentAccount.number_enc, PaymentAccount.holder_name)
             .join(PaymentAccount, PaymentAccount.id == Payout.payment_account_id)
-            .where(
-                Payout.programme_id == ctx.pid,
-                or_(
-                    Payout.status == PayoutStatus.SCHEDULED.value,
-                    Payout.status == PayoutStatus.UNKNOWN.value,
-                    Payout.status == PayoutStatus.SENDING.value,
-                ),
-                Payout.next_attempt_at <= now,
-                *_funding_filter(ctx, run_id),
-            )
-            .order_by(Payout.next_attempt_at, Payout.id)
-            .limit(chunk)
+            .where(Payout.programme_id == ctx.pid, *_funding_filter(ctx, run_id)),
+            Payout,
+            now,
+            chunk,
         )
-        if uow.dialect == "postgresql":
-            query = query.with_for_update(skip_locked=True, of=Payout)
         claims = []
         for payout, number_enc, holder in uow.session.execute(query).all():
             resolve_first = take(payout, now, lease)
@@ -149,6 +140,26 @@ def _claim(
             )
         uow.commit()
     return claims
+
+
+#: Transfers a worker may claim once due: never tried, fate unknown, or a claim whose lease ran out.
+CLAIMABLE = (PayoutStatus.SCHEDULED.value, PayoutStatus.UNKNOWN.value, PayoutStatus.SENDING.value)
+
+
+def due_first(
+    uow: UnitOfWork, query: Select[Any], model: type[SentTransfer], now: datetime, chunk: int
+) -> Select[Any]:
+    """``query`` narrowed to the ``model`` transfers a worker may claim at ``now``, the longest
+    due first, at most ``chunk``; on PostgreSQL locked ``SKIP LOCKED``, so that workers
+    running at once never claim the same transfer."""
+    query = (
+        query.where(model.status.in_(CLAIMABLE), model.next_attempt_at <= now)
+        .order_by(model.next_attempt_at, model.id)
+        .limit(chunk)
+    )
+    if uow.dialect == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=model)
+    return query
 
 
 def take(transfer: SentTransfer, now: datetime, lease: timedelta) -> bool:

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.exchange import PaymentInstruction
@@ -33,7 +33,7 @@ from skillsprogram.domain.settlement_models import ProviderAccount, ProviderSett
 from skillsprogram.domain.types import new_id
 from skillsprogram.errors import ConfigurationError, DomainError, NotFound
 from skillsprogram.services import ledger
-from skillsprogram.services.accounts import same_name
+from skillsprogram.services.accounts import account_verdict
 from skillsprogram.services.audit import Change, record
 from skillsprogram.services.outcomes import Outcome
 from skillsprogram.services.payouts import (
@@ -41,6 +41,7 @@ from skillsprogram.services.payouts import (
     RailAnswer,
     apply_answer,
     call_rail,
+    due_first,
     still_held,
     take,
 )
@@ -112,12 +113,7 @@ def register_provider_accounts(
         except DomainError as error:
             outcomes.append(Outcome(error=error))
             continue
-        if not check.valid:
-            status, reason = AccountStatus.REJECTED, check.reason or "the rail does not know this account"
-        elif check.holder_name is not None and not same_name(check.holder_name, request.holder_name):
-            status, reason = AccountStatus.REJECTED, "the account is not in the provider's name"
-        else:
-            status, reason = AccountStatus.VERIFIED, None
+        status, reason = account_verdict(check, request.holder_name, "the provider's name")
         row = ProviderAccount(
             id=new_id(),
             provider_id=provider.id,
@@ -257,23 +253,15 @@ class _Claim:
 def _claim(ctx: ProgrammeContext, chunk: int) -> list[_Claim]:
     now = ctx.clock.now()
     with ctx.uow() as uow:
-        query = (
+        query = due_first(
+            uow,
             select(ProviderSettlement, ProviderAccount.account_number, ProviderAccount.holder_name)
             .join(ProviderAccount, ProviderAccount.id == ProviderSettlement.provider_account_id)
-            .where(
-                ProviderSettlement.programme_id == ctx.pid,
-                or_(
-                    ProviderSettlement.status == PayoutStatus.SCHEDULED.value,
-                    ProviderSettlement.status == PayoutStatus.UNKNOWN.value,
-                    ProviderSettlement.status == PayoutStatus.SENDING.value,
-                ),
-                ProviderSettlement.next_attempt_at <= now,
-            )
-            .order_by(ProviderSettlement.next_attempt_at, ProviderSettlement.id)
-            .limit(chunk)
+            .where(ProviderSettlement.programme_id == ctx.pid),
+            ProviderSettlement,
+            now,
+            chunk,
         )
-        if uow.dialect == "postgresql":
-            query = query.with_for_update(skip_locked=True, of=ProviderSettlement)
         claims = []
         for settlement, number, holder in uow.session.execute(query).all():
             resolve_first = take(settlement, now, LEASE)
