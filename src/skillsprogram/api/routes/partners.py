@@ -4,8 +4,8 @@ monthly attendance. A provider reaches only enrolments in its own courses."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from typing import Annotated, Any
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, status
 
@@ -27,12 +27,14 @@ from skillsprogram.errors import NotFound
 from skillsprogram.services import partners, training
 from skillsprogram.services.outcomes import Outcome
 from skillsprogram.services.training import AttendanceRequest, CompletionReport
+from skillsprogram.storage.uow import UnitOfWork
 
 router = APIRouter(
     tags=["platforms and providers"], responses={**problems(400, 401, 403, 413, 422), **MUTATING}
 )
 Publisher = Annotated[Principal, Depends(organisation(ClientRole.PLATFORM, ClientRole.PROVIDER))]
 Provider = Annotated[Principal, Depends(organisation(ClientRole.PROVIDER))]
+T = TypeVar("T")
 
 
 @router.post(
@@ -51,22 +53,23 @@ def publish(body: CourseIn, state: State, principal: Publisher) -> CoursePublish
         return CoursePublished(id=course.id, code=course.code)
 
 
-def _not_ours(
-    purchase_ids: Sequence[uuid.UUID | None], owned: set[uuid.UUID]
-) -> list[Outcome[object] | None]:
-    return [
-        None
-        if pid is not None and pid in owned
-        else Outcome(
-            error=NotFound("no such purchase among this provider's courses", code="purchase-not-found")
-        )
-        for pid in purchase_ids
-    ]
-
-
-def _merge(checks: list[Outcome[Any] | None], run: Sequence[Outcome[Any]]) -> list[Outcome[Any]]:
-    done = iter(run)
-    return [check if check is not None else next(done) for check in checks]
+def _for_own_enrolments(
+    uow: UnitOfWork,
+    principal: Principal,
+    purchase_ids: Sequence[uuid.UUID | None],
+    items: Sequence[T],
+    run: Callable[[list[T]], Sequence[Outcome[Any]]],
+) -> list[Outcome[Any]]:
+    """Run the service on the items whose purchase is one of this provider's enrolments; the
+    others are refused as not found (a provider must not learn of other providers' trainees).
+    Outcomes come back in the order of ``items``."""
+    owned = partners.provider_purchases(uow, principal.owner_code or "", [p for p in purchase_ids if p])
+    ours = [pid is not None and pid in owned for pid in purchase_ids]
+    done = iter(run([item for item, mine in zip(items, ours, strict=True) if mine]))
+    refused: Outcome[Any] = Outcome(
+        error=NotFound("no such purchase among this provider's courses", code="purchase-not-found")
+    )
+    return [next(done) if mine else refused for mine in ours]
 
 
 @router.post("/redemptions", response_model=BatchOut, summary="Redeem codes beneficiaries bring")
@@ -75,40 +78,35 @@ def redeem(body: RedemptionsIn, state: State, principal: Provider) -> BatchOut:
     with transaction(state, principal) as (uow, ctx):
         ids = partners.purchases_by_redeem_code(uow, body.codes)
         wanted = [ids.get(code.strip().upper()) for code in body.codes]
-        owned = partners.provider_purchases(uow, principal.owner_code or "", [w for w in wanted if w])
-        checks = _not_ours(wanted, owned)
-        accepted = [code for code, check in zip(body.codes, checks, strict=True) if check is None]
-        run = training.redeem_many(uow, ctx, accepted)
-        return views.batch(state, _merge(checks, list(run)))
+        outcomes = _for_own_enrolments(
+            uow, principal, wanted, body.codes, lambda codes: training.redeem_many(uow, ctx, codes)
+        )
+        return views.batch(state, outcomes)
 
 
 @router.post("/completions", response_model=BatchOut, summary="Report completed courses")
 def complete(body: CompletionsIn, state: State, principal: Provider) -> BatchOut:
     """Completions with certificates; a beneficiary's first completes their training."""
     with transaction(state, principal) as (uow, ctx):
-        owned = partners.provider_purchases(
-            uow, principal.owner_code or "", [i.purchase_id for i in body.items]
+        outcomes = _for_own_enrolments(
+            uow,
+            principal,
+            [i.purchase_id for i in body.items],
+            [CompletionReport(i.purchase_id, i.certificate_number, i.score) for i in body.items],
+            lambda reports: training.complete_many(uow, ctx, reports),
         )
-        checks = _not_ours([i.purchase_id for i in body.items], owned)
-        accepted = [
-            CompletionReport(i.purchase_id, i.certificate_number, i.score)
-            for i, check in zip(body.items, checks, strict=True)
-            if check is None
-        ]
-        return views.batch(state, _merge(checks, list(training.complete_many(uow, ctx, accepted))))
+        return views.batch(state, outcomes)
 
 
 @router.post("/attendance", response_model=BatchOut, summary="Report monthly attendance")
 def attendance(body: AttendanceIn, state: State, principal: Provider) -> BatchOut:
     """One figure per enrolment and month; each may earn (or withhold) an allowance."""
     with transaction(state, principal) as (uow, ctx):
-        owned = partners.provider_purchases(
-            uow, principal.owner_code or "", [i.purchase_id for i in body.items]
+        outcomes = _for_own_enrolments(
+            uow,
+            principal,
+            [i.purchase_id for i in body.items],
+            [AttendanceRequest(i.purchase_id, i.period, i.attendance_percent) for i in body.items],
+            lambda requests: training.report_attendance_many(uow, ctx, requests),
         )
-        checks = _not_ours([i.purchase_id for i in body.items], owned)
-        accepted = [
-            AttendanceRequest(i.purchase_id, i.period, i.attendance_percent)
-            for i, check in zip(body.items, checks, strict=True)
-            if check is None
-        ]
-        return views.batch(state, _merge(checks, list(training.report_attendance_many(uow, ctx, accepted))))
+        return views.batch(state, outcomes)
