@@ -9,18 +9,14 @@ import typer
 from rich.table import Table
 
 from skillsprogram.api.settings import ApiSettings
-from skillsprogram.bootstrap import Deployment
 from skillsprogram.cli.feedback import console, refusing
+from skillsprogram.cli.options import DatabaseOption, Programme, programme_context
 from skillsprogram.services import clients as client_service
 
 clients = typer.Typer(
     help="API clients: platforms, providers, payment rails and staff.", no_args_is_help=True
 )
 
-Programme = Annotated[str, typer.Option("--programme", "-p", help="The programme's code")]
-DatabaseOption = Annotated[
-    str | None, typer.Option("--database-url", help="SQLAlchemy URL; default: the embedded SQLite file")
-]
 
 
 @refusing
@@ -54,7 +50,7 @@ def create(
     database_url: DatabaseOption = None,
 ) -> None:
     """Create a client and print its secret (shown only once)."""
-    ctx = Deployment.from_settings(database_url=database_url).programme(programme)
+    ctx = programme_context(programme, database_url)
     ctx.actor = "cli"
     with ctx.transaction() as uow:
         issued = client_service.create_client(uow, ctx, role, name, owner)
@@ -70,7 +66,7 @@ def create(
 @refusing
 def revoke(programme: Programme, client_id: str, database_url: DatabaseOption = None) -> None:
     """Revoke CLIENT_ID: its key, signatures and tokens stop working."""
-    ctx = Deployment.from_settings(database_url=database_url).programme(programme)
+    ctx = programme_context(programme, database_url)
     ctx.actor = "cli"
     with ctx.transaction() as uow:
         client_service.revoke_client(uow, ctx, uuid.UUID(client_id))
@@ -81,7 +77,7 @@ def revoke(programme: Programme, client_id: str, database_url: DatabaseOption = 
 @refusing
 def list_clients(programme: Programme, database_url: DatabaseOption = None) -> None:
     """List clients (never their secrets)."""
-    ctx = Deployment.from_settings(database_url=database_url).programme(programme)
+    ctx = programme_context(programme, database_url)
     table = Table(title="API clients", title_justify="left")
     for column in ("id", "role", "owner", "name", "created", "revoked"):
         table.add_column(column)

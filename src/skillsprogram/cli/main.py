@@ -19,6 +19,7 @@ from skillsprogram.cli import api, provider_ops
 from skillsprogram.cli.feedback import console, refusals
 from skillsprogram.cli.money import ledger_app, payouts_app
 from skillsprogram.cli.operations import operations
+from skillsprogram.cli.options import DatabaseOption
 from skillsprogram.cli.render import funnel_table, print_tables
 from skillsprogram.cli.scaffold import new_country_command
 from skillsprogram.clock import FixedClock
@@ -39,9 +40,6 @@ provider_ops.register(operations)
 app.add_typer(api.clients, name="clients")
 app.command("serve")(api.serve)
 
-DatabaseOption = Annotated[
-    str | None, typer.Option("--database-url", help="SQLAlchemy URL; default: the embedded SQLite file")
-]
 
 
 @app.callback()

@@ -14,9 +14,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from skillsprogram.bootstrap import Deployment
 from skillsprogram.cli.feedback import console, refusing
-from skillsprogram.context import ProgrammeContext
+from skillsprogram.cli.options import DatabaseOption, Programme, programme_context
 from skillsprogram.errors import ValidationFailed
 from skillsprogram.money import Money
 from skillsprogram.services import (
@@ -31,19 +30,12 @@ from skillsprogram.services import (
 payouts_app = typer.Typer(help="Send, review and reconcile payouts.", no_args_is_help=True)
 ledger_app = typer.Typer(help="Check the double-entry ledger.", no_args_is_help=True)
 
-Programme = Annotated[str, typer.Option("--programme", "-p", help="The programme's code")]
-DatabaseOption = Annotated[
-    str | None, typer.Option("--database-url", help="SQLAlchemy URL; default: the embedded SQLite file")
-]
-
-
-def _context(programme: str, database_url: str | None) -> ProgrammeContext:
-    return Deployment.from_settings(database_url=database_url).programme(programme)
 
 
 def _work(database_url: str | None, programme: str, chunk: int, lease: float) -> dict[str, Any]:
     """One worker's whole run (also the body of each worker process)."""
-    run = payouts.run_payouts(_context(programme, database_url), chunk=chunk, lease=timedelta(seconds=lease))
+    ctx = programme_context(programme, database_url)
+    run = payouts.run_payouts(ctx, chunk=chunk, lease=timedelta(seconds=lease))
     return {"outcomes": dict(run.outcomes), "paid": run.paid_amount, "problems": run.problems}
 
 
@@ -95,7 +87,7 @@ def disburse(
     """Gather due payouts into a run, have each rail's envelope funded, then send the funded ones.
 
     Exits 1 when an envelope could not be funded (its payouts are not sent)."""
-    ctx = _context(programme, database_url)
+    ctx = programme_context(programme, database_url)
     run_id = disbursements.prepare_run(ctx)
     if run_id is None:
         console.print("nothing due")
@@ -127,7 +119,7 @@ def disburse(
 @refusing
 def reviews(programme: Programme, database_url: DatabaseOption = None) -> None:
     """List the payouts waiting for a person's decision (failed for good, returned, unresolved)."""
-    ctx = _context(programme, database_url)
+    ctx = programme_context(programme, database_url)
     with ctx.uow() as uow:
         items = payout_reviews.open_reviews(uow, ctx)
     table = Table(title=f"Payouts to review ({len(items)})", title_justify="left")
@@ -160,7 +152,7 @@ def resolve(
         review_id = uuid.UUID(review)
     except ValueError:
         raise ValidationFailed(f"{review!r} is not a review id", code="invalid-id", field="review") from None
-    ctx = _context(programme, database_url)
+    ctx = programme_context(programme, database_url)
     with ctx.transaction() as uow:
         status = payout_reviews.resolve_review(uow, ctx, review_id, action)
     console.print(f"payout {status}")
@@ -175,7 +167,7 @@ def callbacks(
     database_url: DatabaseOption = None,
 ) -> None:
     """Apply status callbacks a rail pushed; duplicates and bad ones are recorded, never applied."""
-    ctx = _context(programme, database_url)
+    ctx = programme_context(programme, database_url)
     ctx.rail(rail)
     try:
         decoded = json.loads(file.read_text())
@@ -202,7 +194,7 @@ def reconcile(
     database_url: DatabaseOption = None,
 ) -> None:
     """Match a rail statement to our payouts; exits 1 when anything disagrees."""
-    ctx = _context(programme, database_url)
+    ctx = programme_context(programme, database_url)
     with ctx.transaction() as uow:
         report = reconciliation.import_statement(
             uow, ctx, rail, statement.read_bytes(), _aware(since), _aware(until)
@@ -223,7 +215,7 @@ def _aware(value: datetime) -> datetime:
 @refusing
 def verify(programme: Programme, database_url: DatabaseOption = None) -> None:
     """Check every ledger invariant; prints each violation and exits 1 if there is any."""
-    ctx = _context(programme, database_url)
+    ctx = programme_context(programme, database_url)
     with ctx.uow() as uow:
         report = ledger_checks.verify(uow, ctx)
     for name, count in report.checked.items():

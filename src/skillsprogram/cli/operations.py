@@ -9,6 +9,7 @@ import typer
 
 from skillsprogram.bootstrap import Deployment
 from skillsprogram.cli.feedback import console, refusing
+from skillsprogram.cli.options import DatabaseOption, Programme, programme_context
 from skillsprogram.cli.render import funnel_table, print_tables
 from skillsprogram.config import load_config
 from skillsprogram.context import ProgrammeContext
@@ -29,14 +30,6 @@ operations = typer.Typer(
     help="Run a wave step by step (each step is chunked and resumable).", no_args_is_help=True
 )
 
-Programme = Annotated[str, typer.Option("--programme", "-p", help="The programme's code")]
-DatabaseOption = Annotated[
-    str | None, typer.Option("--database-url", help="SQLAlchemy URL; default: the embedded SQLite file")
-]
-
-
-def _context(programme: str, database_url: str | None) -> ProgrammeContext:
-    return Deployment.from_settings(database_url=database_url).programme(programme, extra_plugins=None)
 
 
 @operations.command("start")
@@ -58,7 +51,7 @@ def start(
 @refusing
 def open_wave(programme: Programme, database_url: DatabaseOption = None) -> None:
     """Open the next wave's registration window."""
-    ctx = _context(programme, database_url)
+    ctx = programme_context(programme, database_url)
     with ctx.transaction() as uow:
         wave = waves.open_wave(uow, ctx)
     console.print(f"wave {wave.number} open until {wave.closes_at.isoformat()}")
@@ -68,7 +61,7 @@ def open_wave(programme: Programme, database_url: DatabaseOption = None) -> None
 @refusing
 def close_wave(programme: Programme, wave: int, database_url: DatabaseOption = None) -> None:
     """Close wave WAVE's registration."""
-    ctx = _context(programme, database_url)
+    ctx = programme_context(programme, database_url)
     with ctx.transaction() as uow:
         waves.close_wave(uow, ctx, wave)
     console.print(f"wave {wave} closed")
@@ -78,21 +71,21 @@ def close_wave(programme: Programme, wave: int, database_url: DatabaseOption = N
 @refusing
 def verify_identities(programme: Programme, database_url: DatabaseOption = None) -> None:
     """Send registered applicants to the identity verifier."""
-    console.print(f"{identity.verify_identities(_context(programme, database_url)):,} decided")
+    console.print(f"{identity.verify_identities(programme_context(programme, database_url)):,} decided")
 
 
 @operations.command("screen")
 @refusing
 def screen(programme: Programme, database_url: DatabaseOption = None) -> None:
     """Screen verified applicants against every eligibility rule."""
-    console.print(f"{screening.screen(_context(programme, database_url)):,} screened")
+    console.print(f"{screening.screen(programme_context(programme, database_url)):,} screened")
 
 
 @operations.command("allocate-quotas")
 @refusing
 def allocate_quotas(programme: Programme, wave: int, total: int, database_url: DatabaseOption = None) -> None:
     """Share TOTAL places of wave WAVE over regions in proportion to eligible applicants."""
-    ctx = _context(programme, database_url)
+    ctx = programme_context(programme, database_url)
     with ctx.transaction() as uow:
         quotas = waves.allocate_quotas(uow, ctx, wave, total)
     console.print(f"{sum(quotas.values()):,} places over {len(quotas)} regions")
@@ -107,7 +100,7 @@ def draw(
     database_url: DatabaseOption = None,
 ) -> None:
     """Draw closed wave WAVE within its quotas."""
-    ctx = _context(programme, database_url)
+    ctx = programme_context(programme, database_url)
     with ctx.transaction() as uow:
         outcome = waves.draw(uow, ctx, wave, seed)
         seed_used = waves.get_wave(uow, ctx, wave).seed
@@ -118,28 +111,29 @@ def draw(
 @refusing
 def issue_vouchers(programme: Programme, database_url: DatabaseOption = None) -> None:
     """Issue vouchers to everyone selected."""
-    console.print(f"{vouchers.issue_vouchers(_context(programme, database_url)):,} vouchers issued")
+    console.print(f"{vouchers.issue_vouchers(programme_context(programme, database_url)):,} vouchers issued")
 
 
 @operations.command("forfeit-vouchers")
 @refusing
 def forfeit_vouchers(programme: Programme, database_url: DatabaseOption = None) -> None:
     """Forfeit vouchers unused past their first-purchase deadline."""
-    console.print(f"{vouchers.forfeit_unused(_context(programme, database_url)):,} forfeited")
+    console.print(f"{vouchers.forfeit_unused(programme_context(programme, database_url)):,} forfeited")
 
 
 @operations.command("schedule-payouts")
 @refusing
 def schedule_payouts(programme: Programme, database_url: DatabaseOption = None) -> None:
     """Create payouts for earned benefits whose beneficiary has a verified account."""
-    console.print(f"{benefits.schedule_payouts(_context(programme, database_url)):,} payouts created")
+    created = benefits.schedule_payouts(programme_context(programme, database_url))
+    console.print(f"{created:,} payouts created")
 
 
 @operations.command("payouts")
 @refusing
 def run_payouts(programme: Programme, database_url: DatabaseOption = None) -> None:
     """Send every payout that is due through its rail."""
-    run = payouts.run_payouts(_context(programme, database_url))
+    run = payouts.run_payouts(programme_context(programme, database_url))
     console.print(", ".join(f"{k}: {v:,}" for k, v in sorted(run.outcomes.items())) or "nothing due")
 
 
@@ -147,14 +141,14 @@ def run_payouts(programme: Programme, database_url: DatabaseOption = None) -> No
 @refusing
 def dispatch_events(programme: Programme, database_url: DatabaseOption = None) -> None:
     """Deliver committed events to notification and observer plugins."""
-    console.print(f"{events.dispatch_events(_context(programme, database_url)):,} events delivered")
+    console.print(f"{events.dispatch_events(programme_context(programme, database_url)):,} events delivered")
 
 
 @operations.command("report")
 @refusing
 def report(programme: Programme, database_url: DatabaseOption = None) -> None:
     """Print the programme funnel."""
-    ctx = _context(programme, database_url)
+    ctx = programme_context(programme, database_url)
     with ctx.uow() as uow:
         funnel = reports.funnel(uow, ctx)
     minor_units = ctx.config.programme.currency_minor_units()

@@ -16,24 +16,16 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from skillsprogram.bootstrap import Deployment
 from skillsprogram.cli.feedback import console, refusing
+from skillsprogram.cli.options import DatabaseOption, Programme, programme_context
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.errors import ValidationFailed
 from skillsprogram.services import employment, settlements, training
 from skillsprogram.services.outcomes import Outcome
 
-Programme = Annotated[str, typer.Option("--programme", "-p", help="The programme's code")]
-DatabaseOption = Annotated[
-    str | None, typer.Option("--database-url", help="SQLAlchemy URL; default: the embedded SQLite file")
-]
 CsvFile = Annotated[Path, typer.Option("--file", exists=True, dir_okay=False, help="The CSV upload")]
 T = TypeVar("T")
 CHUNK = 1_000
-
-
-def _context(programme: str, database_url: str | None) -> ProgrammeContext:
-    return Deployment.from_settings(database_url=database_url).programme(programme)
 
 
 def read_rows(path: Path, columns: Sequence[str]) -> list[dict[str, str]]:
@@ -85,7 +77,7 @@ def report_attendance(programme: Programme, file: CsvFile, database_url: Databas
                 _uuid(row["purchase_id"], "purchase_id"), row["period"], int(row["attendance_percent"])
             )
         )
-    ctx = _context(programme, database_url)
+    ctx = programme_context(programme, database_url)
     _print(_upload(ctx, requests, lambda uow, chunk: training.report_attendance_many(uow, ctx, chunk)))
 
 
@@ -101,13 +93,13 @@ def record_employment(programme: Programme, file: CsvFile, database_url: Databas
         )
         for row in rows
     ]
-    ctx = _context(programme, database_url)
+    ctx = programme_context(programme, database_url)
     _print(_upload(ctx, reports, lambda uow, chunk: employment.record_employment_many(uow, ctx, chunk)))
 
 
 def settle_providers(programme: Programme, database_url: DatabaseOption = None) -> None:
     """Pay providers what is due for their confirmed enrolments (``[provider_settlement]``)."""
-    run = settlements.settle_providers(_context(programme, database_url))
+    run = settlements.settle_providers(programme_context(programme, database_url))
     outcomes = ", ".join(f"{k}: {v:,}" for k, v in sorted(run.outcomes.items())) or "nothing sent"
     console.print(
         f"{run.scheduled:,} settlements for {run.enrolments:,} enrolments scheduled; {outcomes}"
