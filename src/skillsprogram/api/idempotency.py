@@ -28,6 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from skillsprogram.api.bodies import replaying
 from skillsprogram.api.problems import PROBLEM_JSON, RouteIndex
 from skillsprogram.clock import Clock
 from skillsprogram.domain.access import IdempotencyRecord
@@ -273,13 +274,4 @@ async def _read_body(receive: Receive) -> tuple[bytes, Receive]:
         chunks.append(message.get("body", b""))
         more = message.get("more_body", False)
     body = b"".join(chunks)
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return body, replay
+    return body, replaying(body, receive)

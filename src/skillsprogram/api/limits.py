@@ -8,8 +8,9 @@ import threading
 from collections import deque
 from datetime import timedelta
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from skillsprogram.api.bodies import replaying
 from skillsprogram.api.problems import PROBLEM_JSON, ApiError
 from skillsprogram.clock import Clock
 
@@ -81,17 +82,7 @@ class BodyLimit:
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)
-        body = b"".join(chunks)
-        sent = False
-
-        async def replay() -> Message:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replaying(b"".join(chunks), receive), send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
         payload = json.dumps(
