@@ -14,6 +14,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from skillsprogram import collector
 from skillsprogram.bootstrap import Deployment, country_config, country_configs
 from skillsprogram.cli import api, provider_ops
 from skillsprogram.cli.feedback import console, refusals
@@ -48,6 +49,7 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log at I
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
+    collector.tune_for_batches()
 
 
 @db.command("upgrade")

@@ -18,6 +18,17 @@ class Outcome(Generic[T]):
     value: T | None = None
     error: DomainError | None = None
 
+    def __post_init__(self) -> None:
+        # A caught error's traceback holds the frames of the batch that refused it, and
+        # through them the whole batch: kept in an outcome, it would keep every chunk
+        # of a wave-sized step alive until the cyclic garbage collector ran.
+        cause: BaseException | None = self.error
+        seen: set[int] = set()
+        while cause is not None and id(cause) not in seen:
+            seen.add(id(cause))
+            cause.__traceback__ = None
+            cause = cause.__cause__ or cause.__context__
+
     @property
     def ok(self) -> bool:
         """True when the item was accepted."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import sys
 import uuid
 from collections import Counter
 from collections.abc import Mapping
@@ -161,16 +162,21 @@ def draw(uow: UnitOfWork, ctx: ProgrammeContext, number: int, seed: str | None =
     )
     candidates: dict[uuid.UUID, Candidate] = {}
     meta: dict[uuid.UUID, tuple[uuid.UUID, str]] = {}
+    # Region codes and statuses repeat across the wave: one shared string each.
+    quota_regions: dict[str, str] = {}
     for app_id, person_id, status, region_code, attributes, registered_at, household_id in rows:
+        region_code = sys.intern(region_code)
+        if region_code not in quota_regions:
+            quota_regions[region_code] = sys.intern(region_at_level(region_code, level))
         candidates[app_id] = Candidate(
             application_id=app_id,
             household_id=household_id,
             region_code=region_code,
-            quota_region=region_at_level(region_code, level),
+            quota_region=quota_regions[region_code],
             attributes=attributes or {},
             registered_at=registered_at,
         )
-        meta[app_id] = (person_id, status)
+        meta[app_id] = (person_id, sys.intern(status))
     order: list[uuid.UUID] = ctx.hook.skillsprogram_rank_candidates(
         candidates=list(candidates.values()),
         wave=WaveDraw(wave_id=wave.id, number=wave.number, seed=seed, quotas=quotas),

@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import Engine, text
 from sqlmodel import Session, SQLModel
 
+from skillsprogram.storage import bulk
+
 
 class UnitOfWork:
     """A transaction: everything a service writes inside it commits together or not at all.
@@ -38,13 +40,16 @@ class UnitOfWork:
         self.session.close()
 
     def insert_rows(self, model: type[SQLModel], rows: Sequence[Mapping[str, Any]]) -> None:
-        """Insert many rows of ``model`` in one executemany, bypassing the ORM's per-object
-        bookkeeping (pending ORM changes are flushed first, so foreign keys resolve)."""
+        """Insert many rows of ``model`` in one driver call, bypassing the ORM's per-object
+        bookkeeping (pending ORM changes are flushed first, so foreign keys resolve).
+
+        The rows are mappings with the same keys; see :mod:`skillsprogram.storage.bulk`.
+        """
         if not rows:
             return
         self.session.flush()
         table = SQLModel.metadata.tables[str(model.__tablename__)]
-        self.session.execute(table.insert(), list(rows))
+        bulk.insert_rows(self.session.connection(), table, rows)
 
     def refresh_statistics(self, *models: type[SQLModel]) -> None:
         """Have PostgreSQL's planner re-read the size and shape of ``models``' tables.
