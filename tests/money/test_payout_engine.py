@@ -445,3 +445,23 @@ def test_review_commands_list_and_resolve_a_failed_payout(
     again = CliRunner().invoke(app, ["payouts", "resolve", *common, str(review.review_id), "cancel"])
     assert again.exit_code == 2 and "review-resolved" in again.output
     assert ledger_problems(ctx) == []
+
+
+def test_claims_can_walk_the_due_index_in_claim_order(ctx: ProgrammeContext) -> None:
+    """The claim names the claimable statuses literally, so the partial due index (which
+    holds only those, in claim order) serves it: a claim then reads the transfers it takes
+    instead of sorting every due one. PostgreSQL is told not to scan or sort otherwise."""
+    with UnitOfWork(ctx.engine) as uow:
+        claim = payouts.due_first(uow, select(Payout.id), Payout, ctx.clock.now(), 200)
+        connection = uow.session.connection()
+        compiled = claim.compile(connection, compile_kwargs={"render_postcompile": True})
+        if uow.dialect == "postgresql":
+            for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+                connection.exec_driver_sql(f"SET LOCAL {setting} = off")
+            rows = connection.exec_driver_sql(f"EXPLAIN {compiled}", compiled.params).all()
+        else:
+            positional = tuple(compiled.params[name] for name in compiled.positiontup or ())
+            rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", positional).all()
+        plan = "\n".join(str(row[-1]) for row in rows)
+    assert "ix_payout_due" in plan, plan
+    assert "Sort" not in plan and "TEMP B-TREE" not in plan, plan

@@ -267,3 +267,23 @@ def test_a_country_answer_wins_over_the_default_and_tracing_hides_values(
     assert parsed.normalised == "country:3201011705900001"
     assert "skillsprogram_parse_national_id" in caplog.text
     assert "3201011705900001" not in caplog.text
+
+
+@given(st.integers(min_value=1, max_value=40))
+def test_codes_have_the_asked_length_in_the_read_aloud_alphabet(length: int) -> None:
+    from skillsprogram.services.vouchers import CODE_ALPHABET, new_code
+
+    code = new_code(length)
+    assert len(code) == length
+    assert set(code) <= set(CODE_ALPHABET)
+
+
+def test_codes_use_every_symbol_about_equally_and_do_not_repeat() -> None:
+    from skillsprogram.services.vouchers import CODE_ALPHABET, new_code
+
+    codes = [new_code() for _ in range(4_000)]
+    assert len(set(codes)) == len(codes)
+    symbols = Counter("".join(codes))
+    assert set(symbols) == set(CODE_ALPHABET)
+    expected = 4_000 * 12 / len(CODE_ALPHABET)  # 1,500 each
+    assert all(abs(count - expected) < 0.15 * expected for count in symbols.values())

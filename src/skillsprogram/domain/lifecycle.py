@@ -134,3 +134,6 @@ class PayoutStatus(StrEnum):
 PAYOUT_FINAL = frozenset(
     {PayoutStatus.PAID, PayoutStatus.FAILED, PayoutStatus.RETURNED, PayoutStatus.CANCELLED}
 )
+
+#: Transfers a worker may claim once due: never tried, fate unknown, or a claim whose lease ran out.
+CLAIMABLE = (PayoutStatus.SCHEDULED.value, PayoutStatus.UNKNOWN.value, PayoutStatus.SENDING.value)

@@ -12,10 +12,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from skillsprogram.domain.models import SentTransfer
+from skillsprogram.domain.models import SentTransfer, due_index
 from skillsprogram.domain.types import UTCDateTime, new_id
 
 
@@ -43,7 +43,7 @@ class ProviderSettlement(SentTransfer, table=True):
     """One transfer of what the programme owes a provider, sent at most once per idempotency key."""
 
     __tablename__ = "provider_settlement"
-    __table_args__ = (Index("ix_provider_settlement_status_due", "status", "next_attempt_at"),)
+    __table_args__ = (due_index("provider_settlement"),)
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     programme_id: uuid.UUID = Field(foreign_key="programme.id")

@@ -68,7 +68,7 @@ def add_payment_accounts(
     persons = {
         p.id: p
         for p in uow.session.execute(
-            select(Person).where(Person.id.in_(list({r.person_id for r in requests})))
+            select(Person).where(uow.among(Person.id, list({r.person_id for r in requests})))
         ).scalars()
     }
     numbers = ["".join(r.account_number.split()) for r in requests]
@@ -79,7 +79,7 @@ def add_payment_accounts(
     taken = {
         (row.rail, row.number_hash): row
         for row in uow.session.execute(
-            select(AccountRow).where(AccountRow.number_hash.in_([d for _r, d in digests]))
+            select(AccountRow).where(uow.among(AccountRow.number_hash, [d for _r, d in digests]))
         ).scalars()
     }
     now = ctx.clock.now()
@@ -147,7 +147,7 @@ def add_payment_accounts(
                 select(Entitlement.id)
                 .join(Application, Application.id == Entitlement.application_id)
                 .where(
-                    Application.person_id.in_(verified_people),
+                    uow.among(Application.person_id, verified_people),
                     Entitlement.status == EntitlementStatus.EARNED.value,
                 )
             )

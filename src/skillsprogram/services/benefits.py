@@ -67,7 +67,7 @@ def earn_many(uow: UnitOfWork, ctx: ProgrammeContext, earnings: Sequence[Earning
     for start in range(0, len(apps), 1_000):
         for app_id, benefit, period in uow.session.execute(
             select(Entitlement.application_id, Entitlement.benefit, Entitlement.period).where(
-                Entitlement.application_id.in_(apps[start : start + 1_000])
+                uow.among(Entitlement.application_id, apps[start : start + 1_000])
             )
         ).all():
             existing[app_id].add((benefit, period))
@@ -154,7 +154,7 @@ def schedule_payouts_for(uow: UnitOfWork, ctx: ProgrammeContext, entitlement_ids
     created = 0
     for start in range(0, len(ids), 1_000):
         rows = uow.session.execute(
-            _payable_query(ctx).where(Entitlement.id.in_(ids[start : start + 1_000]))
+            _payable_query(ctx).where(uow.among(Entitlement.id, ids[start : start + 1_000]))
         ).all()
         created += _create_payouts(uow, ctx, rows)
     return created
@@ -214,7 +214,7 @@ def _create_payouts(uow: UnitOfWork, ctx: ProgrammeContext, rows: Sequence[Row[A
     ids = [p["entitlement_id"] for p in payouts]
     uow.session.execute(
         update(Entitlement)
-        .where(Entitlement.id.in_(ids))
+        .where(uow.among(Entitlement.id, ids))
         .values(status=EntitlementStatus.PAYOUT_CREATED.value)
         .execution_options(synchronize_session=False)
     )
@@ -243,6 +243,11 @@ def schedule_payouts(ctx: ProgrammeContext, chunk: int = 1_000, progress: Progre
     def handle(uow: UnitOfWork, rows: Sequence[Row[Any]]) -> int:
         return _create_payouts(uow, ctx, rows)
 
-    return for_each_chunk(
+    created = for_each_chunk(
         ctx, _payable_query(ctx), Entitlement.id, handle, chunk, progress, lock_of=Entitlement
     )
+    # Payout runs follow: let the planner see the payouts scheduled since it last looked,
+    # so that a claim walks the due index instead of sorting every due payout.
+    with ctx.transaction() as uow:
+        uow.refresh_statistics(Payout, Entitlement)
+    return created

@@ -45,7 +45,7 @@ def accounts(
                 LedgerAccount.programme_id == ctx.pid,
                 LedgerAccount.kind == kind.value,
                 LedgerAccount.currency == currency,
-                LedgerAccount.owner_id.in_(chunk),
+                uow.among(LedgerAccount.owner_id, chunk),
             )
         ).all()
         found.update({owner: account_id for owner, account_id in rows})
@@ -94,7 +94,7 @@ def accounts(
                         LedgerAccount.programme_id == ctx.pid,
                         LedgerAccount.kind == kind.value,
                         LedgerAccount.currency == currency,
-                        LedgerAccount.owner_id.in_(missing[start : start + 5_000]),
+                        uow.among(LedgerAccount.owner_id, missing[start : start + 5_000]),
                     )
                 ).all()
             )
@@ -158,7 +158,7 @@ def balances(uow: UnitOfWork, account_ids: Sequence[uuid.UUID]) -> dict[uuid.UUI
         chunk = list(account_ids[start : start + 5_000])
         rows = uow.session.execute(
             select(LedgerEntry.account_id, func.sum(LedgerEntry.amount))
-            .where(LedgerEntry.account_id.in_(chunk))
+            .where(uow.among(LedgerEntry.account_id, chunk))
             .group_by(LedgerEntry.account_id)
         ).all()
         result.update({account_id: int(total) for account_id, total in rows})

@@ -32,12 +32,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, bindparam, exists, select
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.exchange import PaymentInstruction, RailResult, RailTimeout
 from skillsprogram.domain.ledger import AccountKind, Posting, transfer
-from skillsprogram.domain.lifecycle import ApplicationStatus, EntitlementStatus, PayoutStatus
+from skillsprogram.domain.lifecycle import CLAIMABLE, ApplicationStatus, EntitlementStatus, PayoutStatus
 from skillsprogram.domain.models import Application, Entitlement, PaymentAccount, Payout, SentTransfer
 from skillsprogram.domain.payments import DisbursementEnvelope, EnvelopePayout, PayoutReview
 from skillsprogram.errors import DomainError
@@ -142,10 +142,6 @@ def _claim(
     return claims
 
 
-#: Transfers a worker may claim once due: never tried, fate unknown, or a claim whose lease ran out.
-CLAIMABLE = (PayoutStatus.SCHEDULED.value, PayoutStatus.UNKNOWN.value, PayoutStatus.SENDING.value)
-
-
 def due_first(
     uow: UnitOfWork, query: Select[Any], model: type[SentTransfer], now: datetime, chunk: int
 ) -> Select[Any]:
@@ -153,7 +149,11 @@ def due_first(
     due first, at most ``chunk``; on PostgreSQL locked ``SKIP LOCKED``, so that workers
     running at once never claim the same transfer."""
     query = (
-        query.where(model.status.in_(CLAIMABLE), model.next_attempt_at <= now)
+        query.where(
+            # Written into the statement, not bound, so the planner can use the due index.
+            model.status.in_(bindparam("claimable", list(CLAIMABLE), expanding=True, literal_execute=True)),
+            model.next_attempt_at <= now,
+        )
         .order_by(model.next_attempt_at, model.id)
         .limit(chunk)
     )
@@ -275,7 +275,7 @@ def _locked(
         select(Payout, Entitlement, Application.person_id, Application.status)
         .join(Entitlement, Entitlement.id == Payout.entitlement_id)
         .join(Application, Application.id == Entitlement.application_id)
-        .where(Payout.id.in_(list(ids)))
+        .where(uow.among(Payout.id, list(ids)))
         .order_by(Payout.id)
     )
     if uow.dialect == "postgresql":

@@ -262,7 +262,9 @@ def _existing(uow: UnitOfWork, model: type, hashes: list[str], column: str) -> d
     unique = list(dict.fromkeys(hashes))
     col = getattr(model, column)
     for start in range(0, len(unique), 1_000):
-        rows = uow.session.execute(select(col, model.id).where(col.in_(unique[start : start + 1_000]))).all()
+        rows = uow.session.execute(
+            select(col, model.id).where(uow.among(col, unique[start : start + 1_000]))
+        ).all()
         found.update({digest: row_id for digest, row_id in rows})
     return found
 
@@ -276,7 +278,7 @@ def _registered_persons(
             uow.session.execute(
                 select(Application.person_id).where(
                     Application.programme_id == ctx.pid,
-                    Application.person_id.in_(person_ids[start : start + 1_000]),
+                    uow.among(Application.person_id, person_ids[start : start + 1_000]),
                 )
             ).scalars()
         )

@@ -29,7 +29,7 @@ def household_recipients(uow: UnitOfWork, household_ids: Sequence[uuid.UUID]) ->
             .join(Application, Application.person_id == Person.id)
             .outerjoin(Voucher, Voucher.application_id == Application.id)
             .where(
-                Person.household_id.in_(ids[start : start + 1_000]),
+                uow.among(Person.household_id, ids[start : start + 1_000]),
                 or_(
                     Voucher.id.is_not(None),
                     Application.status == ApplicationStatus.SELECTED.value,
@@ -53,7 +53,7 @@ def previous_recipients(
                 select(Application.person_id)
                 .join(Voucher, Voucher.application_id == Application.id)
                 .where(
-                    Application.person_id.in_(ids[start : start + 1_000]),
+                    uow.among(Application.person_id, ids[start : start + 1_000]),
                     Application.programme_id != ctx.pid,
                 )
             ).scalars()

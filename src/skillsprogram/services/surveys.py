@@ -65,7 +65,7 @@ def answer_surveys(
     answered = set(
         uow.session.execute(
             select(SurveyResponse.application_id, SurveyResponse.survey).where(
-                SurveyResponse.application_id.in_(list(applications))
+                uow.among(SurveyResponse.application_id, list(applications))
             )
         ).all()
     )

@@ -75,7 +75,11 @@ def _load(uow: UnitOfWork, ctx: ProgrammeContext, purchase_ids: Sequence[uuid.UU
     wanted = sorted(set(purchase_ids))
     purchases: dict[uuid.UUID, Purchase] = {}
     for start in range(0, len(wanted), 1_000):
-        query = select(Purchase).where(Purchase.id.in_(wanted[start : start + 1_000])).order_by(Purchase.id)
+        query = (
+            select(Purchase)
+            .where(uow.among(Purchase.id, wanted[start : start + 1_000]))
+            .order_by(Purchase.id)
+        )
         if uow.dialect == "postgresql":
             query = query.with_for_update()
         purchases.update({p.id: p for p in uow.session.execute(query).scalars()})
@@ -105,7 +109,7 @@ def redeem_many(
     codes = [code.strip().upper() for code in redeem_codes]
     ids = dict(
         uow.session.execute(
-            select(Purchase.redeem_code, Purchase.id).where(Purchase.redeem_code.in_(codes))
+            select(Purchase.redeem_code, Purchase.id).where(uow.among(Purchase.redeem_code, codes))
         ).all()
     )
     loaded = _load(uow, ctx, list(ids.values()))
@@ -164,7 +168,7 @@ def complete_many(
     certificates: set[str] = set(
         uow.session.execute(
             select(Completion.certificate_number).where(
-                Completion.certificate_number.in_({r.certificate_number for r in reports})
+                uow.among(Completion.certificate_number, {r.certificate_number for r in reports})
             )
         ).scalars()
     )
@@ -245,14 +249,14 @@ def rate_many(
     loaded = _load(uow, ctx, [r.purchase_id for r in ratings])
     rated = set(
         uow.session.execute(
-            select(Rating.purchase_id).where(Rating.purchase_id.in_(list(loaded.purchases)))
+            select(Rating.purchase_id).where(uow.among(Rating.purchase_id, list(loaded.purchases)))
         ).scalars()
     )
     raters = set(
         uow.session.execute(
             select(Purchase.application_id)
             .join(Rating, Rating.purchase_id == Purchase.id)
-            .where(Purchase.application_id.in_(list(loaded.applications)))
+            .where(uow.among(Purchase.application_id, list(loaded.applications)))
         ).scalars()
     )
     now = ctx.clock.now()
@@ -318,7 +322,7 @@ def report_attendance_many(
     reported = set(
         uow.session.execute(
             select(AttendanceReport.purchase_id, AttendanceReport.period).where(
-                AttendanceReport.purchase_id.in_(list(loaded.purchases))
+                uow.among(AttendanceReport.purchase_id, list(loaded.purchases))
             )
         ).all()
     )

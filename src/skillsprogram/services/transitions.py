@@ -69,7 +69,7 @@ def _move_chunk(
     for from_status, ids in by_status.items():
         result = uow.session.execute(
             update(Application)
-            .where(Application.id.in_(ids), Application.status == from_status)
+            .where(uow.among(Application.id, ids), Application.status == from_status)
             .values(status=target.value, status_changed_at=now, **dict(values or {}))
             .execution_options(synchronize_session=False)
         )
@@ -119,7 +119,7 @@ def load_applications(
         query = (
             select(Application)
             .where(
-                Application.id.in_(wanted[start : start + CHUNK]),
+                uow.among(Application.id, wanted[start : start + CHUNK]),
                 Application.programme_id == ctx.pid,
             )
             .order_by(Application.id)

@@ -74,7 +74,7 @@ def release(uow: UnitOfWork, ctx: ProgrammeContext, purchases: Sequence[Purchase
     vouchers = {
         v.id: v
         for v in uow.session.execute(
-            select(Voucher).where(Voucher.id.in_(list({p.voucher_id for p in paying})))
+            select(Voucher).where(uow.among(Voucher.id, list({p.voucher_id for p in paying})))
         ).scalars()
     }
     holds = hold_accounts(uow, ctx, list(vouchers))
@@ -95,7 +95,7 @@ def cancel_purchases(
 ) -> list[Outcome[int]]:
     """Cancel purchases not yet redeemed: the price goes back to the voucher. Returns, per
     purchase, the amount released; a redeemed or unknown purchase is refused."""
-    query = select(Purchase).where(Purchase.id.in_(list(purchase_ids))).order_by(Purchase.id)
+    query = select(Purchase).where(uow.among(Purchase.id, list(purchase_ids))).order_by(Purchase.id)
     if uow.dialect == "postgresql":
         query = query.with_for_update()
     found = {p.id: p for p in uow.session.execute(query).scalars()}

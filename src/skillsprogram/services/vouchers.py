@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import secrets
 import uuid
 from collections.abc import Sequence
@@ -32,11 +33,14 @@ from skillsprogram.services.transitions import Move, load_applications, move_man
 from skillsprogram.storage.uow import UnitOfWork
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud
+#: Base32 spells 5 random bits per symbol; re-spelt in the 32 symbols of CODE_ALPHABET.
+_BASE32_TO_CODE = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", CODE_ALPHABET)
 
 
 def new_code(length: int = 12) -> str:
-    """A random, unguessable code people can read out on the phone."""
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+    """A random, unguessable code people can read out on the phone (5 random bits a symbol)."""
+    random_bytes = secrets.token_bytes((length * 5 + 7) // 8)
+    return base64.b32encode(random_bytes).decode("ascii")[:length].translate(_BASE32_TO_CODE)
 
 
 def issue_vouchers(ctx: ProgrammeContext, chunk: int = 1_000, progress: Progress | None = None) -> int:
@@ -236,7 +240,7 @@ def _vouchers_of(uow: UnitOfWork, application_ids: list[uuid.UUID]) -> dict[uuid
     for start in range(0, len(ids), 1_000):
         query = (
             select(Voucher)
-            .where(Voucher.application_id.in_(ids[start : start + 1_000]))
+            .where(uow.among(Voucher.application_id, ids[start : start + 1_000]))
             .order_by(Voucher.application_id)
         )
         if uow.dialect == "postgresql":
@@ -340,7 +344,7 @@ def release_vouchers(
     for start in range(0, len(ids), 1_000):
         uow.session.execute(
             Voucher.__table__.update()
-            .where(Voucher.__table__.c.id.in_(ids[start : start + 1_000]))
+            .where(uow.among(Voucher.__table__.c.id, ids[start : start + 1_000]))
             .values(status=status.value)
         )
     return sum(balances[account] for _, account in vouchers)

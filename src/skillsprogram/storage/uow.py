@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, text
+from sqlalchemy import ColumnElement, Engine, any_, bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, SQLModel
 
 from skillsprogram.storage import bulk
@@ -50,6 +51,20 @@ class UnitOfWork:
         self.session.flush()
         table = SQLModel.metadata.tables[str(model.__tablename__)]
         bulk.insert_rows(self.session.connection(), table, rows)
+
+    def among(self, column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
+        """``column IN values``, as one array parameter on PostgreSQL (``= ANY(:values)``).
+
+        A thousand-value ``IN`` list is a thousand parameters that SQLAlchemy expands and
+        psycopg re-parses at every execution, in statement text too long to cache; one
+        array parameter keeps the statement the same from chunk to chunk.
+        """
+        values = list(values)
+        if self.dialect == "postgresql":
+            return cast(
+                "ColumnElement[bool]", column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+            )
+        return cast("ColumnElement[bool]", column.in_(values))
 
     def refresh_statistics(self, *models: type[SQLModel]) -> None:
         """Have PostgreSQL's planner re-read the size and shape of ``models``' tables.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -70,8 +71,21 @@ class RailBooks:
         target = str(path) if path else ":memory:"
         self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None, timeout=30)
         if path:
-            self._db.execute("pragma journal_mode=wal")
+            self._use_wal()
         self._db.executescript(SCHEMA)
+
+    def _use_wal(self) -> None:
+        # Switching to WAL takes the file exclusively for a moment, and SQLite answers
+        # "locked" at once, without waiting, when another process is opening the same
+        # books: workers started together retry for a few seconds.
+        for attempt in range(100):
+            try:
+                self._db.execute("pragma journal_mode=wal")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or attempt == 99:
+                    raise
+                time.sleep(0.05)
 
     def find(self, rail: str, key: str) -> Booked | None:
         """What was booked for ``key`` on ``rail``."""
