@@ -137,3 +137,24 @@ def test_the_command_line_collects_garbage_less_often_for_batch_steps() -> None:
         assert gc.get_threshold() == collector.BATCH_THRESHOLDS
     finally:
         gc.set_threshold(*before)
+
+
+def test_rows_sharing_a_value_and_rows_that_differ_are_each_stored_with_their_own(
+    engine: Engine, ctx: ProgrammeContext
+) -> None:
+    shared = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+    rows = []
+    for n in range(9):
+        row = _audit_row(ctx, f"r{n}")
+        row["occurred_at"] = shared if n % 3 else shared + timedelta(minutes=n)
+        row["data"] = {"n": n} if n % 2 else row["data"]
+        rows.append(row)
+    with UnitOfWork(engine) as uow:
+        uow.insert_rows(AuditEvent, rows)
+        uow.commit()
+    with UnitOfWork(engine) as uow:
+        stored = {
+            e.entity_id: (e.occurred_at, e.data)
+            for e in uow.session.execute(select(AuditEvent).where(AuditEvent.actor == "officer-1")).scalars()
+        }
+    assert stored == {row["entity_id"]: (row["occurred_at"], row["data"]) for row in rows}

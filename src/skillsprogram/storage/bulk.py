@@ -34,7 +34,7 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[Mapping[str
         connection.execute(table.insert(), list(rows))
         return
     dialect = connection.dialect
-    processors = [_bind_processor(table.c[name], connection) for name in names]
+    processors = [_remembering(_bind_processor(table.c[name], connection)) for name in names]
     pairs = list(zip(names, processors, strict=True))
     values = [
         tuple([row[name] if process is None else process(row[name]) for name, process in pairs])
@@ -58,6 +58,27 @@ def _bind_processor(column: Column[Any], connection: Connection) -> Processor:
     dialect = connection.dialect
     processor: Processor = column.type.dialect_impl(dialect).bind_processor(dialect)
     return processor
+
+
+def _remembering(process: Processor) -> Processor:
+    """``process``, reusing its last result while a column repeats the very same object
+    (a batch's one timestamp, its programme id: every audit row of a step shares them)."""
+    if process is None:
+        return None
+    last_value: Any = _NOTHING
+    last_result: Any = None
+
+    def remembered(value: Any) -> Any:
+        nonlocal last_value, last_result
+        if value is not last_value:
+            last_result = process(value)
+            last_value = value
+        return last_result
+
+    return remembered
+
+
+_NOTHING = object()
 
 
 def _copy(connection: Connection, statement: str, values: list[tuple[Any, ...]]) -> None:
