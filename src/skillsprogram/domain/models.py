@@ -95,7 +95,6 @@ class Application(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("programme_id", "person_id", name="uq_application_person"),
         Index("ix_application_programme_status", "programme_id", "status", "id"),
-        Index("ix_application_wave_status", "wave_id", "status"),
     )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
