@@ -348,33 +348,23 @@ def _prices(ctx: ProgrammeContext) -> dict[uuid.UUID, tuple[int, int]]:
 
 
 def _redeem_codes(ctx: ProgrammeContext, purchase_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
-    codes: dict[uuid.UUID, str] = {}
-    with ctx.uow() as uow:
-        for start in range(0, len(purchase_ids), CHUNK):
-            codes.update(
-                uow.session.execute(
-                    select(Purchase.id, Purchase.redeem_code).where(
-                        Purchase.id.in_(purchase_ids[start : start + CHUNK])
-                    )
-                ).all()
-            )
-    return codes
+    return _of_purchases(ctx, purchase_ids, Purchase.redeem_code)
 
 
 def _applications_of(ctx: ProgrammeContext, purchase_ids: list[uuid.UUID]) -> list[uuid.UUID]:
-    found: dict[uuid.UUID, None] = {}
+    return list(dict.fromkeys(_of_purchases(ctx, purchase_ids, Purchase.application_id).values()))
+
+
+def _of_purchases(ctx: ProgrammeContext, purchase_ids: list[uuid.UUID], column: Any) -> dict[uuid.UUID, Any]:
+    """``column`` of each purchase, by purchase id, a chunk of ids at a time."""
+    found: dict[uuid.UUID, Any] = {}
     with ctx.uow() as uow:
         for start in range(0, len(purchase_ids), CHUNK):
+            chunk = purchase_ids[start : start + CHUNK]
             found.update(
-                dict.fromkeys(
-                    uow.session.execute(
-                        select(Purchase.application_id).where(
-                            Purchase.id.in_(purchase_ids[start : start + CHUNK])
-                        )
-                    ).scalars()
-                )
+                uow.session.execute(select(Purchase.id, column).where(uow.among(Purchase.id, chunk))).all()
             )
-    return list(found)
+    return found
 
 
 def _pay_until_done(

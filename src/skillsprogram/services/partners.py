@@ -68,7 +68,9 @@ def provider_purchases(
                 select(Purchase.id)
                 .join(Course, Course.id == Purchase.course_id)
                 .join(TrainingProvider, TrainingProvider.id == Course.provider_id)
-                .where(Purchase.id.in_(ids[start : start + 1_000]), TrainingProvider.code == provider_code)
+                .where(
+                    uow.among(Purchase.id, ids[start : start + 1_000]), TrainingProvider.code == provider_code
+                )
             ).scalars()
         )
     return found

@@ -120,7 +120,7 @@ def apply_callbacks(
             .where(
                 Payout.programme_id == ctx.pid,
                 Payout.rail == rail,
-                Payout.idempotency_key.in_(keys[start : start + _CHUNK]),
+                uow.among(Payout.idempotency_key, keys[start : start + _CHUNK]),
             )
             .order_by(Payout.id)
         )
@@ -202,7 +202,7 @@ def _record_outcomes(
                 .where(
                     RailNotice.programme_id == ctx.pid,
                     RailNotice.rail == rail,
-                    RailNotice.notice_id.in_(notice_ids[start : start + _CHUNK]),
+                    uow.among(RailNotice.notice_id, notice_ids[start : start + _CHUNK]),
                 )
                 .values(outcome=outcome)
             )

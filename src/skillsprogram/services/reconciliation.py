@@ -138,7 +138,7 @@ def reconcile(
                     select(Payout).where(
                         Payout.programme_id == ctx.pid,
                         Payout.rail == rail,
-                        Payout.idempotency_key.in_(keys[start : start + 1_000]),
+                        uow.among(Payout.idempotency_key, keys[start : start + 1_000]),
                     )
                 ).scalars()
             }

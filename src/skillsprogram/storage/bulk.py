@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Column, Connection, Table
+from sqlalchemy import Column, Connection, Dialect, Table
 from sqlalchemy.exc import DBAPIError
 
 Processor = Callable[[Any], Any] | None
@@ -24,17 +24,20 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[Mapping[str
 
     Columns left out get their server-side default (an identity, ``now()``...).
     A left-out column with a Python-side default is filled by SQLAlchemy instead,
-    through an ordinary ``executemany``. Driver errors come back as SQLAlchemy's
-    (``IntegrityError`` for a broken constraint), like any other statement's.
+    through an ordinary ``executemany``, as are the rows of a driver that binds
+    other than with ``?`` (only SQLite's and PostgreSQL's take the short way).
+    Driver errors come back as SQLAlchemy's (``IntegrityError`` for a broken
+    constraint), like any other statement's.
     """
     if not rows:
         return
     names = list(rows[0])
-    if any(_filled_by_sqlalchemy(column) for column in table.columns if column.name not in names):
+    dialect = connection.dialect
+    left_out_defaults = any(_filled_by_sqlalchemy(c) for c in table.columns if c.name not in names)
+    if left_out_defaults or (dialect.name != "postgresql" and dialect.paramstyle != "qmark"):
         connection.execute(table.insert(), list(rows))
         return
-    dialect = connection.dialect
-    processors = [_remembering(_bind_processor(table.c[name], connection)) for name in names]
+    processors = [_remembering(_bind_processor(table.c[name], dialect)) for name in names]
     pairs = list(zip(names, processors, strict=True))
     values = [
         tuple([row[name] if process is None else process(row[name]) for name, process in pairs])
@@ -46,7 +49,7 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[Mapping[str
     if dialect.name == "postgresql":
         _copy(connection, f"COPY {target} ({column_list}) FROM STDIN", values)
         return
-    marks = ", ".join("?" if dialect.paramstyle == "qmark" else "%s" for _ in names)
+    marks = ", ".join("?" for _ in names)
     connection.exec_driver_sql(f"INSERT INTO {target} ({column_list}) VALUES ({marks})", values)
 
 
@@ -54,8 +57,7 @@ def _filled_by_sqlalchemy(column: Column[Any]) -> bool:
     return column.default is not None and column.server_default is None
 
 
-def _bind_processor(column: Column[Any], connection: Connection) -> Processor:
-    dialect = connection.dialect
+def _bind_processor(column: Column[Any], dialect: Dialect) -> Processor:
     processor: Processor = column.type.dialect_impl(dialect).bind_processor(dialect)
     return processor
 
