@@ -9,13 +9,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Body, Request, status
 
 from skillsprogram.api import views
 from skillsprogram.api.deps import ApiState, State, bearer, check_owner, reading, transaction
 from skillsprogram.api.pagination import IntCursor, Limit, Page, UuidCursor, next_cursor, position
 from skillsprogram.api.routes import BEARER, COMMON, MUTATING, problems
 from skillsprogram.api.schemas import (
+    REGISTRATION_EXAMPLES,
     AccountIn,
     AccountOut,
     ApplicationOut,
@@ -71,9 +72,18 @@ Applicant = Annotated[Principal, bearer(applicant=True)]
     responses={**COMMON, **MUTATING, **problems(429)},
     summary="Register for the programme",
 )
-def register(body: RegistrationIn, request: Request, state: State) -> RegistrationOut:
+def register(
+    body: Annotated[RegistrationIn, Body(openapi_examples=REGISTRATION_EXAMPLES)],
+    request: Request,
+    state: State,
+) -> RegistrationOut:
     """Apply during an open wave. Needs the applicant's consent; answers with the new
-    application and the applicant's bearer token. Limited per client (429 + Retry-After)."""
+    application and the applicant's bearer token. Limited per client (429 + Retry-After).
+
+    ``attributes`` holds what the programme's rules read (``GET /v1/programme`` lists them
+    with their allowed values): a missing required one, a value outside the allowed ones or
+    an attribute the programme does not read is refused (422, naming ``attributes.<name>``)
+    and nothing is stored, so the applicant can correct it and register."""
     state.registration_limit.hit(request.client.host if request.client else "unknown")
     if not body.consent:
         raise ValidationFailed(
