@@ -8,7 +8,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
 from skillsprogram.domain.access import ClientRole, GrievanceCategory
 from skillsprogram.services.rail_callbacks import CallbackOutcome
@@ -211,6 +211,11 @@ class PayoutOut(BaseModel):
     currency: str
     status: str
     attempts: int
+    reason: str | None = Field(
+        validation_alias=AliasChoices("reason", "last_error"),
+        description="Why the last attempt did not pay: the rail's refusal (failed, or a retry "
+        "scheduled) or why its fate is unknown; null once paid or before any attempt",
+    )
     updated_at: datetime
 
 
@@ -250,7 +255,7 @@ class ApplicationSummary(BaseModel):
 
     id: uuid.UUID
     status: str
-    wave_id: uuid.UUID | None
+    wave: int | None = Field(description="The number of the wave applied in, as in the application record")
     region_code: str
     registered_at: datetime
     status_changed_at: datetime
@@ -267,8 +272,17 @@ class TimelineEvent(BaseModel):
     to_status: str | None
 
 
+class PartyOut(BaseModel):
+    """A training provider or a platform, by its code and name."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    name: str
+
+
 class CourseOut(BaseModel):
-    """A course on sale."""
+    """A course on sale, with the provider who teaches it and the platform that sells it."""
 
     model_config = ConfigDict(from_attributes=True)
 
@@ -280,6 +294,8 @@ class CourseOut(BaseModel):
     price: int
     currency: str
     duration_days: int
+    provider: PartyOut
+    platform: PartyOut
 
 
 class PurchaseIn(Body):
