@@ -49,7 +49,7 @@ def test_a_scaffolded_country_installs_passes_its_own_tests_and_runs_a_demo_wave
         text=True,
     )
     assert own_tests.returncode == 0, own_tests.stdout + own_tests.stderr
-    assert "4 passed" in own_tests.stdout
+    assert "5 passed" in own_tests.stdout
     cli = Path(sys.executable).with_name("skillsprogram")
     demo = subprocess.run(
         [str(cli), "demo", "--country", NAME, "--applicants", "200", "--seed", "3"],

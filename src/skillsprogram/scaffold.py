@@ -210,6 +210,7 @@ from importlib.resources import files
 from skillsprogram.config import ProgrammeConfig
 from skillsprogram.domain.exchange import (
     ApplicantFacts,
+    AttributeSpec,
     Candidate,
     CourseSpec,
     Finding,
@@ -246,6 +247,19 @@ def skillsprogram_parse_national_id(raw: str, programme: ProgrammeConfig) -> Par
     if not number.isdigit() or len(number) != digits:
         raise InvalidNationalId(f"a national id number has {digits} digits")
     return ParsedNationalId(normalised=number)
+
+
+@hookimpl
+def skillsprogram_registration_attributes(programme: ProgrammeConfig) -> Iterable[AttributeSpec]:
+    """The registration attributes your rules read; registration refuses a request that
+    lacks a required one, gives a value outside its choices, or gives one not declared here.
+
+    Placeholder: the optional ``priority`` flag the draw below weighs. Replace with each
+    attribute your eligibility and selection read (a required ``citizenship`` with its
+    choices, an education level...), with labels in the programme's locales:
+    ``GET /v1/programme`` shows them to applicants.
+    """
+    return [AttributeSpec("priority", "boolean", {"$locale": "Priority applicant"})]
 
 
 @hookimpl
@@ -452,6 +466,12 @@ def test_a_national_id_of_the_wrong_length_is_refused() -> None:
 def test_synthetic_applicants_are_reproducible() -> None:
     first = list(islice(plugin.skillsprogram_synthetic_applicants(CONFIG, 50, 3), 50))
     assert first == list(plugin.skillsprogram_synthetic_applicants(CONFIG, 50, 3))
+
+
+def test_synthetic_applicants_give_only_the_attributes_the_plugin_declares() -> None:
+    declared = {spec.name for spec in plugin.skillsprogram_registration_attributes(CONFIG)}
+    for applicant in plugin.skillsprogram_synthetic_applicants(CONFIG, 50, 3):
+        assert set(applicant.registration.attributes) <= declared
 
 
 def test_a_demo_wave_runs_end_to_end(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select, text
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.models import Application, AuditEvent, EligibilityFinding, Person, Wave, WaveQuota
 from skillsprogram.errors import (
+    ConfigurationError,
     DuplicateRegistration,
     InvalidTransition,
     RegistrationClosed,
@@ -136,6 +137,29 @@ def test_household_cap_holds_within_a_draw(ctx: ProgrammeContext) -> None:
         waves.allocate_quotas(uow, ctx, 1, 4)
         outcome = waves.draw(uow, ctx, 1, seed="s")
     assert outcome["selected"] == 2
+
+
+def test_a_wave_with_no_eligible_applicant_is_drawn_empty_and_the_next_wave_can_open(
+    ctx: ProgrammeContext,
+) -> None:
+    register(ctx, 3, occupation="soldier")
+    to_eligible(ctx)
+    with ctx.transaction() as uow:
+        assert waves.allocate_quotas(uow, ctx, 1, 10) == {}
+        outcome = waves.draw(uow, ctx, 1, seed="empty-wave")
+    assert outcome == {"selected": 0, "waitlisted": 0}
+    with ctx.transaction() as uow:
+        drawn = waves.get_wave(uow, ctx, 1)
+        assert (drawn.status, drawn.seed) == ("drawn", "empty-wave")
+        assert waves.open_wave(uow, ctx).number == 2
+
+
+def test_a_wave_with_candidates_but_no_quotas_is_not_drawn(ctx: ProgrammeContext) -> None:
+    register(ctx, 2)
+    to_eligible(ctx)
+    with ctx.transaction() as uow, pytest.raises(ConfigurationError) as refused:
+        waves.draw(uow, ctx, 1)
+    assert refused.value.code == "wave-without-quotas"
 
 
 def test_drawing_an_open_wave_is_refused(ctx: ProgrammeContext) -> None:

@@ -13,6 +13,7 @@ from skillsprogram_cambodia.settings import CambodiaSettings, IDPoorRegistrySett
 from skillsprogram_cambodia.texts import SandboxSmsOutbox, text
 
 from skillsprogram.config import load_config
+from skillsprogram.domain.attributes import check_attributes, schema_of
 from skillsprogram.domain.exchange import ApplicantFacts, Candidate, LifecycleEvent, Notification, WaveDraw
 
 SETTINGS = CambodiaSettings()
@@ -151,3 +152,11 @@ def test_people_are_written_to_in_khmer_with_english_as_the_fallback() -> None:
     assert outbox.send(notification(1, "benefit-withheld", "km"))
     assert not outbox.send(notification(1, "benefit-withheld", "km"))  # a repeated delivery
     assert outbox.by_template["benefit-withheld"] == 1
+
+
+def test_synthetic_youth_declare_only_the_attributes_the_rules_read_with_valid_values() -> None:
+    schema = schema_of([rules.attributes(SETTINGS)])
+    assert schema["nationality"].required and not schema["idpoor_level"].required
+    assert {c.value for c in schema["vulnerable_category"].choices} == set(SETTINGS.vulnerable_categories)
+    for applicant in population.synthetic_applicants(2_000, 4, date(2023, 11, 20), SETTINGS):
+        check_attributes(schema, applicant.registration.attributes)

@@ -16,8 +16,10 @@ from skillsprogram_indonesia.selection import rank
 from skillsprogram_indonesia.settings import IndonesiaSettings, LotteryWeights
 
 from skillsprogram.config import load_config
+from skillsprogram.domain.attributes import check_attributes, schema_of
 from skillsprogram.domain.exchange import ApplicantFacts, Candidate, WaveDraw
 from skillsprogram.errors import InvalidNationalId
+from skillsprogram.hooks.manager import build_plugin_manager
 
 
 def facts(**overrides: object) -> ApplicantFacts:
@@ -128,3 +130,14 @@ def test_regions_have_unique_codes_and_known_parents() -> None:
         if region.level == 2:
             assert region.parent_code == region.code[:2]
     assert frontier_regencies()
+
+
+def test_synthetic_people_declare_valid_attributes_and_social_assistance_is_asked_where_it_excludes() -> None:
+    for scheme, asked in (("2020", True), ("2023", False)):
+        config = load_config(CONFIGS[scheme])
+        schema = schema_of(
+            build_plugin_manager(config.plugins).hook.skillsprogram_registration_attributes(programme=config)
+        )
+        assert schema["citizenship"].required and schema["social_assistance"].required is asked
+        for applicant in islice(synthetic_applicants(2_000, seed=4, today=date(2023, 3, 1)), 2_000):
+            check_attributes(schema, applicant.registration.attributes)

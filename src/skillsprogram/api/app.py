@@ -12,7 +12,16 @@ from skillsprogram.api import problems
 from skillsprogram.api.deps import ApiState
 from skillsprogram.api.idempotency import IdempotencyMiddleware, IdempotencyStore
 from skillsprogram.api.limits import BodyLimit, RateLimiter
-from skillsprogram.api.routes import applicants, auditors, auth, catalogue, officers, partners, rails
+from skillsprogram.api.routes import (
+    applicants,
+    auditors,
+    auth,
+    catalogue,
+    officers,
+    partners,
+    programme,
+    rails,
+)
 from skillsprogram.api.security import TokenService
 from skillsprogram.api.settings import ApiSettings
 from skillsprogram.bootstrap import Deployment
@@ -23,6 +32,7 @@ from skillsprogram.errors import ConfigurationError
 API_PREFIX = "/v1"
 ROUTERS = (
     auth.router,
+    programme.router,
     applicants.router,
     catalogue.router,
     partners.router,

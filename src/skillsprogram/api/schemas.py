@@ -8,7 +8,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
 from skillsprogram.domain.access import ClientRole, GrievanceCategory
 from skillsprogram.services.rail_callbacks import CallbackOutcome
@@ -69,6 +69,39 @@ class ClientOut(BaseModel):
 # --- applicants -----------------------------------------------------------------------------
 
 
+#: A registration each demo programme accepts (``GET /v1/programme`` says what a programme reads).
+REGISTRATION_EXAMPLES: dict[str, dict[str, Any]] = {
+    "indonesia": {
+        "summary": "Kartu Prakerja (the Indonesian demo programmes)",
+        "value": {
+            "national_id": "3204015705950001",
+            "full_name": "Siti Rahayu",
+            "birth_date": "1995-05-17",
+            "sex": "F",
+            "region_code": "32.04",
+            "phone": "081234567890",
+            "occupation": "unemployed",
+            "attributes": {"citizenship": "ID", "never_trained": True, "social_assistance": False},
+            "consent": True,
+        },
+    },
+    "cambodia": {
+        "summary": "TVET for youth (the Cambodian demo programme)",
+        "value": {
+            "national_id": "010203040",
+            "full_name": "Sok Channary",
+            "birth_date": "2004-03-02",
+            "sex": "F",
+            "region_code": "12",
+            "phone": "+85512345678",
+            "occupation": "unemployed",
+            "attributes": {"nationality": "KH", "vulnerable_category": "orphan"},
+            "consent": True,
+        },
+    },
+}
+
+
 class RegistrationIn(Body):
     """What an applicant declares, with their consent to the processing of their data."""
 
@@ -89,21 +122,7 @@ class RegistrationIn(Body):
     )
 
     model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "national_id": "1001019001010001",
-                    "full_name": "Ana Example",
-                    "birth_date": "1990-01-01",
-                    "sex": "F",
-                    "region_code": "10.01",
-                    "phone": "+10000000001",
-                    "occupation": "unemployed",
-                    "consent": True,
-                }
-            ]
-        },
+        extra="forbid", json_schema_extra={"examples": [e["value"] for e in REGISTRATION_EXAMPLES.values()]}
     )
 
 
@@ -192,6 +211,11 @@ class PayoutOut(BaseModel):
     currency: str
     status: str
     attempts: int
+    reason: str | None = Field(
+        validation_alias=AliasChoices("reason", "last_error"),
+        description="Why the last attempt did not pay: the rail's refusal (failed, or a retry "
+        "scheduled) or why its fate is unknown; null once paid or before any attempt",
+    )
     updated_at: datetime
 
 
@@ -231,7 +255,7 @@ class ApplicationSummary(BaseModel):
 
     id: uuid.UUID
     status: str
-    wave_id: uuid.UUID | None
+    wave: int | None = Field(description="The number of the wave applied in, as in the application record")
     region_code: str
     registered_at: datetime
     status_changed_at: datetime
@@ -248,8 +272,17 @@ class TimelineEvent(BaseModel):
     to_status: str | None
 
 
+class PartyOut(BaseModel):
+    """A training provider or a platform, by its code and name."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    name: str
+
+
 class CourseOut(BaseModel):
-    """A course on sale."""
+    """A course on sale, with the provider who teaches it and the platform that sells it."""
 
     model_config = ConfigDict(from_attributes=True)
 
@@ -261,6 +294,8 @@ class CourseOut(BaseModel):
     price: int
     currency: str
     duration_days: int
+    provider: PartyOut
+    platform: PartyOut
 
 
 class PurchaseIn(Body):
@@ -735,3 +770,82 @@ class RailCallbacksOut(BaseModel):
 
     applied: int
     results: list[RailNoticeOutcome]
+
+
+# --- the programme --------------------------------------------------------------------------
+
+
+class _FromAttributes(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class RegionOut(_FromAttributes):
+    """A region a registration may name in ``region_code``."""
+
+    code: str
+    name: str
+    level: int = Field(description="1 for the top level")
+    parent: str | None = Field(description="The enclosing region's code")
+
+
+class AttributeChoiceOut(_FromAttributes):
+    """A value an attribute may take."""
+
+    value: str | int | bool
+    label: str
+
+
+class RegistrationAttributeOut(_FromAttributes):
+    """A key of a registration's ``attributes`` that the programme's rules read."""
+
+    name: str
+    type: Literal["string", "integer", "boolean"]
+    required: bool = Field(description="A registration without it is refused (422, attributes.<name>)")
+    label: str
+    choices: list[AttributeChoiceOut] = Field(description="The only values accepted; empty for any value")
+
+
+class SurveyDescriptionOut(_FromAttributes):
+    """A survey recipients answer at ``/v1/applications/{id}/surveys/{code}``."""
+
+    code: str
+    title: str
+    after: str = Field(description="When it is asked")
+    questions: list[str] = Field(description="The keys of the answers, every one required")
+
+
+class VoucherTermsOut(_FromAttributes):
+    """The training voucher each recipient gets."""
+
+    amount: int = Field(description="In the currency's minor unit")
+    first_purchase_days: int | None = Field(description="Days to buy a first course; null for no limit")
+    valid_days: int
+
+
+class BenefitTermsOut(_FromAttributes):
+    """One benefit of the schedule."""
+
+    code: str
+    label: str
+    amount: int = Field(description="Per instalment, in the currency's minor unit")
+    trigger: str = Field(description="What earns it")
+    instalments: int
+    interval_days: int
+    min_attendance_percent: int | None
+
+
+class ProgrammeOut(_FromAttributes):
+    """The programme, described in ``language`` (also in the Content-Language header)."""
+
+    code: str
+    name: str
+    country: str
+    currency: str
+    minor_units: int
+    locales: list[str]
+    language: str = Field(description="The locale the labels are in, negotiated from Accept-Language")
+    regions: list[RegionOut]
+    registration_attributes: list[RegistrationAttributeOut]
+    surveys: list[SurveyDescriptionOut]
+    voucher: VoucherTermsOut
+    benefits: list[BenefitTermsOut]

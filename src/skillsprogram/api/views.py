@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import uuid
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from skillsprogram.api.deps import ApiState
@@ -17,6 +18,7 @@ from skillsprogram.api.schemas import (
     GrievanceOut,
     ItemProblem,
     ItemResult,
+    PartyOut,
     PayoutOut,
     PersonOut,
     PurchaseOut,
@@ -24,9 +26,9 @@ from skillsprogram.api.schemas import (
 )
 from skillsprogram.api.security import Principal
 from skillsprogram.domain.access import Grievance
-from skillsprogram.domain.models import Application, Course, PaymentAccount, Payout, Purchase
+from skillsprogram.domain.models import Application, PaymentAccount, Payout, Purchase
 from skillsprogram.services.outcomes import Outcome
-from skillsprogram.services.records import ApplicationRecord
+from skillsprogram.services.records import ApplicationRecord, CatalogueCourse
 
 
 def application(
@@ -82,9 +84,16 @@ def application(
     )
 
 
-def summary(app: Application) -> ApplicationSummary:
-    """An application without personal data."""
-    return ApplicationSummary.model_validate(app)
+def summary(app: Application, wave_numbers: Mapping[uuid.UUID, int]) -> ApplicationSummary:
+    """An application without personal data; its wave by number (``wave_numbers`` by wave id)."""
+    return ApplicationSummary(
+        id=app.id,
+        status=app.status,
+        wave=wave_numbers.get(app.wave_id) if app.wave_id else None,
+        region_code=app.region_code,
+        registered_at=app.registered_at,
+        status_changed_at=app.status_changed_at,
+    )
 
 
 def purchase(p: Purchase) -> PurchaseOut:
@@ -109,9 +118,21 @@ def account(state: ApiState, principal: Principal, a: PaymentAccount, number: st
     )
 
 
-def course(c: Course) -> CourseOut:
-    """A course."""
-    return CourseOut.model_validate(c)
+def course(entry: CatalogueCourse) -> CourseOut:
+    """A course with its provider and platform."""
+    c = entry.course
+    return CourseOut(
+        id=c.id,
+        code=c.code,
+        title=c.title,
+        field_of_study=c.field_of_study,
+        mode=c.mode,
+        price=c.price,
+        currency=c.currency,
+        duration_days=c.duration_days,
+        provider=PartyOut.model_validate(entry.provider),
+        platform=PartyOut.model_validate(entry.platform),
+    )
 
 
 def grievance(g: Grievance) -> GrievanceOut:

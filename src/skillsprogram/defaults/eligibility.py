@@ -5,8 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from skillsprogram.config import ProgrammeConfig
-from skillsprogram.domain.exchange import ApplicantFacts, Finding
+from skillsprogram.domain.exchange import ApplicantFacts, AttributeSpec, Finding
 from skillsprogram.hooks.specs import hookimpl
+
+
+@hookimpl
+def skillsprogram_registration_attributes(programme: ProgrammeConfig) -> Iterable[AttributeSpec]:
+    """None: the core's rules read the declared birth date and the household, not attributes."""
+    return ()
 
 
 @hookimpl

@@ -54,6 +54,36 @@ class RegistrationRequest:
     attributes: Mapping[str, Any] = field(default_factory=dict)
 
 
+AttributeType = Literal["string", "integer", "boolean"]
+AttributeValue = str | int | bool
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeChoice:
+    """One value an attribute may take, with what to call it in each locale (``{"en": ...}``)."""
+
+    value: AttributeValue
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeSpec:
+    """A registration attribute a plugin reads (``RegistrationRequest.attributes[name]``).
+
+    Registration refuses a request that lacks a ``required`` attribute, gives one of the
+    wrong ``type`` or a value outside ``choices`` (when choices are given), naming the
+    field (``attributes.<name>``); ``GET /v1/programme`` describes it to applicants.
+    """
+
+    name: str
+    type: AttributeType
+    labels: Mapping[str, str]
+    """What the attribute is called, per locale (``{"en": "Citizenship", "id": ...}``)."""
+    required: bool = False
+    choices: tuple[AttributeChoice, ...] = ()
+    """The only values accepted; empty for any value of ``type``."""
+
+
 @dataclass(frozen=True, slots=True)
 class IdentityClaim:
     """A person's claimed identity, sent in batches to the identity verifier."""

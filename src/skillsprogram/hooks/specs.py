@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from skillsprogram.config import ProgrammeConfig
     from skillsprogram.domain.exchange import (
         ApplicantFacts,
+        AttributeSpec,
         BenefitEvent,
         Candidate,
         CourseSpec,
@@ -127,6 +128,31 @@ def skillsprogram_eligibility_rules(
     :returns: :class:`~skillsprogram.domain.exchange.Finding` values (rule id,
         passed, reason). Returning findings only for failures is fine; a rule
         that passes everyone may return nothing.
+    """
+
+
+@hookspec
+def skillsprogram_registration_attributes(programme: ProgrammeConfig) -> Iterable[AttributeSpec]:
+    """Declare the registration ``attributes`` this plugin's rules read.
+
+    Collecting: every enabled plugin declares its own. Called at each registration
+    batch, before anything is written, and by ``GET /v1/programme``, which shows the
+    attributes to applicants with their labels in the caller's language. A request
+    that lacks a ``required`` attribute, gives a value of the wrong type or outside
+    ``choices``, or gives an attribute no plugin declares is refused with a
+    ``ValidationFailed`` naming the field (``attributes.citizenship``), so a person is
+    never registered and then judged ineligible for what they were not asked.
+
+    Declare every attribute your eligibility and selection hooks read, required
+    where a missing value would fail a rule (a citizenship the rule compares), not
+    required where absence has a meaning (a priority flag left out is "no").
+
+    :param programme: the programme's configuration (a requirement may depend on the
+        plugin's settings, e.g. a social-assistance question only where it excludes).
+    :returns: :class:`~skillsprogram.domain.exchange.AttributeSpec` values (name, type,
+        whether required, allowed values with labels per locale); an empty iterable
+        when the plugin reads no attribute. Two plugins declaring the same name must
+        agree on its type.
     """
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.access import Grievance
@@ -25,6 +26,7 @@ from skillsprogram.domain.models import (
     PaymentAccount,
     Payout,
     Person,
+    Platform,
     Purchase,
     TrainingProvider,
     Voucher,
@@ -35,6 +37,8 @@ from skillsprogram.privacy import PersonalKind
 from skillsprogram.services import ledger
 from skillsprogram.services.audit import Change, record
 from skillsprogram.storage.uow import UnitOfWork
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,14 +68,28 @@ class ApplicationRecord:
     """Each account with its number in clear (mask before showing)."""
 
 
+def keyset_page(query: Select[T], key: Any, after: Any, limit: int) -> Select[T]:
+    """``query`` narrowed to one page: the rows after key ``after`` (all when ``None``),
+    in key order, at most ``limit``."""
+    if after is not None:
+        query = query.where(key > after)
+    return query.order_by(key).limit(limit)
+
+
+def application_in(uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUID) -> Application:
+    """The application ``application_id`` of this programme (else not found)."""
+    application = uow.session.get(Application, application_id)
+    if application is None or application.programme_id != ctx.pid:
+        raise NotFound(f"no application {application_id} in this programme", code="application-not-found")
+    return application
+
+
 def application_record(
     uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUID, *, audit_read: bool
 ) -> ApplicationRecord:
     """Everything about one application of this programme; ``audit_read`` records the read
     (staff reads), an applicant reading their own record is not audited."""
-    application = uow.session.get(Application, application_id)
-    if application is None or application.programme_id != ctx.pid:
-        raise NotFound(f"no application {application_id} in this programme", code="application-not-found")
+    application = application_in(uow, ctx, application_id)
     person = uow.session.get(Person, application.person_id)
     assert person is not None
     household = None
@@ -136,9 +154,7 @@ def application_record(
 
 def note_read(uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUID, view: str) -> None:
     """Audit a staff read of (part of) an application's record; not found if there is none."""
-    application = uow.session.get(Application, application_id)
-    if application is None or application.programme_id != ctx.pid:
-        raise NotFound(f"no application {application_id} in this programme", code="application-not-found")
+    application = application_in(uow, ctx, application_id)
     record(
         uow,
         ctx,
@@ -162,9 +178,7 @@ def timeline(
 ) -> Sequence[AuditEvent]:
     """The audit events about one application and its purchases and complaints, oldest
     first (keyset pages after event id ``after``). Staff reads are excluded."""
-    application = uow.session.get(Application, application_id)
-    if application is None or application.programme_id != ctx.pid:
-        raise NotFound(f"no application {application_id} in this programme", code="application-not-found")
+    application = application_in(uow, ctx, application_id)
     related = [str(application.id)]
     related += [
         str(pid)
@@ -183,9 +197,7 @@ def timeline(
         AuditEvent.action != "record_viewed",
         or_(AuditEvent.programme_id == ctx.pid, AuditEvent.programme_id.is_(None)),
     )
-    if after is not None:
-        query = query.where(AuditEvent.id > after)
-    return uow.session.execute(query.order_by(AuditEvent.id).limit(limit)).scalars().all()
+    return uow.session.execute(keyset_page(query, AuditEvent.id, after, limit)).scalars().all()
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,9 +262,7 @@ def applications(
         query = query.where(
             or_(Application.region_code == region_code, Application.region_code.startswith(region_code + "."))
         )
-    if after is not None:
-        query = query.where(Application.id > after)
-    return uow.session.execute(query.order_by(Application.id).limit(limit)).scalars().all()
+    return uow.session.execute(keyset_page(query, Application.id, after, limit)).scalars().all()
 
 
 def audit_events(
@@ -278,9 +288,7 @@ def audit_events(
     ):
         if value is not None:
             query = query.where(column == value)
-    if after is not None:
-        query = query.where(AuditEvent.id > after)
-    return uow.session.execute(query.order_by(AuditEvent.id).limit(limit)).scalars().all()
+    return uow.session.execute(keyset_page(query, AuditEvent.id, after, limit)).scalars().all()
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,6 +331,20 @@ def verify_ledger(uow: UnitOfWork, ctx: ProgrammeContext) -> LedgerVerification:
     return result
 
 
+@dataclass(frozen=True, slots=True)
+class CatalogueCourse:
+    """A course on sale with who teaches it and where it is sold."""
+
+    course: Course
+    provider: TrainingProvider
+    platform: Platform
+
+    @property
+    def id(self) -> uuid.UUID:
+        """The course's id (the catalogue's page key)."""
+        return self.course.id
+
+
 def courses(
     uow: UnitOfWork,
     *,
@@ -332,22 +354,25 @@ def courses(
     max_price: int | None = None,
     after: uuid.UUID | None = None,
     limit: int = 50,
-) -> Sequence[Course]:
-    """Active courses in id order (keyset pages after ``after``), filtered."""
-    query = select(Course).where(Course.active.is_(True))
+) -> list[CatalogueCourse]:
+    """Active courses in id order (keyset pages after ``after``), filtered, each with its
+    provider and platform."""
+    query = (
+        select(Course, TrainingProvider, Platform)
+        .join(TrainingProvider, TrainingProvider.id == Course.provider_id)
+        .join(Platform, Platform.id == Course.platform_id)
+        .where(Course.active.is_(True))
+    )
     if mode is not None:
         query = query.where(Course.mode == mode)
     if field_of_study is not None:
         query = query.where(Course.field_of_study == field_of_study)
     if provider_code is not None:
-        query = query.join(TrainingProvider, TrainingProvider.id == Course.provider_id).where(
-            TrainingProvider.code == provider_code
-        )
+        query = query.where(TrainingProvider.code == provider_code)
     if max_price is not None:
         query = query.where(Course.price <= max_price)
-    if after is not None:
-        query = query.where(Course.id > after)
-    return uow.session.execute(query.order_by(Course.id).limit(limit)).scalars().all()
+    rows = uow.session.execute(keyset_page(query, Course.id, after, limit)).all()
+    return [CatalogueCourse(course, provider, platform) for course, provider, platform in rows]
 
 
 def waves_of(
@@ -362,9 +387,7 @@ def waves_of(
     query = select(Wave).where(Wave.programme_id == ctx.pid)
     if status is not None:
         query = query.where(Wave.status == status)
-    if after is not None:
-        query = query.where(Wave.number > after)
-    return uow.session.execute(query.order_by(Wave.number).limit(limit)).scalars().all()
+    return uow.session.execute(keyset_page(query, Wave.number, after, limit)).scalars().all()
 
 
 def may_sign_in(uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUID) -> bool:
@@ -380,3 +403,39 @@ def purchase_of(uow: UnitOfWork, application_id: uuid.UUID, purchase_id: uuid.UU
     if found is None or found.application_id != application_id:
         raise NotFound(f"no purchase {purchase_id} of this application", code="purchase-not-found")
     return found
+
+
+def purchases(
+    uow: UnitOfWork,
+    ctx: ProgrammeContext,
+    application_id: uuid.UUID,
+    *,
+    after: uuid.UUID | None = None,
+    limit: int = 50,
+) -> Sequence[Purchase]:
+    """The application's purchases, oldest first (keyset pages after ``after``)."""
+    application_in(uow, ctx, application_id)
+    query = select(Purchase).where(Purchase.application_id == application_id)
+    return uow.session.execute(keyset_page(query, Purchase.id, after, limit)).scalars().all()
+
+
+def payment_accounts(
+    uow: UnitOfWork,
+    ctx: ProgrammeContext,
+    application_id: uuid.UUID,
+    *,
+    after: uuid.UUID | None = None,
+    limit: int = 50,
+) -> list[tuple[PaymentAccount, str]]:
+    """The payment accounts of the application's person, oldest first (keyset pages after
+    ``after``), each with its number in clear (mask before showing)."""
+    person_id = application_in(uow, ctx, application_id).person_id
+    query = select(PaymentAccount).where(PaymentAccount.person_id == person_id)
+    found = uow.session.execute(keyset_page(query, PaymentAccount.id, after, limit)).scalars()
+    return [(account, ctx.vault.decrypt(account.number_enc)) for account in found]
+
+
+def wave_numbers(uow: UnitOfWork, ctx: ProgrammeContext) -> dict[uuid.UUID, int]:
+    """Each wave's number by its id (a programme has a few dozen waves at most)."""
+    rows = uow.session.execute(select(Wave.id, Wave.number).where(Wave.programme_id == ctx.pid))
+    return {wave_id: number for wave_id, number in rows}

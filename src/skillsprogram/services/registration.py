@@ -11,13 +11,14 @@ a demo of a million applicants costs a handful of statements per thousand.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from skillsprogram.context import ProgrammeContext
-from skillsprogram.domain.exchange import ParsedNationalId, RegistrationRequest
+from skillsprogram.domain.attributes import check_attributes, schema_of
+from skillsprogram.domain.exchange import AttributeSpec, ParsedNationalId, RegistrationRequest
 from skillsprogram.domain.lifecycle import ApplicationStatus, WaveStatus
 from skillsprogram.domain.models import Application, Household, Person, Region, Wave
 from skillsprogram.domain.types import new_id
@@ -60,8 +61,16 @@ def open_wave_at(uow: UnitOfWork, ctx: ProgrammeContext) -> Wave:
     return wave
 
 
-def check_request(ctx: ProgrammeContext, request: RegistrationRequest) -> _Checked:
-    """Validate one request against the country's id formats; raises a specific error."""
+def attribute_schema(ctx: ProgrammeContext) -> dict[str, AttributeSpec]:
+    """The registration attributes the programme's plugins declare, by name."""
+    return schema_of(ctx.hook.skillsprogram_registration_attributes(programme=ctx.config))
+
+
+def check_request(
+    ctx: ProgrammeContext, request: RegistrationRequest, schema: Mapping[str, AttributeSpec] | None = None
+) -> _Checked:
+    """Validate one request against the country's id formats and declared attributes
+    (``schema``, read from the plugins when not given); raises a specific error."""
     today = ctx.clock.now().date()
     if not request.full_name.strip():
         raise ValidationFailed("the full name is empty", code="invalid-name", field="full_name")
@@ -71,6 +80,7 @@ def check_request(ctx: ProgrammeContext, request: RegistrationRequest) -> _Check
         )
     if request.sex not in ("F", "M"):
         raise ValidationFailed("sex must be 'F' or 'M'", code="invalid-sex", field="sex")
+    check_attributes(attribute_schema(ctx) if schema is None else schema, request.attributes)
     parsed = ctx.hook.skillsprogram_parse_national_id(raw=request.national_id, programme=ctx.config)
     if parsed is None:
         raise InvalidNationalId("no plugin could parse this national identity number")
@@ -131,6 +141,7 @@ def register_many(
     wave = open_wave_at(uow, ctx)
     now = ctx.clock.now()
     known_regions = _known_regions(uow, {r.region_code for r in requests})
+    schema = attribute_schema(ctx)
     outcomes: list[Outcome[uuid.UUID] | None] = [None] * len(requests)
     checked: list[tuple[int, _Checked]] = []
     for index, request in enumerate(requests):
@@ -139,7 +150,7 @@ def register_many(
                 raise ValidationFailed(
                     f"unknown region {request.region_code!r}", code="unknown-region", field="region_code"
                 )
-            checked.append((index, check_request(ctx, request)))
+            checked.append((index, check_request(ctx, request, schema)))
         except DomainError as error:
             outcomes[index] = Outcome(error=error)
 

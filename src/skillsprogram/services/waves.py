@@ -123,6 +123,7 @@ def allocate_quotas(uow: UnitOfWork, ctx: ProgrammeContext, number: int, total: 
 def draw(uow: UnitOfWork, ctx: ProgrammeContext, number: int, seed: str | None = None) -> dict[str, int]:
     """Draw a closed wave: rank every drawable applicant, select within quotas and the
     household cap, waitlist the rest for later waves. All or nothing, in one transaction.
+    A wave without drawable applicants needs no quotas: it is drawn empty.
 
     The seed is stored with the wave (publish it: with it anyone can re-run the draw).
     """
@@ -135,10 +136,6 @@ def draw(uow: UnitOfWork, ctx: ProgrammeContext, number: int, seed: str | None =
         q.region_code: q.quota
         for q in uow.session.execute(select(WaveQuota).where(WaveQuota.wave_id == wave.id)).scalars()
     }
-    if not quotas:
-        raise ConfigurationError(
-            f"wave {number} has no quotas; set or allocate them first", code="wave-without-quotas"
-        )
     seed = seed or secrets.token_hex(16)
     level = ctx.config.waves.quota_level
     # Streamed into the candidates as read: a wave's draw holds one small object per
@@ -177,10 +174,19 @@ def draw(uow: UnitOfWork, ctx: ProgrammeContext, number: int, seed: str | None =
             registered_at=registered_at,
         )
         meta[app_id] = (person_id, sys.intern(status))
-    order: list[uuid.UUID] = ctx.hook.skillsprogram_rank_candidates(
-        candidates=list(candidates.values()),
-        wave=WaveDraw(wave_id=wave.id, number=wave.number, seed=seed, quotas=quotas),
-        programme=ctx.config,
+    if not quotas and candidates:
+        raise ConfigurationError(
+            f"wave {number} has no quotas; set or allocate them first", code="wave-without-quotas"
+        )
+    # A wave nobody is eligible in is drawn all the same, empty, so that it is done with.
+    order: list[uuid.UUID] = (
+        ctx.hook.skillsprogram_rank_candidates(
+            candidates=list(candidates.values()),
+            wave=WaveDraw(wave_id=wave.id, number=wave.number, seed=seed, quotas=quotas),
+            programme=ctx.config,
+        )
+        if candidates
+        else []
     )
     if len(order) != len(candidates) or set(order) != candidates.keys():
         raise ConfigurationError("the selection plugin did not rank every candidate exactly once")

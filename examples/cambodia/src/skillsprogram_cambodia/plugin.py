@@ -10,6 +10,7 @@ from datetime import datetime
 from skillsprogram.config import ProgrammeConfig
 from skillsprogram.domain.exchange import (
     ApplicantFacts,
+    AttributeSpec,
     Candidate,
     CourseSpec,
     Finding,
@@ -56,6 +57,12 @@ def skillsprogram_parse_national_id(raw: str, programme: ProgrammeConfig) -> Par
 def skillsprogram_parse_household_number(raw: str, programme: ProgrammeConfig) -> ParsedHouseholdNumber:
     """An IDPoor household number: village geocode and household serial; its province is the region."""
     return idpoor.parse_idpoor_number(raw)
+
+
+@hookimpl
+def skillsprogram_registration_attributes(programme: ProgrammeConfig) -> Iterable[AttributeSpec]:
+    """Nationality (required), the equity card's poverty level, or an assessed vulnerable category."""
+    return rules.attributes(settings_of(programme))
 
 
 @hookimpl

@@ -99,7 +99,7 @@ class _People:
         if roll < 0.02:  # a malformed id: a digit short
             national_id = national_id[:-1]
         name = f"{family} {rng.choice(GIVEN_NAMES[sex])}"
-        attributes: dict[str, object] = {"nationality": "TH" if 0.02 <= roll < 0.025 else "KH"}
+        attributes: dict[str, object] = {"nationality": "other" if 0.02 <= roll < 0.025 else "KH"}
         if card is not None:
             truth = self.registry.card(card)
             level = truth.poverty_level or rng.choice((1, 2))  # people believe their card is valid

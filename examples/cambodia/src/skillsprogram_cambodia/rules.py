@@ -9,13 +9,49 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from skillsprogram.domain.exchange import ApplicantFacts, Finding
+from skillsprogram.domain.exchange import ApplicantFacts, AttributeChoice, AttributeSpec, Finding
 from skillsprogram_cambodia.idpoor import SandboxIDPoorRegistry
 from skillsprogram_cambodia.settings import CambodiaSettings
 
 CITIZEN = "cambodia.citizen"
 POOR_OR_VULNERABLE = "cambodia.poor_or_vulnerable"
 LEVEL_MATCHES = "cambodia.idpoor_level_matches"
+
+NATIONALITY = AttributeSpec(
+    "nationality",
+    "string",
+    {"km": "សញ្ជាតិ", "en": "Nationality"},
+    required=True,
+    choices=(
+        AttributeChoice("KH", {"km": "ខ្មែរ", "en": "Cambodian"}),
+        AttributeChoice("other", {"km": "សញ្ជាតិផ្សេងទៀត", "en": "Another nationality"}),
+    ),
+)
+
+
+def attributes(settings: CambodiaSettings) -> list[AttributeSpec]:
+    """What applicants declare for these rules and the draw: their nationality; the poverty
+    level on their IDPoor equity card (IDPoor issues levels 1 and 2), if they hold one; or
+    else one of the programme's vulnerable categories."""
+    return [
+        NATIONALITY,
+        AttributeSpec(
+            "idpoor_level",
+            "integer",
+            {"km": "កម្រិតភាពក្រីក្រ (IDPoor)", "en": "Poverty level on the IDPoor equity card"},
+            choices=tuple(
+                AttributeChoice(level, {"km": f"កម្រិត {level}", "en": f"Level {level}"}) for level in (1, 2)
+            ),
+        ),
+        AttributeSpec(
+            "vulnerable_category",
+            "string",
+            {"en": "Assessed vulnerable category (without an equity card)"},
+            choices=tuple(
+                AttributeChoice(code, {"en": label}) for code, label in settings.vulnerable_categories.items()
+            ),
+        ),
+    ]
 
 
 def _level(value: object) -> int | None:

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from skillsprogram.config import ProgrammeConfig
 from skillsprogram.domain.exchange import (
     ApplicantFacts,
+    AttributeSpec,
     Candidate,
     CourseSpec,
     Finding,
@@ -40,6 +41,12 @@ def skillsprogram_parse_national_id(raw: str, programme: ProgrammeConfig) -> Par
 def skillsprogram_parse_household_number(raw: str, programme: ProgrammeConfig) -> ParsedHouseholdNumber:
     """Parse a family-card (KK) number; its regency must be the applicant's."""
     return kk.parse_kk(raw)
+
+
+@hookimpl
+def skillsprogram_registration_attributes(programme: ProgrammeConfig) -> Iterable[AttributeSpec]:
+    """Citizenship (required), the draw's priorities, and social assistance where it excludes."""
+    return rules.attributes(settings_of(programme))
 
 
 @hookimpl

@@ -15,7 +15,7 @@ from itertools import accumulate
 from skillsprogram.domain.exchange import RegistrationRequest, Sex, SyntheticApplicant
 from skillsprogram_indonesia.kk import make_kk
 from skillsprogram_indonesia.nik import make_nik
-from skillsprogram_indonesia.regions import frontier_regencies, regencies
+from skillsprogram_indonesia.regions import regencies
 from skillsprogram_indonesia.settings import EXCLUDED_OCCUPATIONS
 
 #: Share of applicants per province (wave 1's ranking: Java first).
@@ -207,10 +207,9 @@ class _People:
             occupation=occupation,
             in_education=0.08 <= roll < 0.11,
             attributes={
-                "citizenship": "XX" if 0.11 <= roll < 0.115 else "ID",
+                "citizenship": "other" if 0.11 <= roll < 0.115 else "ID",
                 "never_trained": rng.random() < 0.86,
                 "disability": rng.random() < 0.03,
-                "frontier": regency in frontier_regencies(),
                 "social_assistance": rng.random() < 0.05,
             },
         )

@@ -9,13 +9,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Body, Request, status
 
 from skillsprogram.api import views
 from skillsprogram.api.deps import ApiState, State, bearer, check_owner, reading, transaction
 from skillsprogram.api.pagination import IntCursor, Limit, Page, UuidCursor, next_cursor, position
 from skillsprogram.api.routes import BEARER, COMMON, MUTATING, problems
 from skillsprogram.api.schemas import (
+    REGISTRATION_EXAMPLES,
     AccountIn,
     AccountOut,
     ApplicationOut,
@@ -35,7 +36,6 @@ from skillsprogram.api.schemas import (
 from skillsprogram.api.security import Principal
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.exchange import RegistrationRequest
-from skillsprogram.domain.models import Application
 from skillsprogram.errors import NotFound, ValidationFailed
 from skillsprogram.services import accounts, grievances, records, registration, surveys, training, vouchers
 from skillsprogram.services.grievances import GrievanceFiling
@@ -71,9 +71,18 @@ Applicant = Annotated[Principal, bearer(applicant=True)]
     responses={**COMMON, **MUTATING, **problems(429)},
     summary="Register for the programme",
 )
-def register(body: RegistrationIn, request: Request, state: State) -> RegistrationOut:
+def register(
+    body: Annotated[RegistrationIn, Body(openapi_examples=REGISTRATION_EXAMPLES)],
+    request: Request,
+    state: State,
+) -> RegistrationOut:
     """Apply during an open wave. Needs the applicant's consent; answers with the new
-    application and the applicant's bearer token. Limited per client (429 + Retry-After)."""
+    application and the applicant's bearer token. Limited per client (429 + Retry-After).
+
+    ``attributes`` holds what the programme's rules read (``GET /v1/programme`` lists them
+    with their allowed values): a missing required one, a value outside the allowed ones or
+    an attribute the programme does not read is refused (422, naming ``attributes.<name>``)
+    and nothing is stored, so the applicant can correct it and register."""
     state.registration_limit.hit(request.client.host if request.client else "unknown")
     if not body.consent:
         raise ValidationFailed(
@@ -149,9 +158,7 @@ def timeline(
 def voucher(application_id: uuid.UUID, state: State, principal: ApplicantOrStaff) -> VoucherOut:
     """The voucher's status and remaining balance, derived from the ledger."""
     with owner_read(state, principal, application_id, "voucher") as (uow, ctx):
-        found = uow.session.get(Application, application_id)
-        if found is None or found.programme_id != ctx.pid:
-            raise NotFound(f"no application {application_id} in this programme", code="application-not-found")
+        records.application_in(uow, ctx, application_id)
         v = vouchers.voucher_of(uow, application_id)
         balance = vouchers.voucher_balance(uow, application_id)
     return VoucherOut(
@@ -167,15 +174,21 @@ def voucher(application_id: uuid.UUID, state: State, principal: ApplicantOrStaff
 
 @router.get(
     "/applications/{application_id}/purchases",
-    response_model=list[PurchaseOut],
+    response_model=Page[PurchaseOut],
     responses={**BEARER, **problems(404)},
     summary="Courses bought",
 )
-def list_purchases(application_id: uuid.UUID, state: State, principal: ApplicantOrStaff) -> list[PurchaseOut]:
-    """The application's purchases with their voucher and redeem codes."""
+def list_purchases(
+    application_id: uuid.UUID,
+    state: State,
+    principal: ApplicantOrStaff,
+    cursor: UuidCursor = None,
+    limit: Limit = 50,
+) -> Page[PurchaseOut]:
+    """The application's purchases with their voucher and redeem codes, oldest first."""
     with owner_read(state, principal, application_id, "purchases") as (uow, ctx):
-        rec = records.application_record(uow, ctx, application_id, audit_read=False)
-    return [views.purchase(p) for p in rec.purchases]
+        found = records.purchases(uow, ctx, application_id, after=cursor, limit=limit)
+    return Page[PurchaseOut](items=[views.purchase(p) for p in found], next_cursor=next_cursor(found, limit))
 
 
 @router.post(
@@ -235,15 +248,24 @@ def answer_survey(
 
 @router.get(
     "/applications/{application_id}/payment-accounts",
-    response_model=list[AccountOut],
+    response_model=Page[AccountOut],
     responses={**BEARER, **problems(404)},
     summary="Payment accounts",
 )
-def list_accounts(application_id: uuid.UUID, state: State, principal: ApplicantOrStaff) -> list[AccountOut]:
-    """The person's accounts, numbers masked unless the role may see them."""
+def list_accounts(
+    application_id: uuid.UUID,
+    state: State,
+    principal: ApplicantOrStaff,
+    cursor: UuidCursor = None,
+    limit: Limit = 50,
+) -> Page[AccountOut]:
+    """The person's accounts, oldest first, numbers masked unless the role may see them."""
     with owner_read(state, principal, application_id, "payment-accounts") as (uow, ctx):
-        rec = records.application_record(uow, ctx, application_id, audit_read=False)
-    return [views.account(state, principal, a, n) for a, n in rec.accounts]
+        found = records.payment_accounts(uow, ctx, application_id, after=cursor, limit=limit)
+    return Page[AccountOut](
+        items=[views.account(state, principal, a, n) for a, n in found],
+        next_cursor=next_cursor([a for a, _ in found], limit),
+    )
 
 
 @router.post(

@@ -188,8 +188,9 @@ def list_applications(
             after=cursor,
             limit=limit,
         )
+        numbers = records.wave_numbers(uow, ctx)
     return Page[ApplicationSummary](
-        items=[views.summary(a) for a in found], next_cursor=next_cursor(found, limit)
+        items=[views.summary(a, numbers) for a in found], next_cursor=next_cursor(found, limit)
     )
 
 
@@ -229,6 +230,7 @@ def look_up(
     look-up and its reason are written to the audit log, found or not."""
     ctx = state.context_for(principal)
     with ctx.uow() as uow:
+        numbers = records.wave_numbers(uow, ctx)
         try:
             match = records.look_up_person(uow, ctx, body.national_id, body.reason)
         finally:
@@ -238,7 +240,7 @@ def look_up(
         full_name=match.person.full_name,
         birth_date=match.person.birth_date,
         national_id=state.disclose(principal, match.national_id) or "",
-        applications=[views.summary(a) for a in match.applications],
+        applications=[views.summary(a, numbers) for a in match.applications],
     )
 
 

@@ -1,0 +1,146 @@
+"""What a programme says about itself to applicants and integrators, in their language.
+
+Its regions, the registration attributes its plugins read (with the allowed values),
+its surveys and its benefit schedule: everything a registration form needs, so that no
+one has to guess an attribute the rules will read later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from skillsprogram.context import ProgrammeContext
+from skillsprogram.domain.attributes import label
+from skillsprogram.domain.exchange import AttributeValue
+from skillsprogram.domain.models import Region
+from skillsprogram.services.registration import attribute_schema
+from skillsprogram.storage.uow import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class RegionEntry:
+    """A region a registration may name."""
+
+    code: str
+    name: str
+    level: int
+    parent: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceEntry:
+    """An allowed value of an attribute and its label."""
+
+    value: AttributeValue
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeEntry:
+    """A registration attribute, labelled in the chosen language."""
+
+    name: str
+    type: str
+    required: bool
+    label: str
+    choices: list[ChoiceEntry]
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyEntry:
+    """A survey recipients answer, with its questions (the keys of the answers)."""
+
+    code: str
+    title: str
+    after: str
+    questions: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class VoucherEntry:
+    """The training voucher each recipient gets."""
+
+    amount: int
+    first_purchase_days: int | None
+    valid_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class BenefitEntry:
+    """One benefit of the schedule: an incentive, a survey incentive, a monthly allowance."""
+
+    code: str
+    label: str
+    amount: int
+    trigger: str
+    instalments: int
+    interval_days: int
+    min_attendance_percent: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeDescription:
+    """A programme described in one language."""
+
+    code: str
+    name: str
+    country: str
+    currency: str
+    minor_units: int
+    locales: list[str]
+    language: str
+    regions: list[RegionEntry]
+    registration_attributes: list[AttributeEntry]
+    surveys: list[SurveyEntry]
+    voucher: VoucherEntry
+    benefits: list[BenefitEntry]
+
+
+def describe(uow: UnitOfWork, ctx: ProgrammeContext, language: str) -> ProgrammeDescription:
+    """The programme in ``language`` (one of its locales; labels missing in it fall back to
+    English, then to any language they have)."""
+    config = ctx.config
+    info = config.programme
+    regions = [
+        RegionEntry(r.code, r.name, r.level, r.parent_code)
+        for r in uow.session.execute(select(Region).order_by(Region.level, Region.code)).scalars()
+    ]
+    attributes = [
+        AttributeEntry(
+            name=spec.name,
+            type=spec.type,
+            required=spec.required,
+            label=label(spec.labels, language, spec.name),
+            choices=[ChoiceEntry(c.value, label(c.labels, language, str(c.value))) for c in spec.choices],
+        )
+        for spec in attribute_schema(ctx).values()
+    ]
+    return ProgrammeDescription(
+        code=info.code,
+        name=info.name,
+        country=info.country,
+        currency=info.currency,
+        minor_units=info.currency_minor_units(),
+        locales=list(info.locales),
+        language=language,
+        regions=regions,
+        registration_attributes=attributes,
+        surveys=[SurveyEntry(s.code, s.title, s.after, list(s.questions)) for s in config.surveys],
+        voucher=VoucherEntry(
+            config.voucher.amount, config.voucher.first_purchase_days, config.voucher.valid_days
+        ),
+        benefits=[
+            BenefitEntry(
+                b.code,
+                b.label or b.code,
+                b.amount,
+                b.trigger.value,
+                b.instalments,
+                b.interval_days,
+                b.min_attendance_percent,
+            )
+            for b in config.benefits
+        ],
+    )
