@@ -1,0 +1,231 @@
+"""Every check-then-write step raced by many transactions at once.
+
+Each race releases its attempts together through a barrier, each in its own
+transaction on its own connection. Exactly the attempts the rules allow win; every
+other gets the rule's own domain error (never a database error), and the audit log
+holds one event per row written. On SQLite the single writer serialises the attempts;
+on PostgreSQL they really overlap.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import func, select
+
+from skillsprogram.context import ProgrammeContext
+from skillsprogram.domain.access import ApiClient, Grievance
+from skillsprogram.domain.models import (
+    Application,
+    AuditEvent,
+    Completion,
+    Entitlement,
+    Household,
+    PaymentAccount,
+    Person,
+    Purchase,
+    Rating,
+    SurveyResponse,
+)
+from skillsprogram.services import accounts, clients, grievances, registration, surveys, training, vouchers
+from skillsprogram.services.grievances import MAX_OPEN_PER_APPLICATION, GrievanceFiling
+from skillsprogram.storage.uow import UnitOfWork
+from tests.money.helpers import person_of
+from tests.services.helpers import course, register, to_voucher
+from tests.support.races import RACERS, race, racing_context, tally
+from tests.support.testland import person
+
+
+@pytest.fixture
+def racing(ctx: ProgrammeContext, database_url: str) -> Iterator[ProgrammeContext]:
+    """The test's programme on an engine with a connection for every racer."""
+    with racing_context(ctx, database_url) as shared:
+        yield shared
+
+
+def count(ctx: ProgrammeContext, model: type, *where: object) -> int:
+    """Rows of ``model`` (matching ``where``)."""
+    with ctx.uow() as uow:
+        query = select(func.count()).select_from(model)
+        for condition in where:
+            query = query.where(condition)  # type: ignore[arg-type]
+        return int(uow.session.execute(query).scalar_one())
+
+
+def events(ctx: ProgrammeContext, action: str) -> int:
+    """Audit events of ``action``."""
+    return count(ctx, AuditEvent, AuditEvent.action == action)
+
+
+def test_the_same_person_registering_at_once_gets_one_application_and_the_others_a_duplicate_refusal(
+    racing: ProgrammeContext,
+) -> None:
+    results = race(racing, lambda uow, _: registration.register(uow, racing, person(1)))
+    assert tally(results) == {"ok": 1, "duplicate-registration": RACERS - 1}
+    assert (count(racing, Person), count(racing, Application), count(racing, Household)) == (1, 1, 1)
+    assert events(racing, "registered") == 1
+
+
+def test_family_members_sharing_a_new_family_card_register_at_once_under_one_household(
+    racing: ProgrammeContext,
+) -> None:
+    results = race(
+        racing, lambda uow, index: registration.register(uow, racing, person(index, household_number="KK77"))
+    )
+    assert tally(results) == {"ok": RACERS}
+    assert count(racing, Household) == 1
+    with racing.uow() as uow:
+        households = set(uow.session.execute(select(Person.household_id)).scalars())
+    assert len(households) == 1 and None not in households
+    assert events(racing, "registered") == RACERS
+
+
+def test_overlapping_registration_batches_register_each_person_once(racing: ProgrammeContext) -> None:
+    """Each batch holds persons 0..4 and one person of its own, in an order of its own."""
+
+    def batch(uow: UnitOfWork, index: int) -> list[str]:
+        people = [person(n) for n in range(5)][index % 5 :] + [person(n) for n in range(5)][: index % 5]
+        outcomes = registration.register_many(uow, racing, [*people, person(100 + index)])
+        return [o.error.code if o.error else "ok" for o in outcomes]
+
+    results = race(racing, batch)
+    assert tally(results) == {"ok": RACERS}
+    per_item = [r.value for r in results]
+    assert all(items is not None and items[-1] == "ok" for items in per_item)
+    for shared in range(5):
+        column = [items[(shared - index % 5) % 5] for index, items in enumerate(per_item) if items]
+        assert sorted(column) == ["duplicate-registration"] * (RACERS - 1) + ["ok"]
+    assert count(racing, Application) == 5 + RACERS
+    assert events(racing, "registered") == 5 + RACERS
+
+
+def test_one_account_named_by_several_people_at_once_goes_to_one_and_is_refused_to_the_others(
+    ctx: ProgrammeContext, racing: ProgrammeContext
+) -> None:
+    people = [person_of(ctx, a) for a in register(ctx, RACERS)]
+    results = race(
+        racing,
+        lambda uow, index: accounts.add_payment_account(uow, racing, people[index], "wallet", "W000000009"),
+    )
+    assert tally(results) == {"ok": 1, "account-taken": RACERS - 1}
+    assert count(racing, PaymentAccount) == 1
+    assert events(racing, "account_verified") == 1
+
+
+def test_one_person_naming_the_same_account_at_once_gets_the_one_account_every_time(
+    ctx: ProgrammeContext, racing: ProgrammeContext
+) -> None:
+    (holder,) = register(ctx, 1)
+    who = person_of(ctx, holder)
+    results = race(
+        racing, lambda uow, _: accounts.add_payment_account(uow, racing, who, "wallet", "W000000009").id
+    )
+    assert tally(results) == {"ok": RACERS}
+    assert len({r.value for r in results}) == 1
+    assert count(racing, PaymentAccount) == 1
+    assert events(racing, "account_verified") == 1
+
+
+def test_one_certificate_number_reported_for_several_enrolments_at_once_is_accepted_once(
+    ctx: ProgrammeContext, racing: ProgrammeContext
+) -> None:
+    holders = to_voucher(ctx, RACERS)
+    welding = course(ctx, "T-WELD")
+    with ctx.transaction() as uow:
+        bought = [
+            o.unwrap()
+            for o in vouchers.purchase_courses(uow, ctx, [vouchers.Order(h, welding) for h in holders])
+        ]
+        codes = list(
+            uow.session.execute(select(Purchase.redeem_code).where(Purchase.id.in_(bought))).scalars()
+        )
+        training.redeem_many(uow, ctx, codes)
+
+    def complete(uow: UnitOfWork, index: int) -> uuid.UUID:
+        return training.complete(uow, racing, bought[index], "CERT-SAME", 70).purchase_id
+
+    results = race(racing, complete)
+    assert tally(results) == {"ok": 1, "invalid-certificate": RACERS - 1}
+    assert count(racing, Completion) == 1
+    assert events(racing, "course_completed") == 1
+
+
+def test_one_redeem_code_brought_at_once_starts_the_course_once(
+    ctx: ProgrammeContext, racing: ProgrammeContext
+) -> None:
+    (holder,) = to_voucher(ctx, 1)
+    with ctx.transaction() as uow:
+        code = vouchers.purchase_course(uow, ctx, holder, course(ctx, "T-WELD")).redeem_code
+    results = race(racing, lambda uow, _: training.redeem(uow, racing, code).id)
+    assert tally(results) == {"ok": 1, "already-redeemed": RACERS - 1}
+    assert events(racing, "purchase_redeemed") == 1
+
+
+def test_a_course_rated_and_a_survey_answered_at_once_count_once(
+    ctx: ProgrammeContext, racing: ProgrammeContext
+) -> None:
+    (holder,) = to_voucher(ctx, 1)
+    welding = course(ctx, "T-WELD")
+    with ctx.transaction() as uow:
+        purchase = vouchers.purchase_course(uow, ctx, holder, welding)
+        training.redeem(uow, ctx, purchase.redeem_code)
+        training.complete(uow, ctx, purchase.id, "CERT-1", 90)
+    rated = race(racing, lambda uow, _: training.rate(uow, racing, purchase.id, 4).purchase_id)
+    assert tally(rated) == {"ok": 1, "already-rated": RACERS - 1}
+    assert count(racing, Rating) == 1
+    answers = {"useful": "yes", "employed": "no"}
+    answered = race(racing, lambda uow, _: surveys.answer_survey(uow, racing, holder, "exit", answers).id)
+    assert tally(answered) == {"ok": 1, "survey-already-answered": RACERS - 1}
+    assert count(racing, SurveyResponse) == 1
+    assert count(racing, Entitlement, Entitlement.benefit == "survey") == 1
+
+
+def test_purchases_of_one_course_at_once_by_many_beneficiaries_all_succeed(
+    ctx: ProgrammeContext, racing: ProgrammeContext
+) -> None:
+    holders = to_voucher(ctx, RACERS)
+    welding = course(ctx, "T-WELD")
+    results = race(
+        racing, lambda uow, index: vouchers.purchase_course(uow, racing, holders[index], welding).id
+    )
+    assert tally(results) == {"ok": RACERS}
+    assert count(racing, Purchase) == RACERS
+
+
+def test_complaints_filed_at_once_stop_at_the_open_limit(
+    ctx: ProgrammeContext, racing: ProgrammeContext
+) -> None:
+    (app_id,) = register(ctx, 1)
+    filing = GrievanceFiling(app_id, "payment", "not paid", "the incentive did not arrive")
+    results = race(racing, lambda uow, _: grievances.file_grievance(uow, racing, filing).id)
+    assert tally(results) == {
+        "ok": MAX_OPEN_PER_APPLICATION,
+        "too-many-open-grievances": RACERS - MAX_OPEN_PER_APPLICATION,
+    }
+    assert count(racing, Grievance) == MAX_OPEN_PER_APPLICATION
+
+
+def test_a_complaint_taken_up_by_several_officers_at_once_is_taken_up_once(
+    ctx: ProgrammeContext, racing: ProgrammeContext
+) -> None:
+    (app_id,) = register(ctx, 1)
+    with ctx.transaction() as uow:
+        filed = grievances.file_grievance(
+            uow, ctx, GrievanceFiling(app_id, "payment", "not paid", "the incentive did not arrive")
+        )
+    results = race(racing, lambda uow, _: grievances.take_up(uow, racing, filed.id).status)
+    assert tally(results) == {"ok": 1, "invalid-grievance-transition": RACERS - 1}
+    assert events(racing, "grievance_in_review") == 1
+
+
+def test_a_client_revoked_by_several_administrators_at_once_is_revoked_once(
+    ctx: ProgrammeContext, racing: ProgrammeContext
+) -> None:
+    with ctx.transaction() as uow:
+        issued = clients.create_client(uow, ctx, "provider", "Harbour", "p1")
+    results = race(racing, lambda uow, _: clients.revoke_client(uow, racing, issued.client.id).id)
+    assert tally(results) == {"ok": RACERS}
+    assert count(racing, ApiClient, ApiClient.revoked_at.is_not(None)) == 1
+    assert events(racing, "client_revoked") == 1
