@@ -59,20 +59,16 @@ def racing_context(
         engine.dispose()
 
 
-def race(
-    ctx: ProgrammeContext, step: Callable[[UnitOfWork, int], T], racers: int = RACERS
-) -> list[Result[T]]:
-    """Run ``step(uow, index)`` in ``racers`` threads released together by a barrier, each in a
-    unit of work of its own that commits when the step returns; results in index order."""
+def at_once(call: Callable[[int], T], racers: int = RACERS) -> list[Result[T]]:
+    """Run ``call(index)`` in ``racers`` threads released together by a barrier; what each
+    got, in index order."""
     barrier = threading.Barrier(racers)
     results: list[Result[T]] = [Result() for _ in range(racers)]
 
     def run(index: int) -> None:
         barrier.wait()
         try:
-            with ctx.transaction() as uow:
-                value = step(uow, index)
-            results[index] = Result(value=value)
+            results[index] = Result(value=call(index))
         except DomainError as error:
             results[index] = Result(refused=error)
         except BaseException as error:  # a crash is what the races look for
@@ -84,6 +80,19 @@ def race(
     for thread in threads:
         thread.join()
     return results
+
+
+def race(
+    ctx: ProgrammeContext, step: Callable[[UnitOfWork, int], T], racers: int = RACERS
+) -> list[Result[T]]:
+    """Run ``step(uow, index)`` :func:`at_once`, each in a unit of work of its own that
+    commits when the step returns."""
+
+    def committed(index: int) -> T:
+        with ctx.transaction() as uow:
+            return step(uow, index)
+
+    return at_once(committed, racers)
 
 
 def tally(results: Sequence[Result[Any]]) -> Counter[str]:
