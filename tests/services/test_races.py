@@ -9,12 +9,15 @@ on PostgreSQL they really overlap.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from skillsprogram.config import parse_config
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.access import ApiClient, Grievance
 from skillsprogram.domain.models import (
@@ -28,12 +31,26 @@ from skillsprogram.domain.models import (
     Purchase,
     Rating,
     SurveyResponse,
+    Wave,
 )
-from skillsprogram.services import accounts, clients, grievances, registration, surveys, training, vouchers
+from skillsprogram.privacy import PersonalKind
+from skillsprogram.services import (
+    accounts,
+    clients,
+    grievances,
+    identity,
+    programmes,
+    registration,
+    screening,
+    surveys,
+    training,
+    vouchers,
+    waves,
+)
 from skillsprogram.services.grievances import MAX_OPEN_PER_APPLICATION, GrievanceFiling
 from skillsprogram.storage.uow import UnitOfWork
 from tests.money.helpers import person_of
-from tests.services.helpers import course, register, to_voucher
+from tests.services.helpers import course, register, to_eligible, to_voucher
 from tests.support.races import RACERS, race, racing_context, tally
 from tests.support.testland import person
 
@@ -229,3 +246,92 @@ def test_a_client_revoked_by_several_administrators_at_once_is_revoked_once(
     assert tally(results) == {"ok": RACERS}
     assert count(racing, ApiClient, ApiClient.revoked_at.is_not(None)) == 1
     assert events(racing, "client_revoked") == 1
+
+
+def test_the_next_wave_opened_by_several_officers_at_once_is_opened_once(
+    ctx: ProgrammeContext, racing: ProgrammeContext
+) -> None:
+    ctx.clock.advance(timedelta(days=7))  # type: ignore[attr-defined]
+    with ctx.transaction() as uow:
+        waves.close_wave(uow, ctx, 1)
+    results = race(racing, lambda uow, _: waves.open_wave(uow, racing).number)
+    assert tally(results) == {"ok": 1, "wave-already-open": RACERS - 1}
+    assert count(racing, Wave) == 2
+    assert events(racing, "wave_opened") == 2
+
+
+def test_a_wave_closed_by_several_officers_at_once_is_closed_once(
+    ctx: ProgrammeContext, racing: ProgrammeContext
+) -> None:
+    ctx.clock.advance(timedelta(days=7))  # type: ignore[attr-defined]
+    results = race(racing, lambda uow, _: waves.close_wave(uow, racing, 1).status)
+    assert tally(results) == {"ok": 1, "wave-not-open": RACERS - 1}
+    assert events(racing, "wave_closed") == 1
+
+
+def test_a_wave_drawn_by_several_officers_at_once_is_drawn_once_within_the_family_card_cap(
+    ctx: ProgrammeContext, racing: ProgrammeContext
+) -> None:
+    with ctx.transaction() as uow:
+        family = [person(n, household_number="KK1") for n in range(6)]
+        registration.register_many(uow, ctx, [*family, *(person(n) for n in range(6, 20))])
+    to_eligible(ctx)
+    with ctx.transaction() as uow:
+        waves.allocate_quotas(uow, ctx, 1, 20)
+    results = race(racing, lambda uow, _: waves.draw(uow, racing, 1, seed="same seed"))
+    assert tally(results) == {"ok": 1, "wave-not-closed": RACERS - 1}
+    assert events(racing, "wave_drawn") == 1
+    selected = count(racing, Application, Application.status == "selected")
+    assert events(racing, "selected") == selected
+    assert family_recipients(racing, "KK1") == 2
+
+
+def family_recipients(ctx: ProgrammeContext, household_number: str) -> int:
+    """How many members of the family card are selected (in any programme)."""
+    digest = ctx.vault.digest(PersonalKind.HOUSEHOLD_NUMBER, household_number)
+    return count(
+        ctx,
+        Application,
+        Application.status == "selected",
+        Application.person_id.in_(  # type: ignore[attr-defined]
+            select(Person.id)
+            .join(Household, Household.id == Person.household_id)
+            .where(Household.number_hash == digest)
+        ),
+    )
+
+
+def test_two_programmes_drawn_at_once_keep_a_shared_family_card_within_its_cap(
+    ctx: ProgrammeContext, racing: ProgrammeContext
+) -> None:
+    """The family card's cap counts recipients of every programme of the deployment."""
+    snapshot = ctx.config.model_dump(mode="json")
+    snapshot["programme"]["code"] = "testland-b"
+    other = ProgrammeContext(
+        config=parse_config(snapshot, source="a second programme"),
+        engine=ctx.engine,
+        vault=ctx.vault,
+        clock=ctx.clock,
+        pm=ctx.pm,
+        actor="test",
+    )
+    with other.transaction() as uow:
+        programmes.start_programme(uow, other)
+        waves.open_wave(uow, other)
+    family = [person(n, household_number="KK2") for n in range(4)]
+    for programme in (ctx, other):
+        with programme.transaction() as uow:
+            assert all(o.error is None for o in registration.register_many(uow, programme, family))
+    to_eligible(ctx)
+    for programme in (ctx, other):
+        if programme is other:
+            with other.transaction() as uow:
+                waves.close_wave(uow, other, 1)
+            identity.verify_identities(other)
+            screening.screen(other)
+        with programme.transaction() as uow:
+            waves.allocate_quotas(uow, programme, 1, 4)
+    drawing = [racing, dataclasses.replace(racing, config=other.config, programme_id=other.pid)]
+    results = race(racing, lambda uow, n: waves.draw(uow, drawing[n % 2], 1, seed=f"seed {n}"))
+    assert tally(results) == {"ok": 2, "wave-not-closed": RACERS - 2}
+    assert family_recipients(racing, "KK2") == 2

@@ -86,6 +86,13 @@ class UnitOfWork:
                     raise
         raise ConcurrentChange("the same records were being changed by other requests; try again")
 
+    def serialise(self, name: str) -> None:
+        """Hold the deployment-wide lock ``name`` until this transaction ends, so that the
+        steps taking it run one after the other (a transaction-level advisory lock on
+        PostgreSQL; SQLite's single writer already runs transactions one at a time)."""
+        if self.dialect == "postgresql":
+            self.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
+
     def among(self, column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
         """``column IN values``, as one array parameter on PostgreSQL (``= ANY(:values)``).
 
