@@ -33,6 +33,7 @@ from skillsprogram.domain.models import (
     SurveyResponse,
     Wave,
 )
+from skillsprogram.domain.settlement_models import ProviderAccount
 from skillsprogram.privacy import PersonalKind
 from skillsprogram.services import (
     accounts,
@@ -42,6 +43,7 @@ from skillsprogram.services import (
     programmes,
     registration,
     screening,
+    settlements,
     surveys,
     training,
     vouchers,
@@ -335,3 +337,29 @@ def test_two_programmes_drawn_at_once_keep_a_shared_family_card_within_its_cap(
     results = race(racing, lambda uow, n: waves.draw(uow, drawing[n % 2], 1, seed=f"seed {n}"))
     assert tally(results) == {"ok": 2, "wave-not-closed": RACERS - 2}
     assert family_recipients(racing, "KK2") == 2
+
+
+def test_a_programme_started_from_several_processes_at_once_is_started_once(
+    ctx: ProgrammeContext, racing: ProgrammeContext
+) -> None:
+    snapshot = ctx.config.model_dump(mode="json")
+    snapshot["programme"]["code"] = "testland-c"
+    config = parse_config(snapshot, source="a new programme")
+    starters = [dataclasses.replace(racing, config=config, programme_id=None) for _ in range(RACERS)]
+    results = race(racing, lambda uow, n: programmes.start_programme(uow, starters[n]).id)
+    assert tally(results) == {"ok": RACERS}
+    assert len({r.value for r in results}) == 1
+    assert {s.programme_id for s in starters} == {results[0].value}
+    assert events(racing, "programme_started") == 2  # Testland's, and this one's
+
+
+def test_a_provider_giving_its_account_several_times_at_once_keeps_one(
+    ctx: ProgrammeContext, racing: ProgrammeContext
+) -> None:
+    request = settlements.ProviderAccountRequest("p1", "wallet", "W000000077", "Harbour Institute")
+    results = race(
+        racing, lambda uow, _: settlements.register_provider_accounts(uow, racing, [request])[0].unwrap()
+    )
+    assert tally(results) == {"ok": RACERS}
+    assert len({r.value for r in results}) == 1
+    assert count(racing, ProviderAccount) == 1
