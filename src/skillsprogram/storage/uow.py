@@ -77,6 +77,7 @@ class UnitOfWork:
         ``step`` and be safe to repeat. :class:`ConcurrentChange` (409, try again) if it
         keeps losing.
         """
+        lost: DBAPIError | None = None
         for _attempt in range(RECHECKS):
             try:
                 with self.session.begin_nested():
@@ -84,7 +85,8 @@ class UnitOfWork:
             except DBAPIError as error:
                 if getattr(error.orig, "sqlstate", None) not in LOST_RACE_SQLSTATES:
                     raise
-        raise ConcurrentChange("the same records were being changed by other requests; try again")
+                lost = error
+        raise ConcurrentChange("the same records were being changed by other requests; try again") from lost
 
     def serialise(self, name: str) -> None:
         """Hold the deployment-wide lock ``name`` until this transaction ends, so that the
