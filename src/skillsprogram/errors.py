@@ -55,6 +55,12 @@ class InvalidTransition(DomainError):
     code = "invalid-transition"
 
 
+class ConcurrentChange(DomainError):
+    """A write that kept losing to concurrent writes of the same records; trying again works."""
+
+    code = "concurrent-change"
+
+
 class NotFound(DomainError):
     """A record that does not exist (or that the caller may not see)."""
 

@@ -57,3 +57,18 @@ def course_id(client: TestClient, code: str) -> str:
     """A course's id from the public catalogue."""
     items = client.get("/v1/courses", params={"limit": 200}).json()["items"]
     return next(c["id"] for c in items if c["code"] == code)
+
+
+def course_body(code: str, provider: str, platform: str = "tm") -> dict[str, Any]:
+    """A body for ``POST /v1/courses`` naming ``provider`` and ``platform``."""
+    return {
+        "code": code,
+        "title": "Baking",
+        "field_of_study": "food",
+        "mode": "offline",
+        "price": 300_000,
+        "provider_code": provider,
+        "provider_name": f"Institute {provider}",
+        "platform_code": platform,
+        "platform_name": f"Market {platform}",
+    }

@@ -63,8 +63,15 @@ def add_payment_accounts(
     waiting for it is scheduled for payout at once; otherwise it is stored as
     ``rejected`` with the rail's reason, so the person can be told what to fix.
     Naming an account already registered to the same person returns it; one
-    registered to someone else is refused.
+    registered to someone else is refused, also when both name it at the same moment
+    (the unique key on rail and number settles it, and the loser is checked again).
     """
+    return uow.recheck_on_conflict(lambda: _add_accounts(uow, ctx, requests))
+
+
+def _add_accounts(
+    uow: UnitOfWork, ctx: ProgrammeContext, requests: Sequence[AccountRequest]
+) -> list[Outcome[uuid.UUID]]:
     persons = {
         p.id: p
         for p in uow.session.execute(

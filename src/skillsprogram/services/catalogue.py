@@ -49,7 +49,8 @@ def upsert_regions(uow: UnitOfWork, specs: Iterable[RegionSpec]) -> int:
 
 
 def add_courses(uow: UnitOfWork, ctx: ProgrammeContext, courses: Iterable[CourseSpec]) -> int:
-    """Publish courses (with their providers and platforms) in the programme's currency."""
+    """Publish courses (with their providers and platforms) in the programme's currency;
+    codes already in the catalogue are skipped."""
     platforms = {p.code: p for p in uow.session.execute(select(Platform)).scalars()}
     providers = {p.code: p for p in uow.session.execute(select(TrainingProvider)).scalars()}
     known = set(uow.session.execute(select(Course.code)).scalars())
@@ -57,33 +58,59 @@ def add_courses(uow: UnitOfWork, ctx: ProgrammeContext, courses: Iterable[Course
     for spec in courses:
         if spec.code in known:
             continue
-        platform = platforms.get(spec.platform_code)
-        if platform is None:
-            platform = platforms[spec.platform_code] = Platform(
-                code=spec.platform_code, name=spec.platform_name
-            )
-            uow.session.add(platform)
-        provider = providers.get(spec.provider_code)
-        if provider is None:
-            provider = providers[spec.provider_code] = TrainingProvider(
-                code=spec.provider_code, name=spec.provider_name
-            )
-            uow.session.add(provider)
-        uow.session.flush()
-        uow.session.add(
-            Course(
-                provider_id=provider.id,
-                platform_id=platform.id,
-                code=spec.code,
-                title=spec.title,
-                field_of_study=spec.field_of_study,
-                mode=spec.mode,
-                price=spec.price,
-                currency=ctx.config.currency,
-                duration_days=spec.duration_days,
-            )
-        )
+        _new_course(uow, ctx, spec, platforms, providers)
         known.add(spec.code)
         added += 1
     uow.session.flush()
     return added
+
+
+def add_course(uow: UnitOfWork, ctx: ProgrammeContext, spec: CourseSpec) -> Course:
+    """Insert one course whose code is new (its platform and provider too, on first sight)
+    and return it; a code taken meanwhile fails on the course's unique key."""
+    platforms = {
+        p.code: p
+        for p in uow.session.execute(select(Platform).where(Platform.code == spec.platform_code)).scalars()
+    }
+    providers = {
+        p.code: p
+        for p in uow.session.execute(
+            select(TrainingProvider).where(TrainingProvider.code == spec.provider_code)
+        ).scalars()
+    }
+    course = _new_course(uow, ctx, spec, platforms, providers)
+    uow.session.flush()
+    return course
+
+
+def _new_course(
+    uow: UnitOfWork,
+    ctx: ProgrammeContext,
+    spec: CourseSpec,
+    platforms: dict[str, Platform],
+    providers: dict[str, TrainingProvider],
+) -> Course:
+    platform = platforms.get(spec.platform_code)
+    if platform is None:
+        platform = platforms[spec.platform_code] = Platform(code=spec.platform_code, name=spec.platform_name)
+        uow.session.add(platform)
+    provider = providers.get(spec.provider_code)
+    if provider is None:
+        provider = providers[spec.provider_code] = TrainingProvider(
+            code=spec.provider_code, name=spec.provider_name
+        )
+        uow.session.add(provider)
+    uow.session.flush()
+    course = Course(
+        provider_id=provider.id,
+        platform_id=platform.id,
+        code=spec.code,
+        title=spec.title,
+        field_of_study=spec.field_of_study,
+        mode=spec.mode,
+        price=spec.price,
+        currency=ctx.config.currency,
+        duration_days=spec.duration_days,
+    )
+    uow.session.add(course)
+    return course

@@ -88,8 +88,9 @@ def create_client(
 
 
 def revoke_client(uow: UnitOfWork, ctx: ProgrammeContext, client_id: uuid.UUID) -> ApiClient:
-    """Stop a client's key, signatures and tokens from working."""
-    client = uow.session.get(ApiClient, client_id)
+    """Stop a client's key, signatures and tokens from working (once: the row is locked, so
+    administrators revoking it at the same moment record one revocation)."""
+    client = uow.session.get(ApiClient, client_id, with_for_update=True)
     if client is None:
         raise NotFound(f"no API client {client_id}", code="client-not-found")
     if client.revoked_at is None:

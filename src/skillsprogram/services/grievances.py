@@ -106,9 +106,11 @@ def file_grievance(uow: UnitOfWork, ctx: ProgrammeContext, filing: GrievanceFili
     return grievance
 
 
-def get_grievance(uow: UnitOfWork, ctx: ProgrammeContext, grievance_id: uuid.UUID) -> Grievance:
-    """One complaint of this programme."""
-    grievance = uow.session.get(Grievance, grievance_id)
+def get_grievance(
+    uow: UnitOfWork, ctx: ProgrammeContext, grievance_id: uuid.UUID, lock: bool = False
+) -> Grievance:
+    """One complaint of this programme (locked until the end of the transaction when ``lock``)."""
+    grievance = uow.session.get(Grievance, grievance_id, with_for_update=lock)
     if grievance is None or grievance.programme_id != ctx.pid:
         raise NotFound(f"no grievance {grievance_id}", code="grievance-not-found")
     return grievance
@@ -160,7 +162,8 @@ def _move(
     target: GrievanceStatus,
     resolution: str | None,
 ) -> Grievance:
-    grievance = get_grievance(uow, ctx, grievance_id)
+    # Locked: two officers taking up the same complaint at once must not both move it.
+    grievance = get_grievance(uow, ctx, grievance_id, lock=True)
     current = GrievanceStatus(grievance.status)
     if target not in GRIEVANCE_TRANSITIONS[current]:
         raise InvalidTransition(

@@ -15,7 +15,12 @@ from skillsprogram.storage.uow import UnitOfWork
 def start_programme(uow: UnitOfWork, ctx: ProgrammeContext) -> Programme:
     """Create the programme of ``ctx.config``, or return it if it exists with the same
     configuration. A changed configuration is refused: a running programme's rules do not
-    change silently."""
+    change silently. Two starts at the same moment start it once (the loser is checked
+    again against the winner's row)."""
+    return uow.recheck_on_conflict(lambda: _start(uow, ctx))
+
+
+def _start(uow: UnitOfWork, ctx: ProgrammeContext) -> Programme:
     config: ProgrammeConfig = ctx.config
     existing = uow.session.exec(select(Programme).where(Programme.code == config.code)).first()
     if existing is not None:

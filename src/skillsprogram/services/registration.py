@@ -137,7 +137,20 @@ def register(uow: UnitOfWork, ctx: ProgrammeContext, request: RegistrationReques
 def register_many(
     uow: UnitOfWork, ctx: ProgrammeContext, requests: Sequence[RegistrationRequest]
 ) -> list[Outcome[uuid.UUID]]:
-    """Register a batch; each request gets an outcome, refused ones write nothing."""
+    """Register a batch; each request gets an outcome, refused ones write nothing.
+
+    Registrations racing this batch (the same person registering twice at once, family
+    members with a new family card) are settled by the unique keys on persons,
+    households and applications: a batch that loses is checked again against what the
+    winner committed, so the same person gets ``duplicate-registration`` and a family
+    member joins the household the winner created.
+    """
+    return uow.recheck_on_conflict(lambda: _register_batch(uow, ctx, requests))
+
+
+def _register_batch(
+    uow: UnitOfWork, ctx: ProgrammeContext, requests: Sequence[RegistrationRequest]
+) -> list[Outcome[uuid.UUID]]:
     wave = open_wave_at(uow, ctx)
     now = ctx.clock.now()
     known_regions = _known_regions(uow, {r.region_code for r in requests})

@@ -83,8 +83,14 @@ def register_provider_accounts(
 
     An account the rail does not know, or holds in another name than the
     provider's, is stored ``rejected`` with the reason (and not paid). A provider
-    that already has an account keeps it.
+    that already has an account keeps it, also when it registers two at the same moment.
     """
+    return uow.recheck_on_conflict(lambda: _register_provider_accounts(uow, ctx, requests))
+
+
+def _register_provider_accounts(
+    uow: UnitOfWork, ctx: ProgrammeContext, requests: Sequence[ProviderAccountRequest]
+) -> list[Outcome[uuid.UUID]]:
     codes = sorted({r.provider_code for r in requests})
     providers = {
         p.code: p

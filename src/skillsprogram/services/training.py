@@ -160,7 +160,16 @@ def complete_many(
     uow: UnitOfWork, ctx: ProgrammeContext, reports: Sequence[CompletionReport]
 ) -> list[Outcome[uuid.UUID]]:
     """Record completions with their certificates; a beneficiary's first completed course
-    completes their training (and may earn benefits)."""
+    completes their training (and may earn benefits).
+
+    A certificate number reported for two enrolments at the same moment is settled by
+    its unique key: the report that loses is checked again and refused."""
+    return uow.recheck_on_conflict(lambda: _complete_batch(uow, ctx, reports))
+
+
+def _complete_batch(
+    uow: UnitOfWork, ctx: ProgrammeContext, reports: Sequence[CompletionReport]
+) -> list[Outcome[uuid.UUID]]:
     loaded = _load(uow, ctx, [r.purchase_id for r in reports])
     now = ctx.clock.now()
     rows, moves, changes, earnings = [], [], [], []

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.exchange import Candidate, WaveDraw
 from skillsprogram.domain.lifecycle import DRAWABLE, ApplicationStatus, WaveStatus
-from skillsprogram.domain.models import Application, Household, Person, Region, Wave, WaveQuota
+from skillsprogram.domain.models import Application, Household, Person, Programme, Region, Wave, WaveQuota
 from skillsprogram.domain.quotas import allocate, region_at_level
 from skillsprogram.errors import ConfigurationError, InvalidTransition, NotFound, ValidationFailed
 from skillsprogram.services.audit import Change, record
@@ -25,6 +25,8 @@ from skillsprogram.storage.uow import UnitOfWork
 
 def open_wave(uow: UnitOfWork, ctx: ProgrammeContext, opens_at: datetime | None = None) -> Wave:
     """Open the next wave's registration window (``waves.registration_days`` long)."""
+    # The programme's row is locked so that officers opening a wave at once open one.
+    uow.session.get(Programme, ctx.pid, with_for_update=True)
     if uow.session.execute(
         select(Wave.id).where(Wave.programme_id == ctx.pid, Wave.status == WaveStatus.OPEN.value)
     ).first():
@@ -44,11 +46,11 @@ def open_wave(uow: UnitOfWork, ctx: ProgrammeContext, opens_at: datetime | None 
     return wave
 
 
-def get_wave(uow: UnitOfWork, ctx: ProgrammeContext, number: int) -> Wave:
-    """The programme's wave ``number``."""
-    wave = uow.session.execute(
-        select(Wave).where(Wave.programme_id == ctx.pid, Wave.number == number)
-    ).scalar_one_or_none()
+def get_wave(uow: UnitOfWork, ctx: ProgrammeContext, number: int, lock: bool = False) -> Wave:
+    """The programme's wave ``number`` (locked until the transaction ends when ``lock``: the
+    steps that move a wave take it so that two officers cannot both move it)."""
+    query = select(Wave).where(Wave.programme_id == ctx.pid, Wave.number == number)
+    wave = uow.session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
     if wave is None:
         raise NotFound(f"no wave {number} in this programme", code="wave-not-found")
     return wave
@@ -56,7 +58,7 @@ def get_wave(uow: UnitOfWork, ctx: ProgrammeContext, number: int) -> Wave:
 
 def close_wave(uow: UnitOfWork, ctx: ProgrammeContext, number: int) -> Wave:
     """End a wave's registration window."""
-    wave = get_wave(uow, ctx, number)
+    wave = get_wave(uow, ctx, number, lock=True)
     if wave.status != WaveStatus.OPEN.value:
         raise InvalidTransition(f"wave {number} is {wave.status}, not open", code="wave-not-open")
     wave.status = WaveStatus.CLOSED.value
@@ -88,7 +90,7 @@ def demand_by_region(uow: UnitOfWork, ctx: ProgrammeContext) -> dict[str, int]:
 
 def set_quotas(uow: UnitOfWork, ctx: ProgrammeContext, number: int, quotas: Mapping[str, int]) -> None:
     """Fix a wave's quota per region (codes at ``waves.quota_level``)."""
-    wave = get_wave(uow, ctx, number)
+    wave = get_wave(uow, ctx, number, lock=True)
     if wave.status == WaveStatus.DRAWN.value:
         raise InvalidTransition(f"wave {number} has been drawn; its quotas are final", code="wave-drawn")
     level = ctx.config.waves.quota_level
@@ -126,8 +128,11 @@ def draw(uow: UnitOfWork, ctx: ProgrammeContext, number: int, seed: str | None =
     A wave without drawable applicants needs no quotas: it is drawn empty.
 
     The seed is stored with the wave (publish it: with it anyone can re-run the draw).
+    Draws run one at a time across the deployment: the family-card cap counts recipients
+    of every programme, so a draw must see those of a draw that committed just before.
     """
-    wave = get_wave(uow, ctx, number)
+    uow.serialise("draw")
+    wave = get_wave(uow, ctx, number, lock=True)
     if wave.status != WaveStatus.CLOSED.value:
         raise InvalidTransition(
             f"wave {number} is {wave.status}; only a closed wave is drawn", code="wave-not-closed"

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import ColumnElement, Engine, any_, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel
 
+from skillsprogram.errors import ConcurrentChange
 from skillsprogram.storage import bulk
+
+T = TypeVar("T")
+
+#: PostgreSQL's answers when a write loses to a concurrent transaction: a unique key that
+#: transaction committed first (the loser's insert waited for that commit), or a deadlock
+#: between two batches writing the same keys in different orders. SQLite never races:
+#: every transaction takes the single writer before its first read (``BEGIN IMMEDIATE``).
+LOST_RACE_SQLSTATES = frozenset({"23505", "40P01"})
+
+#: How many times a step is rechecked before the caller is told to try again; each retry
+#: follows another transaction's commit, so a step runs out only in a storm of writers.
+RECHECKS = 10
 
 
 class UnitOfWork:
@@ -51,6 +65,35 @@ class UnitOfWork:
         self.session.flush()
         table = SQLModel.metadata.tables[str(model.__tablename__)]
         bulk.insert_rows(self.session.connection(), table, rows)
+
+    def recheck_on_conflict(self, step: Callable[[], T]) -> T:
+        """Run a check-then-write ``step`` in a savepoint; when its write loses a race to a
+        concurrent transaction, undo the step and run it again.
+
+        The step's checks then see the row the winner committed and refuse with the rule's
+        own domain error (a duplicate registration, an account taken), or pass (a family
+        card another member's registration created meanwhile), and nothing of the lost
+        attempt is left: no row, no audit event. A step must read what it checks inside
+        ``step`` and be safe to repeat. :class:`ConcurrentChange` (409, try again) if it
+        keeps losing.
+        """
+        lost: DBAPIError | None = None
+        for _attempt in range(RECHECKS):
+            try:
+                with self.session.begin_nested():
+                    return step()
+            except DBAPIError as error:
+                if getattr(error.orig, "sqlstate", None) not in LOST_RACE_SQLSTATES:
+                    raise
+                lost = error
+        raise ConcurrentChange("the same records were being changed by other requests; try again") from lost
+
+    def serialise(self, name: str) -> None:
+        """Hold the deployment-wide lock ``name`` until this transaction ends, so that the
+        steps taking it run one after the other (a transaction-level advisory lock on
+        PostgreSQL; SQLite's single writer already runs transactions one at a time)."""
+        if self.dialect == "postgresql":
+            self.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
 
     def among(self, column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
         """``column IN values``, as one array parameter on PostgreSQL (``= ANY(:values)``).

@@ -44,12 +44,16 @@ T = TypeVar("T")
     summary="Publish a course",
 )
 def publish(body: CourseIn, state: State, principal: Publisher) -> CoursePublished:
-    """A platform publishes courses it sells, a provider those it teaches."""
-    own = body.platform_code if principal.role == ClientRole.PLATFORM else body.provider_code
+    """A platform publishes courses it sells, a provider those it teaches. The other
+    organisation named must be registered with the programme already (422
+    ``unknown-provider`` / ``unknown-platform``); a code already published is 409
+    ``course-exists``."""
+    role = ClientRole(principal.role)
+    own = body.platform_code if role is ClientRole.PLATFORM else body.provider_code
     if own != principal.owner_code:
         raise forbidden(f"a {principal.role} publishes only its own courses ({principal.owner_code})")
     with transaction(state, principal) as (uow, ctx):
-        course = partners.publish_course(uow, ctx, CourseSpec(**body.model_dump()))
+        course = partners.publish_course(uow, ctx, CourseSpec(**body.model_dump()), by=role)
         return CoursePublished(id=course.id, code=course.code)
 
 
