@@ -43,12 +43,20 @@ def run_prefix() -> str:
     return f"sp{os.getpid()}_{secrets.token_hex(4)}"
 
 
+RUN_PREFIX = run_prefix()
+
+
+def pytest_report_header() -> str:
+    """Say which databases on the PostgreSQL server are this run's."""
+    return f"PostgreSQL test databases of this run: {RUN_PREFIX}_*"
+
+
 class PostgresServer:
     """Creates throw-away databases on the test PostgreSQL server, all named after one run."""
 
     def __init__(self, admin_url: str) -> None:
         self.admin = create_engine(normalise_database_url(admin_url), isolation_level="AUTOCOMMIT")
-        self.prefix = run_prefix()
+        self.prefix = RUN_PREFIX
         self.created: list[str] = []
 
     def available(self) -> str | None:
