@@ -1,8 +1,10 @@
-# The two commands of the README. Both create .venv on first use.
+# The two commands of the README. Both create .venv on first use, and install into it again
+# only when a pyproject.toml has changed (a stamp file in .venv remembers the last install).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PACKAGES := -e . -e plugins/sandbox-registry -e plugins/sandbox-rails -e examples/indonesia -e examples/cambodia
+PYPROJECTS := pyproject.toml $(wildcard plugins/*/pyproject.toml) $(wildcard examples/*/pyproject.toml)
 APPLICANTS ?= 10000
 SEED ?= 1
 COUNTRY ?= indonesia
@@ -10,27 +12,37 @@ COUNTRY ?= indonesia
 .PHONY: demo test install lint docs
 
 $(BIN)/python:
+	@echo "creating the virtual environment $(VENV)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-install: $(BIN)/python
-	$(BIN)/pip install --quiet $(PACKAGES)
+$(VENV)/.installed: $(PYPROJECTS) | $(BIN)/python
+	@echo "installing skillsprogram and the example countries into $(VENV)" \
+		"(the first time: about 5 minutes; later only when a pyproject.toml changes)..."
+	$(BIN)/pip install --disable-pip-version-check $(PACKAGES)
+	@touch $@
 
-## make demo: install, then run one Kartu Prakerja wave (or COUNTRY=cambodia's intake) end to end
+$(VENV)/.installed-test: $(PYPROJECTS) | $(BIN)/python
+	@echo "installing skillsprogram with its test and documentation tools into $(VENV)" \
+		"(the first time: about 5 minutes; later only when a pyproject.toml changes)..."
+	$(BIN)/pip install --disable-pip-version-check -e ".[test,docs]" $(PACKAGES)
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+## make demo: install (once), then run one Kartu Prakerja wave (or COUNTRY=cambodia's intake) end to end
 ## on the embedded SQLite database
 demo: install
 	$(BIN)/skillsprogram demo --country $(COUNTRY) --applicants $(APPLICANTS) --seed $(SEED)
 
-## make test: install with the test tools, then lint, type-check, run the suite (SQLite and PostgreSQL)
-## and build the documentation with warnings as errors
-test: $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[test,docs]" $(PACKAGES)
+## make test: install with the test tools (once), then lint, type-check, run the suite (SQLite and
+## PostgreSQL) and build the documentation with warnings as errors
+test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/mypy src
 	$(BIN)/pytest
 	$(BIN)/mkdocs build --strict --quiet
 
 ## make docs: build the documentation site into site/ (warnings are errors)
-docs: $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[docs]"
+docs: $(VENV)/.installed-test
 	$(BIN)/mkdocs build --strict

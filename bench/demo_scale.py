@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, create_engine, text
 
 #: Runs the command line in the child and records the child's own peak RSS (KiB).
 CHILD = """
@@ -49,26 +51,46 @@ def run_demo(applicants: int, country: str, database_url: str | None) -> tuple[f
             arguments += ["--database-url", database_url, "--reset"]
         peak_file = Path(home) / "peak"
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-c", CHILD, str(peak_file), *arguments], check=True, env=env,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "-c", CHILD, str(peak_file), *arguments],
+            check=True,
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
         elapsed = time.perf_counter() - started
         peak_kib = int(peak_file.read_text())
     return elapsed, peak_kib / 1024
 
 
-def postgres_database(admin_url: str) -> str | None:
-    """A fresh PostgreSQL database for the run, or None when no server answers."""
+def postgres_database(admin_url: str) -> tuple[str, str] | None:
+    """A fresh PostgreSQL database for the run, named after this process (so that two runs on
+    one server never meet), as (URL, name); None when no server answers."""
+    name = f"sp_bench{os.getpid()}_{secrets.token_hex(4)}"
     try:
-        engine = create_engine(admin_url.replace("postgresql://", "postgresql+psycopg://", 1),
-                               isolation_level="AUTOCOMMIT")
-        name = f"sp_bench_{uuid.uuid4().hex[:8]}"
-        with engine.connect() as conn:
+        with _admin(admin_url) as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-        engine.dispose()
     except Exception as exc:
         print(f"PostgreSQL skipped: {exc}", file=sys.stderr)
         return None
-    return admin_url.rsplit("/", 1)[0] + "/" + name
+    return admin_url.rsplit("/", 1)[0] + "/" + name, name
+
+
+def drop_database(admin_url: str, name: str) -> None:
+    """Drop the run's database."""
+    with _admin(admin_url) as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@contextmanager
+def _admin(admin_url: str) -> Iterator[Connection]:
+    engine = create_engine(
+        admin_url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+    )
+    try:
+        with engine.connect() as conn:
+            yield conn
+    finally:
+        engine.dispose()
 
 
 def main() -> None:
@@ -78,25 +100,38 @@ def main() -> None:
     parser.add_argument("--applicants", type=int, default=100_000)
     parser.add_argument("--baseline", type=int, default=10_000)
     parser.add_argument("--country", default="indonesia")
-    parser.add_argument("--postgres", default=os.environ.get(
-        "SKILLSPROGRAM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"))
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get(
+            "SKILLSPROGRAM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+        ),
+    )
     parser.add_argument("--databases", default="sqlite,postgresql")
     args = parser.parse_args()
     rows = []
     for database in args.databases.split(","):
-        url = None
+        url = name = None
         if database == "postgresql":
-            url = postgres_database(args.postgres)
-            if url is None:
+            created = postgres_database(args.postgres)
+            if created is None:
                 continue
-        base_s, _base_mib = run_demo(args.baseline, args.country, url)
-        full_s, full_mib = run_demo(args.applicants, args.country, url)
+            url, name = created
+        try:
+            base_s, _base_mib = run_demo(args.baseline, args.country, url)
+            full_s, full_mib = run_demo(args.applicants, args.country, url)
+        finally:
+            if name is not None:
+                drop_database(args.postgres, name)
         rows.append((database, base_s, full_s, full_mib))
-    print(f"{'database':<11} {'baseline':>10} {'target':>10} {'ratio':>7} {'size ratio':>10} "
-          f"{'peak MiB':>9}  goal: < {TARGET_SECONDS} s, < {TARGET_MIB} MiB at the target size")
+    print(
+        f"{'database':<11} {'baseline':>10} {'target':>10} {'ratio':>7} {'size ratio':>10} "
+        f"{'peak MiB':>9}  goal: < {TARGET_SECONDS} s, < {TARGET_MIB} MiB at the target size"
+    )
     for database, base_s, full_s, full_mib in rows:
-        print(f"{database:<11} {base_s:>9.1f}s {full_s:>9.1f}s {full_s / base_s:>7.2f} "
-              f"{args.applicants / args.baseline:>10.1f} {full_mib:>9.0f}")
+        print(
+            f"{database:<11} {base_s:>9.1f}s {full_s:>9.1f}s {full_s / base_s:>7.2f} "
+            f"{args.applicants / args.baseline:>10.1f} {full_mib:>9.0f}"
+        )
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
 PostgreSQL is reached through ``SKILLSPROGRAM_TEST_POSTGRES_URL`` (default: the
 local server with trust authentication). Each test session creates its own
-databases there and drops them at the end. With
+databases there, named with a prefix unique to the run (process id and a random
+part), so two suites can share one server, and drops them at the end. With
 ``SKILLSPROGRAM_TEST_REQUIRE_POSTGRES=1`` (as CI sets it) an unreachable server
 fails the run instead of skipping the PostgreSQL half.
 """
@@ -10,8 +11,8 @@ fails the run instead of skipping the PostgreSQL half.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,11 +38,25 @@ TESTLAND = Path(__file__).parent / "support" / "testland.toml"
 START = datetime(2025, 1, 6, tzinfo=UTC)
 
 
+def run_prefix() -> str:
+    """A database-name prefix unique to this process's run: ``sp<pid>_<random>``."""
+    return f"sp{os.getpid()}_{secrets.token_hex(4)}"
+
+
+RUN_PREFIX = run_prefix()
+
+
+def pytest_report_header() -> str:
+    """Say which databases on the PostgreSQL server are this run's."""
+    return f"PostgreSQL test databases of this run: {RUN_PREFIX}_*"
+
+
 class PostgresServer:
-    """Creates throw-away databases on the test PostgreSQL server."""
+    """Creates throw-away databases on the test PostgreSQL server, all named after one run."""
 
     def __init__(self, admin_url: str) -> None:
         self.admin = create_engine(normalise_database_url(admin_url), isolation_level="AUTOCOMMIT")
+        self.prefix = RUN_PREFIX
         self.created: list[str] = []
 
     def available(self) -> str | None:
@@ -53,16 +68,16 @@ class PostgresServer:
             return f"PostgreSQL at {self.admin.url.render_as_string()} unreachable: {exc}"
         return None
 
-    def create(self, prefix: str) -> str:
-        """A new empty database; returns its URL."""
-        name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    def create(self, purpose: str) -> str:
+        """A new empty database named after the run and ``purpose``; returns its URL."""
+        name = f"{self.prefix}_{purpose}_{len(self.created) + 1}"
         with self.admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         self.created.append(name)
         return self.admin.url.set(database=name).render_as_string(hide_password=False)
 
     def drop_all(self) -> None:
-        """Drop every database this session created."""
+        """Drop every database this run created (and only those)."""
         with self.admin.connect() as conn:
             for name in self.created:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -85,7 +100,7 @@ def postgres() -> Iterator[PostgresServer]:
 @pytest.fixture(scope="session")
 def postgres_migrated(postgres: PostgresServer) -> str:
     """A PostgreSQL database at the head revision, shared by the session's tests."""
-    url = postgres.create("sp_test")
+    url = postgres.create("test")
     migrate.upgrade(url)
     return url
 
@@ -116,6 +131,14 @@ def _truncate(url: str) -> None:
     engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def deployment_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test has its own ``SKILLSPROGRAM_HOME``: nothing is written under the checkout."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("SKILLSPROGRAM_HOME", str(home))
+    return home
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """An empty database at the head revision: SQLite, then PostgreSQL."""
@@ -126,6 +149,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     url: str = request.getfixturevalue("postgres_migrated")
     _truncate(url)
     return url
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A brand-new database of each kind, with no schema (a SQLite file not yet created)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'empty.db'}"
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return server.create("empty")
 
 
 @pytest.fixture

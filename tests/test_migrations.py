@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -15,17 +13,6 @@ from sqlmodel import SQLModel
 import skillsprogram.domain.models  # noqa: F401  (registers the tables)
 from skillsprogram.settings import normalise_database_url
 from skillsprogram.storage import migrate
-from tests.conftest import BACKENDS, PostgresServer
-
-
-@pytest.fixture(params=BACKENDS)
-def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A brand-new empty database of each kind."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'migrations.db'}"
-    else:
-        server: PostgresServer = request.getfixturevalue("postgres")
-        yield server.create("sp_migrations")
 
 
 def _tables(url: str) -> set[str]:

@@ -86,3 +86,35 @@ def test_every_generated_hook_docstring_says_what_to_replace(tmp_path: Path) -> 
     for hook in hooks:
         doc = ast.get_docstring(hook) or ""
         assert "Replace" in doc or "Keep as is" in doc, hook.name
+
+
+def test_the_closing_hint_of_new_country_installs_tests_and_runs_the_package_when_followed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from skillsprogram.cli.main import app
+
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["new-country", "hintland"])
+    assert result.exit_code == 0, result.output
+    hint = result.output.splitlines()[-1]
+    assert hint.startswith("Next: ") and "'skillsprogram-hintland[test]'" in hint
+    bin_dir = str(Path(sys.executable).parent)
+    env = {
+        **os.environ,
+        "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
+        "PIP_NO_BUILD_ISOLATION": "0",  # pip's spelling of --no-build-isolation: no download here
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        "SKILLSPROGRAM_HOME": str(tmp_path / "home"),
+        "COLUMNS": "160",
+    }
+    env.pop("DATABASE_URL", None)
+    try:
+        followed = subprocess.run(
+            ["bash", "-c", hint.removeprefix("Next: ")], cwd=tmp_path, env=env, capture_output=True, text=True
+        )
+    finally:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "uninstall", "--yes", "skillsprogram-hintland"], check=True
+        )
+    assert followed.returncode == 0, followed.stdout + followed.stderr
+    assert "4 passed" in followed.stdout and "Programme funnel" in followed.stdout

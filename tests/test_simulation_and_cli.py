@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -13,7 +17,7 @@ from skillsprogram.config import ProgrammeConfig
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.privacy import PersonalDataVault
 from skillsprogram.services import ledger
-from skillsprogram.simulation import run_demo
+from skillsprogram.simulation import StepReporter, run_demo
 from tests.conftest import START
 
 
@@ -131,3 +135,82 @@ def test_step_by_step_commands_run_a_wave(cli_home: Path) -> None:
     assert again.exit_code == 0
     twice = runner.invoke(app, ["run", "open-wave", "-p", "prakerja-2023"])
     assert twice.exit_code == 2 and "wave-already-open" in twice.output
+
+
+class Recorder(StepReporter):
+    """Remembers each step's total, what was ticked and the summary line."""
+
+    def __init__(self) -> None:
+        self.totals: dict[str, int | None] = {}
+        self.ticked: Counter[str] = Counter()
+        self.summaries: dict[str, str] = {}
+
+    def step(self, name: str, total: int | None = None) -> Callable[[int], None]:
+        self.totals[name] = total
+        return lambda n: self.ticked.update({name: n})
+
+    def done(self, name: str, summary: str) -> None:
+        self.summaries[name] = summary
+
+
+def test_every_progress_bar_of_the_demo_reaches_its_total(engine: Engine, vault: PersonalDataVault) -> None:
+    from skillsprogram.bootstrap import country_config
+    from skillsprogram.config import load_config
+
+    config = load_config(country_config("indonesia"))
+    clock = FixedClock(datetime.fromisoformat(config.demo.start))
+    ctx = ProgrammeContext(config=config, engine=engine, vault=vault, clock=clock)
+    recorder = Recorder()
+    result = run_demo(ctx, clock, 300, seed=4, reporter=recorder)
+    assert result.funnel is not None and stage(result.funnel.stages, "identity rejected") > 0
+    bounded = {name: total for name, total in recorder.totals.items() if total is not None}
+    assert "Screening eligibility" in bounded
+    assert {name: recorder.ticked[name] for name in bounded} == bounded
+
+
+def _payouts_table(output: str) -> dict[str, tuple[int, str]]:
+    """The Payouts table's rows: status -> (payouts, amount as printed)."""
+    table = re.split(r"^Payouts *$", output, maxsplit=1, flags=re.MULTILINE)[1].split("└", 1)[0]
+    rows = re.findall(r"│ (\w+) +│ +([\d,]+) │ +([A-Z]{3} [\d,.]+) │", table)
+    return {status: (int(count.replace(",", "")), amount) for status, count, amount in rows}
+
+
+@pytest.mark.parametrize(
+    ("country", "paying"),
+    [("indonesia", "Paying the incentive and survey benefits"), ("cambodia", "Paying the allowance")],
+)
+def test_the_demo_paying_line_counts_payouts_as_the_payouts_table_and_the_ledger_do(
+    cli_home: Path, country: str, paying: str
+) -> None:
+    from skillsprogram.cli.main import app
+
+    result = CliRunner().invoke(
+        app, ["demo", "--country", country, "--applicants", "400", "--seed", "2"], env={"COLUMNS": "400"}
+    )
+    assert result.exit_code == 0, result.output
+    line = next(line for line in result.output.splitlines() if f"✓ {paying}:" in line)
+    printed = {
+        status: (int(count.replace(",", "")), amount)
+        for count, status, amount in re.findall(r"([\d,]+) (\w+) \(([A-Z]{3} [\d,.]+)\)", line)
+    }
+    table = _payouts_table(result.output)
+    assert printed == table and "paid" in printed
+    total = re.search(r": ([\d,]+) payouts:", line)
+    assert total is not None and int(total.group(1).replace(",", "")) == sum(n for n, _ in table.values())
+    ledger_paid = re.search(r"paid out to beneficiaries +│ +([A-Z]{3} [\d,.]+) │", result.output)
+    assert ledger_paid is not None and ledger_paid.group(1) == printed["paid"][1]
+    assert "incentives" not in line
+
+
+def test_the_funnel_has_a_survey_row_only_when_the_programme_has_surveys(ctx: ProgrammeContext) -> None:
+    from skillsprogram.services import reports
+
+    without = ProgrammeContext(
+        config=ctx.config.model_copy(update={"surveys": []}),
+        engine=ctx.engine,
+        vault=ctx.vault,
+        programme_id=ctx.pid,
+    )
+    for context, expected in ((ctx, True), (without, False)):
+        with context.uow() as uow:
+            assert ("answered a survey" in dict(reports.funnel(uow, context).stages)) is expected

@@ -13,7 +13,8 @@ from skillsprogram.clock import Clock
 from skillsprogram.context import ProgrammeContext, load_programme
 from skillsprogram.errors import ConfigurationError
 from skillsprogram.privacy import PersonalDataVault
-from skillsprogram.settings import Settings
+from skillsprogram.settings import SecretMissing, Settings
+from skillsprogram.storage import migrate
 from skillsprogram.storage.db import make_engine
 
 COUNTRIES_GROUP = "skillsprogram.countries"
@@ -29,14 +30,50 @@ class Deployment:
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, database_url: str | None = None) -> Deployment:
-        """Build from environment settings (``database_url`` overrides ``DATABASE_URL``)."""
-        settings = settings or Settings()
-        if database_url:
-            settings = settings.model_copy(update={"database_url": database_url})
+        """An installation that is set up: its database exists at this version's revision and
+        its secret is there (``database_url`` overrides ``DATABASE_URL``).
+
+        Refuses with one line saying what to do otherwise (:class:`DatabaseNotReady`,
+        :class:`SecretMissing`), and creates nothing: no database file, no key file.
+        """
+        settings = settings_for(settings, database_url)
+        url = settings.resolved_database_url()
+        migrate.require_current(url)
+        if not settings.has_secret():
+            _refuse_a_new_secret_over_data(settings, url)
         return cls(
-            settings=settings,
-            engine=make_engine(settings.resolved_database_url()),
-            vault=PersonalDataVault(settings.resolved_secret()),
+            settings=settings, engine=make_engine(url), vault=PersonalDataVault(settings.resolved_secret())
+        )
+
+    @classmethod
+    def set_up(
+        cls,
+        settings: Settings | None = None,
+        database_url: str | None = None,
+        *,
+        revision: str = "head",
+        reset: bool = False,
+    ) -> Deployment:
+        """The explicit set-up step (``db upgrade``, ``demo``): bring the database to
+        ``revision`` (emptied first when ``reset``) and create the key file if no secret is set.
+
+        A database that already holds a programme but whose secret is missing is refused
+        before anything changes: a new key would make its personal data unreadable.
+        """
+        settings = settings_for(settings, database_url)
+        url = settings.resolved_database_url()
+        if not settings.has_secret() and not reset:
+            _refuse_a_new_secret_over_data(settings, url)
+        path = migrate.sqlite_path(url)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        if reset and (path is None or path.exists()):
+            migrate.downgrade(url, "base")
+        migrate.upgrade(url, revision)
+        if not settings.has_secret():
+            settings.create_secret()
+        return cls(
+            settings=settings, engine=make_engine(url), vault=PersonalDataVault(settings.resolved_secret())
         )
 
     @property
@@ -49,6 +86,24 @@ class Deployment:
     ) -> ProgrammeContext:
         """The context of a started programme."""
         return load_programme(self.engine, self.vault, code, clock, extra_plugins)
+
+
+def settings_for(settings: Settings | None, database_url: str | None) -> Settings:
+    """``settings`` (default: from the environment) with ``database_url`` when given."""
+    settings = settings or Settings()
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
+    return settings
+
+
+def _refuse_a_new_secret_over_data(settings: Settings, url: str) -> None:
+    if migrate.holds_programmes(url):
+        raise SecretMissing(
+            f"the personal-data key {settings.key_file.resolve()} is missing, and the database "
+            f"{migrate.shown(url)} holds data encrypted with it: restore the key file or set "
+            "SKILLSPROGRAM_SECRET_KEY to the deployment's secret (a new key would make every "
+            "stored personal value unreadable)"
+        )
 
 
 def country_configs() -> dict[str, dict[str, Path]]:

@@ -442,8 +442,8 @@ from skillsprogram.config import load_config
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.errors import InvalidNationalId
 from skillsprogram.hooks.manager import build_plugin_manager
+from skillsprogram.settings import Settings
 from skillsprogram.simulation import run_demo
-from skillsprogram.storage import migrate
 
 from $package import plugin
 from $package.configs import CONFIGS
@@ -475,8 +475,7 @@ def test_synthetic_applicants_give_only_the_attributes_the_plugin_declares() -> 
 
 
 def test_a_demo_wave_runs_end_to_end(tmp_path: Path) -> None:
-    deployment = Deployment.from_settings(database_url=f"sqlite:///{tmp_path / 'demo.db'}")
-    migrate.upgrade(deployment.url)
+    deployment = Deployment.set_up(Settings(home=tmp_path), database_url=f"sqlite:///{tmp_path / 'demo.db'}")
     clock = FixedClock(datetime.fromisoformat(CONFIG.demo.start))
     ctx = ProgrammeContext(config=CONFIG, engine=deployment.engine, vault=deployment.vault, clock=clock)
     result = run_demo(ctx, clock, 200, seed=1)

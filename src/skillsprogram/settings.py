@@ -13,6 +13,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from skillsprogram.errors import ConfigurationError
+
 DEFAULT_HOME = Path(".skillsprogram")
 
 
@@ -30,28 +32,53 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(
         default=None,
         description="Secret from which personal-data hash and encryption keys are derived; "
-        "a key file under `home` is created on first use when unset",
+        "when unset, the key file under `home` that `skillsprogram db upgrade` (or `demo`) creates",
     )
     trace_hooks: bool = Field(default=False, description="Log every plugin hook call")
 
     def resolved_database_url(self) -> str:
-        """The database URL to use, defaulting to the embedded SQLite file."""
+        """The database URL to use, defaulting to the embedded SQLite file (nothing is created)."""
         if self.database_url:
             return normalise_database_url(self.database_url)
-        self.home.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{(self.home / 'skillsprogram.db').as_posix()}"
 
+    @property
+    def key_file(self) -> Path:
+        """Where the personal-data secret is kept when ``SKILLSPROGRAM_SECRET_KEY`` is unset."""
+        return self.home / "secret.key"
+
+    def has_secret(self) -> bool:
+        """Whether a secret is set or its key file exists."""
+        return bool(self.secret_key) or self.key_file.exists()
+
     def resolved_secret(self) -> str:
-        """The personal-data secret: the setting, or the deployment's key file."""
+        """The personal-data secret: the setting, or the deployment's key file.
+
+        Never creates the key file (a new key would make stored personal data unreadable):
+        only an explicit set-up step does, through :meth:`create_secret`.
+        """
         if self.secret_key:
             return self.secret_key
-        path = self.home / "secret.key"
-        if not path.exists():
-            self.home.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_urlsafe(48))
-        return path.read_text().strip()
+        if not self.key_file.exists():
+            raise SecretMissing(
+                f"no personal-data secret: SKILLSPROGRAM_SECRET_KEY is unset and "
+                f"{self.key_file.resolve()} does not exist: run `skillsprogram db upgrade` to create it"
+            )
+        return self.key_file.read_text().strip()
+
+    def create_secret(self) -> Path:
+        """Write a new random key file under ``home`` (refused if one exists); returns its path."""
+        self.home.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+        return self.key_file
+
+
+class SecretMissing(ConfigurationError):
+    """No personal-data secret where one is needed."""
+
+    code = "secret-missing"
 
 
 def normalise_database_url(url: str) -> str:

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from skillsprogram.clock import FixedClock
 from skillsprogram.config import BenefitTrigger
@@ -26,6 +26,7 @@ from skillsprogram.domain.exchange import CourseSpec, SyntheticApplicant
 from skillsprogram.domain.lifecycle import ApplicationStatus
 from skillsprogram.domain.models import Application, Course, Purchase
 from skillsprogram.errors import ConfigurationError
+from skillsprogram.money import Money
 from skillsprogram.services import (
     accounts,
     benefits,
@@ -67,6 +68,9 @@ class DemoResult:
     seed: str = ""
     quota: int = 0
     payout_outcomes: Counter[str] = field(default_factory=Counter)
+    """What each send of a payout came to (a payout resent after a timeout counts twice)."""
+    payouts: list[tuple[str, str, int, int]] = field(default_factory=list)
+    """(status, currency, payouts, amount) once paying is done: each payout once."""
     settlement_outcomes: Counter[str] = field(default_factory=Counter)
     funnel: reports.Funnel | None = None
 
@@ -117,7 +121,8 @@ def run_demo(
         waves.close_wave(uow, ctx, 1)
     decided = identity.verify_identities(ctx, progress=reporter.step("Verifying identities", len(wallets)))
     reporter.done("Verifying identities", f"{decided:,} decided")
-    screened = screening.screen(ctx, progress=reporter.step("Screening eligibility", decided))
+    verified = _count_at(ctx, ApplicationStatus.IDENTITY_VERIFIED)  # the rejected are not screened
+    screened = screening.screen(ctx, progress=reporter.step("Screening eligibility", verified))
     reporter.done("Screening eligibility", f"{screened:,} screened")
 
     clock.advance(timedelta(days=ctx.config.waves.draw_days_after_close))
@@ -371,7 +376,8 @@ def _pay_until_done(
     ctx: ProgrammeContext, clock: FixedClock, reporter: StepReporter, result: DemoResult
 ) -> None:
     """Run payouts day by day until nothing is left to send (retries, monthly instalments)."""
-    tick = reporter.step("Paying incentives", None)
+    name = paying(ctx)
+    tick = reporter.step(name, None)
     last_due = clock.now() + timedelta(days=400)
     idle_days = 0
     while clock.now() < last_due and idle_days < 45:
@@ -385,9 +391,48 @@ def _pay_until_done(
         tick(sum(run.outcomes.values()))
         idle_days = 0 if sent else idle_days + 1
         clock.advance(timedelta(days=1))
-    reporter.done(
-        "Paying incentives", ", ".join(f"{k}: {v:,}" for k, v in sorted(result.payout_outcomes.items()))
-    )
+    with ctx.uow() as uow:
+        result.payouts = reports.payouts_by_status(uow, ctx)
+    reporter.done(name, payouts_summary(ctx, result))
+
+
+def paying(ctx: ProgrammeContext) -> str:
+    """The paying step in the programme's own words for its benefits ("the allowance")."""
+    words = [benefit.code.replace("_", " ") for benefit in ctx.config.benefits]
+    if not words:
+        return "Paying benefits"
+    if len(words) == 1:
+        return f"Paying the {words[0]}"
+    return f"Paying the {', '.join(words[:-1])} and {words[-1]} benefits"
+
+
+def payouts_summary(ctx: ProgrammeContext, result: DemoResult) -> str:
+    """Payouts by status, each counted once as in the payouts table, and the resends it took."""
+    minor_units = ctx.config.programme.currency_minor_units()
+    total = sum(count for _status, _currency, count, _amount in result.payouts)
+    parts = [
+        f"{count:,} {status} ({Money(amount, currency).format(minor_units)})"
+        for status, currency, count, amount in sorted(result.payouts, key=lambda row: -row[2])
+    ]
+    summary = f"{total:,} payouts: " + ", ".join(parts) if total else "nothing to pay"
+    retried = {
+        "transient failures": result.payout_outcomes["retry"],
+        "unanswered sends": result.payout_outcomes["unknown"],
+    }
+    if any(retried.values()):
+        summary += "; resent after " + " and ".join(f"{n:,} {what}" for what, n in retried.items() if n)
+    return summary
+
+
+def _count_at(ctx: ProgrammeContext, status: ApplicationStatus) -> int:
+    with ctx.uow() as uow:
+        return int(
+            uow.session.execute(
+                select(func.count())
+                .select_from(Application)
+                .where(Application.programme_id == ctx.pid, Application.status == status.value)
+            ).scalar_one()
+        )
 
 
 def demo_start(ctx: ProgrammeContext) -> datetime:

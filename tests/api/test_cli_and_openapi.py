@@ -43,7 +43,10 @@ def test_serve_runs_the_api_of_the_programme_on_the_configured_database(
         assert client.get("/v1/courses").json()["items"]
 
 
-def test_serve_refuses_a_programme_that_was_never_started(database_url: str, ctx: ProgrammeContext) -> None:
+def test_serve_refuses_a_programme_that_was_never_started(
+    database_url: str, ctx: ProgrammeContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SKILLSPROGRAM_SECRET_KEY", SECRET)
     result = CliRunner().invoke(cli, ["serve", "-p", "nowhere", "--database-url", database_url])
     assert result.exit_code == 2 and "no programme 'nowhere'" in result.output
 

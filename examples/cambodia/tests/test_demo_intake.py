@@ -26,8 +26,8 @@ from skillsprogram.domain.models import (
 )
 from skillsprogram.domain.settlement_models import EmploymentOutcome, ProviderSettlement, SettlementItem
 from skillsprogram.services import ledger
+from skillsprogram.settings import Settings
 from skillsprogram.simulation import DemoResult, run_demo
-from skillsprogram.storage import migrate
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +35,7 @@ def intake(tmp_path_factory: pytest.TempPathFactory) -> tuple[ProgrammeContext, 
     """One demo intake of 600 applicants (shared by the tests of this module, which only read it)."""
     home = tmp_path_factory.mktemp("cambodia")
     config = load_config(CONFIGS["default"])
-    deployment = Deployment.from_settings(database_url=f"sqlite:///{home / 'demo.db'}")
-    migrate.upgrade(deployment.url)
+    deployment = Deployment.set_up(Settings(home=home), database_url=f"sqlite:///{home / 'demo.db'}")
     clock = FixedClock(datetime.fromisoformat(config.demo.start))
     ctx = ProgrammeContext(config=config, engine=deployment.engine, vault=deployment.vault, clock=clock)
     return ctx, run_demo(ctx, clock, 600, seed=11)

@@ -6,11 +6,12 @@ import uuid
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from skillsprogram.api.settings import ApiSettings
 from skillsprogram.cli.feedback import console, refusing
 from skillsprogram.cli.options import DatabaseOption, Programme, programme_context
+from skillsprogram.cli.render import plain_columns
+from skillsprogram.errors import ValidationFailed
 from skillsprogram.services import clients as client_service
 
 clients = typer.Typer(
@@ -69,8 +70,15 @@ def revoke(programme: Programme, client_id: str, database_url: DatabaseOption = 
     ctx = programme_context(programme, database_url)
     ctx.actor = "cli"
     with ctx.transaction() as uow:
-        client_service.revoke_client(uow, ctx, uuid.UUID(client_id))
+        client_service.revoke_client(uow, ctx, _client_id(client_id))
     console.print(f"client {client_id} revoked")
+
+
+def _client_id(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise ValidationFailed(f"{value!r} is not a client id", code="invalid-id") from None
 
 
 @clients.command("list")
@@ -78,12 +86,9 @@ def revoke(programme: Programme, client_id: str, database_url: DatabaseOption = 
 def list_clients(programme: Programme, database_url: DatabaseOption = None) -> None:
     """List clients (never their secrets)."""
     ctx = programme_context(programme, database_url)
-    table = Table(title="API clients", title_justify="left")
-    for column in ("id", "role", "owner", "name", "created", "revoked"):
-        table.add_column(column)
     with ctx.uow() as uow:
-        for c in client_service.clients(uow):
-            table.add_row(
+        rows = [
+            (
                 str(c.id),
                 c.role,
                 c.owner_code or "",
@@ -91,4 +96,7 @@ def list_clients(programme: Programme, database_url: DatabaseOption = None) -> N
                 c.created_at.isoformat(),
                 c.revoked_at.isoformat() if c.revoked_at else "",
             )
-    console.print(table)
+            for c in client_service.clients(uow)
+        ]
+    # Plain columns: an id is copied whole into `clients revoke`, whatever the terminal's width.
+    typer.echo(plain_columns(("id", "role", "owner", "name", "created", "revoked"), rows))

@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from skillsprogram import collector
-from skillsprogram.bootstrap import Deployment, country_config, country_configs
+from skillsprogram.bootstrap import Deployment, country_config, country_configs, settings_for
 from skillsprogram.cli import api, provider_ops
 from skillsprogram.cli.feedback import console, refusals
 from skillsprogram.cli.money import ledger_app, payouts_app
@@ -42,7 +42,6 @@ app.add_typer(api.clients, name="clients")
 app.command("serve")(api.serve)
 
 
-
 @app.callback()
 def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log at INFO")] = False) -> None:
     """skillsprogram: applications, identity, eligibility, waves, vouchers, training, payouts."""
@@ -54,20 +53,29 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log at I
 
 @db.command("upgrade")
 def db_upgrade(database_url: DatabaseOption = None, revision: str = "head") -> None:
-    """Apply the schema migrations."""
+    """Create or upgrade the schema, and the personal-data key file if no secret is set."""
     with refusals():
-        deployment = Deployment.from_settings(database_url=database_url)
-        migrate.upgrade(deployment.url, revision)
-        console.print(f"database at revision {migrate.current(deployment.url)}")
+        settings = settings_for(None, database_url)
+        had_secret = settings.has_secret()
+        deployment = Deployment.set_up(settings, revision=revision)
+        console.print(
+            f"database {migrate.shown(deployment.url)} at revision {migrate.current(deployment.url)}"
+        )
+        if not had_secret:
+            console.print(
+                f"personal-data key created at {settings.key_file.resolve()}: keep it safe and keep it "
+                "for the life of the deployment (without it, stored personal data cannot be read)",
+                soft_wrap=True,
+            )
 
 
 @db.command("downgrade")
 def db_downgrade(revision: str, database_url: DatabaseOption = None) -> None:
     """Revert the schema to REVISION ('base' removes every table)."""
     with refusals():
-        deployment = Deployment.from_settings(database_url=database_url)
-        migrate.downgrade(deployment.url, revision)
-        console.print(f"database at revision {migrate.current(deployment.url)}")
+        url = settings_for(None, database_url).resolved_database_url()
+        migrate.downgrade(url, revision)
+        console.print(f"database {migrate.shown(url)} at revision {migrate.current(url)}")
 
 
 @app.command("plugins")
@@ -125,12 +133,9 @@ def demo(
     """Run one whole wave on synthetic applicants and print the funnel."""
     with refusals():
         config = load_config(country_config(country, scheme))
-        deployment = Deployment.from_settings(database_url=database_url)
-        if database_url is None:
+        if settings_for(None, database_url).database_url is None:
             reset = True  # the embedded demo database is the demo's own
-        if reset:
-            migrate.downgrade(deployment.url, "base")
-        migrate.upgrade(deployment.url)
+        deployment = Deployment.set_up(database_url=database_url, reset=reset)
         clock = FixedClock(datetime.fromisoformat(config.demo.start))
         ctx = ProgrammeContext(
             config=config, engine=deployment.engine, vault=deployment.vault, clock=clock, actor="demo"

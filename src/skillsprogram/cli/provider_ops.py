@@ -82,7 +82,7 @@ def report_attendance(programme: Programme, file: CsvFile, database_url: Databas
 
 
 def record_employment(programme: Programme, file: CsvFile, database_url: DatabaseOption = None) -> None:
-    """Record graduates' employment at follow-up (columns application_id, status, source[, sector])."""
+    r"""Record graduates' employment at follow-up (columns application_id, status, source\[, sector])."""
     rows = read_rows(file, ("application_id", "status", "source"))
     reports = [
         employment.EmploymentReport(
@@ -98,7 +98,7 @@ def record_employment(programme: Programme, file: CsvFile, database_url: Databas
 
 
 def settle_providers(programme: Programme, database_url: DatabaseOption = None) -> None:
-    """Pay providers what is due for their confirmed enrolments (``[provider_settlement]``)."""
+    r"""Pay providers what is due for their confirmed enrolments (configuration \[provider_settlement])."""
     run = settlements.settle_providers(programme_context(programme, database_url))
     outcomes = ", ".join(f"{k}: {v:,}" for k, v in sorted(run.outcomes.items())) or "nothing sent"
     console.print(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Sequence
 
 from rich.console import Console
 from rich.table import Table
@@ -111,6 +112,16 @@ def funnel_table(
         money.add_row(MONEY_LABELS.get(kind, kind), Money(total, currency).format(minor_units))
     tables.append(money)
     return tables
+
+
+def plain_columns(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """Rows as aligned plain-text columns, never cut or wrapped to the terminal's width: for
+    listings whose values (ids) are copied into the next command."""
+    lines = [list(headers), *(list(row) for row in rows)]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(headers))]
+    return "\n".join(
+        "  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)).rstrip() for line in lines
+    )
 
 
 def print_tables(console: Console, tables: list[Table]) -> None:

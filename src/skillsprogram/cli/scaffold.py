@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import Annotated
 
@@ -28,6 +29,8 @@ def new_country_command(
         written = new_country(spec, target)
         for path in written:
             console.print(f"  created {path}")
-        console.print(
-            f"Next: pip install -e {target}[test] && pytest {target} && skillsprogram demo --country {name}"
+        # Plain echo: rich would take "[test]" for markup. Quoted: shells glob "[...]".
+        typer.echo(
+            f"Next: pip install -e {shlex.quote(f'{target}[test]')} && pytest {shlex.quote(str(target))}"
+            f" && skillsprogram demo --country {name}"
         )

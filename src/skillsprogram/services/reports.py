@@ -62,6 +62,20 @@ class Funnel:
     the most recent report."""
 
 
+def payouts_by_status(uow: UnitOfWork, ctx: ProgrammeContext) -> list[tuple[str, str, int, int]]:
+    """(status, currency, payouts, amount) of the programme's payouts: each payout once,
+    however many times it was sent."""
+    return [
+        (status, currency, int(count), int(amount))
+        for status, currency, count, amount in uow.session.execute(
+            select(Payout.status, Payout.currency, func.count(), func.sum(Payout.amount))
+            .where(Payout.programme_id == ctx.pid)
+            .group_by(Payout.status, Payout.currency)
+            .order_by(Payout.status, Payout.currency)
+        ).all()
+    ]
+
+
 def funnel(uow: UnitOfWork, ctx: ProgrammeContext) -> Funnel:
     """How many applications reached each stage, from the audit log and the ledger."""
     report = Funnel()
@@ -72,7 +86,11 @@ def funnel(uow: UnitOfWork, ctx: ProgrammeContext) -> Funnel:
             .group_by(AuditEvent.action)
         ).all()
     )
-    report.stages = [(label, int(reached.get(action, 0))) for label, action in STAGES]
+    report.stages = [
+        (label, int(reached.get(action, 0)))
+        for label, action in STAGES
+        if action != "survey_answered" or ctx.config.surveys  # no survey row without surveys
+    ]
     report.ineligible_by_rule = [
         (rule, int(count))
         for rule, count in uow.session.execute(
@@ -91,15 +109,7 @@ def funnel(uow: UnitOfWork, ctx: ProgrammeContext) -> Funnel:
             .group_by(Application.status)
         ).all()
     }
-    report.payouts = [
-        (status, currency, int(count), int(amount))
-        for status, currency, count, amount in uow.session.execute(
-            select(Payout.status, Payout.currency, func.count(), func.sum(Payout.amount))
-            .where(Payout.programme_id == ctx.pid)
-            .group_by(Payout.status, Payout.currency)
-            .order_by(Payout.status, Payout.currency)
-        ).all()
-    ]
+    report.payouts = payouts_by_status(uow, ctx)
     report.paid_people = int(
         uow.session.execute(
             select(func.count(distinct(Entitlement.application_id)))
