@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import or_, select
+from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.access import Grievance
@@ -248,7 +249,10 @@ def applications(
         query = query.join(Wave, Wave.id == Application.wave_id).where(Wave.number == wave_number)
     if region_code is not None:
         query = query.where(
-            or_(Application.region_code == region_code, Application.region_code.startswith(region_code + "."))
+            or_(
+                Application.region_code == region_code,
+                col(Application.region_code).startswith(region_code + ".", autoescape=True),
+            )
         )
     if after is not None:
         query = query.where(Application.id > after)
