@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
 from skillsprogram.settings import normalise_database_url
 
@@ -41,3 +44,27 @@ def current(url: str) -> str | None:
             return MigrationContext.configure(conn).get_current_revision()
     finally:
         engine.dispose()
+
+
+def pending(engine: Engine) -> str | None:
+    """Why the database behind ``engine`` cannot serve yet (unreachable, or its schema not at
+    the packaged head revision), or ``None`` when it can."""
+    from alembic.runtime.migration import MigrationContext
+
+    head = _head()
+    try:
+        with engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+    except OperationalError as error:
+        return f"the database is unreachable ({type(error.orig).__name__})"
+    if current != head:
+        return f"the database schema is at {current or 'no revision'}, not at the latest revision {head}"
+    return None
+
+
+@cache
+def _head() -> str | None:
+    """The packaged head revision (read once: the files do not change while a process runs)."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(str(MIGRATIONS)).get_current_head()
