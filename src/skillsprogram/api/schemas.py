@@ -35,13 +35,11 @@ def _running_text(value: str) -> str:
 def _clean(value: str, *, multiline: bool) -> str:
     found = forbidden_character(value, multiline=multiline)
     if found is not None:
-        allowed = (
-            "tabs and line breaks are the only control characters allowed"
-            if multiline
-            else ("a single line holds no control characters")
-        )
+        allowed = "only tabs and line breaks" if multiline else "none"
         raise PydanticCustomError(
-            "forbidden_character", "contains {character}; {allowed}", {"character": found, "allowed": allowed}
+            "forbidden_character",
+            "contains {character}; control characters allowed here: {allowed}",
+            {"character": found, "allowed": allowed},
         )
     return value
 
@@ -54,8 +52,6 @@ Line = Annotated[str, AfterValidator(_one_line)]
 Prose = Annotated[str, AfterValidator(_running_text)]
 #: The largest integer a ``BIGINT`` column holds.
 INT64_MAX = 2**63 - 1
-#: The largest integer an ``INTEGER`` column holds.
-INT32_MAX = 2**31 - 1
 
 Text = Annotated[Line, StringConstraints(min_length=1, max_length=200)]
 LongText = Annotated[Prose, StringConstraints(min_length=1, max_length=5_000)]
