@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import socket
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,8 +23,24 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@pytest.fixture
+def server_logging() -> Iterator[None]:
+    """Puts back the loggers that serve's logging configuration replaces (its handlers write
+    to a stream the test runner closes)."""
+    names = ("uvicorn", "uvicorn.access", "uvicorn.error", "skillsprogram")
+    saved = {
+        n: (list(logging.getLogger(n).handlers), logging.getLogger(n).propagate, logging.getLogger(n).level)
+        for n in names
+    }
+    yield
+    for name, (handlers, propagate, level) in saved.items():
+        logger = logging.getLogger(name)
+        logger.handlers[:] = handlers
+        logger.propagate, logger.level = propagate, level
+
+
 def test_serve_runs_the_api_of_the_programme_on_the_configured_database(
-    ctx: ProgrammeContext, database_url: str, monkeypatch: pytest.MonkeyPatch
+    ctx: ProgrammeContext, database_url: str, monkeypatch: pytest.MonkeyPatch, server_logging: None
 ) -> None:
     import uvicorn
 
