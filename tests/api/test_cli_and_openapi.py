@@ -2,25 +2,57 @@
 
 from __future__ import annotations
 
+import logging
+import socket
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from skillsprogram.api.serving import MAX_HEADER_BYTES, HeaderDeadline
 from skillsprogram.cli.main import app as cli
 from skillsprogram.context import ProgrammeContext
 from tests.api.conftest import SECRET
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def server_logging() -> Iterator[None]:
+    """Puts back the loggers that serve's logging configuration replaces (its handlers write
+    to a stream the test runner closes)."""
+    names = ("uvicorn", "uvicorn.access", "uvicorn.error", "skillsprogram")
+    saved = {
+        n: (list(logging.getLogger(n).handlers), logging.getLogger(n).propagate, logging.getLogger(n).level)
+        for n in names
+    }
+    yield
+    for name, (handlers, propagate, level) in saved.items():
+        logger = logging.getLogger(name)
+        logger.handlers[:] = handlers
+        logger.propagate, logger.level = propagate, level
+
+
 def test_serve_runs_the_api_of_the_programme_on_the_configured_database(
-    ctx: ProgrammeContext, database_url: str, monkeypatch: pytest.MonkeyPatch
+    ctx: ProgrammeContext, database_url: str, monkeypatch: pytest.MonkeyPatch, server_logging: None
 ) -> None:
     import uvicorn
 
     served: dict[str, Any] = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, host, port: served.update(app=app, host=host, port=port))
+
+    def run(server: uvicorn.Server, sockets: list[socket.socket]) -> None:
+        served.update(config=server.config, address=sockets[0].getsockname())
+        sockets[0].close()
+
+    monkeypatch.setattr(uvicorn.Server, "run", run)
     monkeypatch.setenv("SKILLSPROGRAM_SECRET_KEY", SECRET)
+    port = _free_port()
     result = CliRunner().invoke(
         cli,
         [
@@ -28,19 +60,40 @@ def test_serve_runs_the_api_of_the_programme_on_the_configured_database(
             "-p",
             "testland-2025",
             "--host",
-            "0.0.0.0",
+            "127.0.0.1",
             "--port",
-            "8123",
+            str(port),
             "--database-url",
             database_url,
         ],
     )
     assert result.exit_code == 0, result.output
-    assert (served["host"], served["port"]) == ("0.0.0.0", 8123)
-    with TestClient(served["app"]) as client:
+    assert served["address"] == ("127.0.0.1", port)
+    assert f"http://127.0.0.1:{port}/v1" in result.output
+    config = served["config"]
+    assert config.http is HeaderDeadline and config.h11_max_incomplete_event_size == MAX_HEADER_BYTES
+    assert config.timeout_keep_alive > 0 and config.limit_concurrency and not config.server_header
+    with TestClient(config.app) as client:
         document = client.get("/openapi.json").json()
         assert document["info"]["title"].startswith("Testland Skills 2025")
         assert client.get("/v1/courses").json()["items"]
+
+
+def test_serve_on_a_busy_port_says_so_in_one_line_and_prints_no_address(
+    ctx: ProgrammeContext, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SKILLSPROGRAM_SECRET_KEY", SECRET)
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        result = CliRunner().invoke(
+            cli,
+            ["serve", "-p", "testland-2025", "--port", str(port), "--database-url", database_url],
+        )
+    assert result.exit_code == 2, result.output
+    assert f"port {port} is in use" in result.output
+    assert "http://" not in result.output and len(result.output.strip().splitlines()) == 1
 
 
 def test_serve_refuses_a_programme_that_was_never_started(

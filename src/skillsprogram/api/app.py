@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
+from starlette.responses import HTMLResponse, JSONResponse
 
 from skillsprogram import __version__
 from skillsprogram.api import problems
 from skillsprogram.api.deps import ApiState
 from skillsprogram.api.idempotency import IdempotencyMiddleware, IdempotencyStore
-from skillsprogram.api.limits import BodyLimit, RateLimiter
+from skillsprogram.api.limits import RateLimiter, RequestLimits
+from skillsprogram.api.logs import install_redaction
 from skillsprogram.api.routes import (
     applicants,
     auditors,
     auth,
     catalogue,
+    health,
     officers,
     partners,
     programme,
@@ -31,6 +36,7 @@ from skillsprogram.errors import ConfigurationError
 
 API_PREFIX = "/v1"
 ROUTERS = (
+    health.router,
     auth.router,
     programme.router,
     applicants.router,
@@ -65,10 +71,12 @@ def create_app(
 ) -> FastAPI:
     """Build the API for the programme ``settings.programme`` on the configured database.
 
-    A government mounts the returned app in its own ASGI stack. ``context`` (with its
-    clock) replaces the one loaded from the database, for tests and embedding; plugins
-    add routes through the ``skillsprogram_api_routes`` hook.
+    A government mounts the returned app in its own ASGI stack (at any prefix: the OpenAPI
+    document follows the ASGI ``root_path``), and the request limits and the log redaction
+    come with it. ``context`` (with its clock) replaces the one loaded from the database,
+    for tests and embedding; plugins add routes through the ``skillsprogram_api_routes`` hook.
     """
+    install_redaction()
     settings = settings or ApiSettings()
     if context is None:
         if not settings.programme:
@@ -80,8 +88,8 @@ def create_app(
         title=f"{ctx.config.programme.name} — skillsprogram API",
         version=__version__,
         description=DESCRIPTION,
-        openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        openapi_url=None,  # served below, under the prefix the app is mounted at
+        docs_url=None,
         redoc_url=None,
     )
     app.state.api = ApiState(
@@ -123,14 +131,43 @@ def create_app(
         problem_base=settings.problem_type_base,
         routes=app.state.routes,
     )
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, problem_base=settings.problem_type_base)
+    app.add_middleware(
+        RequestLimits, max_bytes=settings.max_body_bytes, problem_base=settings.problem_type_base
+    )
 
-    @app.get("/openapi.json", include_in_schema=False)
-    def openapi_document() -> dict[str, Any]:
-        """The OpenAPI document (also at ``/v1/openapi.json``)."""
-        return app.openapi()
+    async def openapi_document(request: Request) -> JSONResponse:
+        """The OpenAPI document (at ``/openapi.json`` and ``/v1/openapi.json``)."""
+        return JSONResponse(located(app.openapi(), request.scope.get("root_path", "")))
 
+    async def swagger_ui(request: Request) -> HTMLResponse:
+        """Swagger UI on the document."""
+        root = request.scope.get("root_path", "").rstrip("/")
+        return get_swagger_ui_html(openapi_url=f"{root}{OPENAPI_URL}", title=f"{app.title} — Swagger UI")
+
+    app.add_route(OPENAPI_URL, openapi_document, include_in_schema=False)
+    app.add_route("/openapi.json", openapi_document, include_in_schema=False)
+    app.add_route(f"{API_PREFIX}/docs", swagger_ui, include_in_schema=False)
     return app
+
+
+OPENAPI_URL = f"{API_PREFIX}/openapi.json"
+
+
+def located(document: dict[str, Any], root_path: str) -> dict[str, Any]:
+    """``document`` for an app mounted at ``root_path``: its server and the OAuth2 token URL
+    under that prefix, so that clients and generated SDKs reach the routes."""
+    root = root_path.rstrip("/")
+    if not root:
+        return document
+    moved = dict(document, servers=[{"url": root}])
+    components = copy.deepcopy(document.get("components", {}))
+    for scheme in components.get("securitySchemes", {}).values():
+        for flow in scheme.get("flows", {}).values():
+            for key in ("tokenUrl", "refreshUrl", "authorizationUrl"):
+                if str(flow.get(key, "")).startswith("/"):
+                    flow[key] = root + flow[key]
+    moved["components"] = components
+    return moved
 
 
 #: Headers that come with some problem answers.

@@ -16,10 +16,8 @@ for longer than the lease (its process died) may be taken over.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import Engine, delete, update
 from sqlalchemy.exc import IntegrityError
@@ -29,7 +27,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from skillsprogram.api.bodies import replaying
-from skillsprogram.api.problems import PROBLEM_JSON, RouteIndex
+from skillsprogram.api.problems import RouteIndex, route_path, send_problem
 from skillsprogram.clock import Clock
 from skillsprogram.domain.access import IdempotencyRecord
 from skillsprogram.privacy import PersonalDataVault
@@ -164,7 +162,7 @@ class IdempotencyMiddleware:
             return
         headers = Headers(scope=scope)
         key = headers.get(HEADER)
-        if key is None or scope["method"] not in self.routes.methods(scope["path"]):
+        if key is None or scope["method"] not in self.routes.methods(route_path(scope)):
             # No key, or no route for this method and path (its 404/405 needs no replay).
             await self.app(scope, receive, send)
             return
@@ -248,20 +246,8 @@ class IdempotencyMiddleware:
     async def _problem(
         self, send: Send, scope: Scope, status: int, code: str, detail: str, retry_after: bool = False
     ) -> None:
-        payload: dict[str, Any] = {
-            "type": f"{self.problem_base}{code}",
-            "title": code.replace("-", " ").capitalize(),
-            "status": status,
-            "detail": detail,
-            "code": code,
-            "instance": scope.get("path"),
-        }
-        raw = json.dumps(payload).encode()
-        headers = [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(raw)).encode())]
-        if retry_after:
-            headers.append((b"retry-after", b"1"))
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": raw})
+        headers = {"Retry-After": "1"} if retry_after else None
+        await send_problem(send, scope, self.problem_base, status, code, detail, headers)
 
 
 async def _read_body(receive: Receive) -> tuple[bytes, Receive]:

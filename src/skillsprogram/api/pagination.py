@@ -16,14 +16,20 @@ Limit = Annotated[int, Query(ge=1, le=200, description="Items per page")]
 UuidCursor = Annotated[
     uuid.UUID | None, Query(description="The `next_cursor` of the previous page; omit for the first")
 ]
+#: The key of a ``BIGINT`` column (audit events): at most 18 digits, always below 2**63.
 IntCursor = Annotated[
     str | None,
     Query(pattern=r"^[0-9]{1,18}$", description="The `next_cursor` of the previous page; omit for the first"),
 ]
+#: The key of an ``INTEGER`` column (wave numbers): at most 9 digits, always below 2**31.
+SmallIntCursor = Annotated[
+    str | None,
+    Query(pattern=r"^[0-9]{1,9}$", description="The `next_cursor` of the previous page; omit for the first"),
+]
 
 
 def position(cursor: str | None) -> int | None:
-    """The integer key an :data:`IntCursor` carries."""
+    """The integer key an :data:`IntCursor` or a :data:`SmallIntCursor` carries."""
     return int(cursor) if cursor is not None else None
 
 

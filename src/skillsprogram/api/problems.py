@@ -8,6 +8,7 @@ never a traceback.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Mapping, Sequence
@@ -18,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Scope, Send
 
 from skillsprogram.errors import (
     ConfigurationError,
@@ -44,11 +46,13 @@ HTTP_CODES = {
     404: "not-found",
     405: "method-not-allowed",
     406: "not-acceptable",
+    408: "request-timeout",
     409: "conflict",
     413: "body-too-large",
     415: "unsupported-media-type",
     422: "invalid-request",
     429: "too-many-requests",
+    431: "headers-too-large",
     500: "internal-error",
 }
 
@@ -97,16 +101,10 @@ def status_of(error: DomainError) -> int:
     return 409
 
 
-def problem_response(
-    base: str,
-    status: int,
-    code: str,
-    detail: str,
-    instance: str | None = None,
-    headers: Mapping[str, str] | None = None,
-    **extra: Any,
-) -> JSONResponse:
-    """A problem+json response."""
+def problem_body(
+    base: str, status: int, code: str, detail: str, instance: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    """The members of a problem document."""
     body: dict[str, Any] = {
         "type": f"{base}{code}",
         "title": code.replace("-", " ").capitalize(),
@@ -117,7 +115,38 @@ def problem_response(
     if instance is not None:
         body["instance"] = instance
     body.update({k: v for k, v in extra.items() if v is not None})
+    return body
+
+
+def problem_response(
+    base: str,
+    status: int,
+    code: str,
+    detail: str,
+    instance: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    """A problem+json response."""
+    body = problem_body(base, status, code, detail, instance, **extra)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=dict(headers or {}))
+
+
+async def send_problem(
+    send: Send,
+    scope: Scope,
+    base: str,
+    status: int,
+    code: str,
+    detail: str,
+    headers: Mapping[str, str] | None = None,
+) -> None:
+    """Answer with a problem straight from ASGI middleware (before any route runs)."""
+    raw = json.dumps(problem_body(base, status, code, detail, scope.get("path"))).encode()
+    raw_headers = [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(raw)).encode())]
+    raw_headers += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+    await send({"type": "http.response.body", "body": raw})
 
 
 def _jsonable(details: Mapping[str, Any]) -> dict[str, Any]:
@@ -140,7 +169,14 @@ def _field_errors(errors: Sequence[Any]) -> list[dict[str, str]]:
 def allowed_methods(request: Request) -> list[str]:
     """Every method the API documents for the request's path (for ``Allow``)."""
     index: RouteIndex = request.app.state.routes
-    return index.methods(request.url.path)
+    return index.methods(route_path(request.scope))
+
+
+def route_path(scope: Scope) -> str:
+    """The request's path inside the app: without the prefix it is mounted at (``root_path``)."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
 
 
 class RouteIndex:
@@ -151,14 +187,19 @@ class RouteIndex:
             (
                 re.compile("^" + re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(path)) + "$"),
                 {m.upper() for m in ops},
+                path,
             )
             for path, ops in paths.items()
         ]
 
+    def template(self, path: str) -> str | None:
+        """The documented path template ``path`` matches (``/v1/waves/{number}``), if any."""
+        return next((template for pattern, _, template in self._templates if pattern.match(path)), None)
+
     def methods(self, path: str) -> list[str]:
         """The methods offered at ``path`` (empty when no route has it)."""
         found: set[str] = set()
-        for pattern, methods in self._templates:
+        for pattern, methods, _ in self._templates:
             if pattern.match(path):
                 found |= methods
         return sorted(found)
@@ -205,12 +246,16 @@ def install(app: FastAPI, base: str) -> None:
         return problem_response(base, error.status_code, code, str(error.detail), request.url.path, headers)
 
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        # The route's template, not the path (a path may carry what a caller typed); the
+        # exception's frames are kept and its message dropped by logs.Redaction.
+        route = request.app.state.routes.template(route_path(request.scope)) or "?"
         log.error(
             "unexpected error on %s %s: %s",
             request.method,
-            request.url.path,
+            route,
             type(error).__name__,
             exc_info=error,
+            extra={"method": request.method, "route": route, "status": 500, "error": type(error).__name__},
         )
         return problem_response(
             base, 500, "internal-error", "the server could not complete the request", request.url.path

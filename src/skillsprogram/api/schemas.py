@@ -8,14 +8,61 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+)
+from pydantic_core import PydanticCustomError
 
 from skillsprogram.domain.access import ClientRole, GrievanceCategory
 from skillsprogram.services.rail_callbacks import CallbackOutcome
+from skillsprogram.text import forbidden_character
 
-Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-LongText = Annotated[str, StringConstraints(min_length=1, max_length=5_000)]
-Code = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
+
+def _one_line(value: str) -> str:
+    return _clean(value, multiline=False)
+
+
+def _running_text(value: str) -> str:
+    return _clean(value, multiline=True)
+
+
+def _clean(value: str, *, multiline: bool) -> str:
+    found = forbidden_character(value, multiline=multiline)
+    if found is not None:
+        allowed = "only tabs and line breaks" if multiline else "none"
+        raise PydanticCustomError(
+            "forbidden_character",
+            "contains {character}; control characters allowed here: {allowed}",
+            {"character": found, "allowed": allowed},
+        )
+    return value
+
+
+#: A single line of text (a name, a code, a number): no NUL, control character or lone
+#: surrogate. Every string of a request (body, query, path, form) is one, or :data:`Prose`.
+Line = Annotated[str, AfterValidator(_one_line)]
+#: Running text (a complaint, a comment, an answer): a :data:`Line` that may hold tabs and
+#: line breaks.
+Prose = Annotated[str, AfterValidator(_running_text)]
+#: The largest integer a ``BIGINT`` column holds.
+INT64_MAX = 2**63 - 1
+
+Text = Annotated[Line, StringConstraints(min_length=1, max_length=200)]
+LongText = Annotated[Prose, StringConstraints(min_length=1, max_length=5_000)]
+Code = Annotated[Line, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
+#: An extra declaration: a short line, a whole number a database column can hold, or a flag.
+Attribute = (
+    Annotated[Line, StringConstraints(max_length=500)]
+    | Annotated[StrictInt, Field(ge=-INT64_MAX, le=INT64_MAX)]
+    | StrictBool
+)
 Money = Annotated[StrictInt, Field(ge=0, le=10**15, description="An amount in the currency's minor unit")]
 
 
@@ -105,17 +152,17 @@ REGISTRATION_EXAMPLES: dict[str, dict[str, Any]] = {
 class RegistrationIn(Body):
     """What an applicant declares, with their consent to the processing of their data."""
 
-    national_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    national_id: Annotated[Line, StringConstraints(min_length=1, max_length=64)]
     full_name: Text
     birth_date: date
     sex: Literal["F", "M"]
-    region_code: Annotated[str, StringConstraints(min_length=1, max_length=32)]
-    household_number: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
-    phone: Annotated[str, StringConstraints(min_length=3, max_length=32)] | None = None
-    occupation: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    region_code: Annotated[Line, StringConstraints(min_length=1, max_length=32)]
+    household_number: Annotated[Line, StringConstraints(min_length=1, max_length=64)] | None = None
+    phone: Annotated[Line, StringConstraints(min_length=3, max_length=32)] | None = None
+    occupation: Annotated[Line, StringConstraints(min_length=1, max_length=64)] | None = None
     in_education: StrictBool = False
-    attributes: dict[Annotated[str, StringConstraints(min_length=1, max_length=64)], str | int | bool] = (
-        Field(default_factory=dict, max_length=32, description="Extra declarations the country's rules read")
+    attributes: dict[Annotated[Line, StringConstraints(min_length=1, max_length=64)], Attribute] = Field(
+        default_factory=dict, max_length=32, description="Extra declarations the country's rules read"
     )
     consent: StrictBool = Field(
         description="The applicant agrees to the processing of their data; must be true"
@@ -317,7 +364,7 @@ class RatingIn(Body):
     )
 
     stars: StrictInt = Field(ge=1, le=5)
-    comment: Annotated[str, StringConstraints(max_length=2_000)] | None = None
+    comment: Annotated[Prose, StringConstraints(max_length=2_000)] | None = None
 
 
 class RatingOut(BaseModel):
@@ -333,8 +380,8 @@ class SurveyIn(Body):
     """Answers keyed by question."""
 
     answers: dict[
-        Annotated[str, StringConstraints(min_length=1, max_length=64)],
-        Annotated[str, StringConstraints(max_length=2_000)],
+        Annotated[Line, StringConstraints(min_length=1, max_length=64)],
+        Annotated[Prose, StringConstraints(max_length=2_000)],
     ] = Field(max_length=100, examples=[{"useful": "yes", "employed": "no"}])
 
 
@@ -354,7 +401,7 @@ class AccountIn(Body):
     )
 
     rail: Code
-    account_number: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    account_number: Annotated[Line, StringConstraints(min_length=1, max_length=64)]
 
 
 class GrievanceIn(Body):
@@ -451,7 +498,7 @@ class RedemptionsIn(Body):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"codes": ["K7QW2M9XPA3D"]}]})
 
-    codes: list[Annotated[str, StringConstraints(min_length=1, max_length=32)]] = Field(
+    codes: list[Annotated[Line, StringConstraints(min_length=1, max_length=32)]] = Field(
         min_length=1, max_length=1_000
     )
 
@@ -460,7 +507,7 @@ class CompletionItem(Body):
     """One course finished."""
 
     purchase_id: uuid.UUID
-    certificate_number: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    certificate_number: Annotated[Line, StringConstraints(min_length=1, max_length=64)]
     score: StrictInt | None = Field(default=None, ge=0, le=100)
 
 
@@ -491,7 +538,7 @@ class AttendanceItem(Body):
     """One month's attendance for one enrolment."""
 
     purchase_id: uuid.UUID
-    period: Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = Field(
+    period: Annotated[Line, StringConstraints(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")] = Field(
         examples=["2025-02"]
     )
     attendance_percent: StrictInt = Field(ge=0, le=100)
@@ -599,7 +646,7 @@ class DrawIn(Body):
         extra="forbid", json_schema_extra={"examples": [{"seed": "2025-wave-3-published-seed"}]}
     )
 
-    seed: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
+    seed: Annotated[Line, StringConstraints(min_length=1, max_length=128)] | None = None
 
 
 class DrawOut(BaseModel):
@@ -650,7 +697,7 @@ class LookupIn(Body):
         json_schema_extra={"examples": [{"national_id": "1000001", "reason": "call centre ticket 4711"}]},
     )
 
-    national_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    national_id: Annotated[Line, StringConstraints(min_length=1, max_length=64)]
     reason: Text
 
 
@@ -737,23 +784,23 @@ class RailCallbackIn(Body):
         },
     )
 
-    notice_id: Annotated[str, StringConstraints(min_length=1, max_length=128)] = Field(
+    notice_id: Annotated[Line, StringConstraints(min_length=1, max_length=128)] = Field(
         description="The rail's id for this notice: a notice sent again carries the same id"
     )
-    idempotency_key: Annotated[str, StringConstraints(min_length=1, max_length=160)] = Field(
+    idempotency_key: Annotated[Line, StringConstraints(min_length=1, max_length=160)] = Field(
         description="The payout's idempotency key, as we sent it to the rail"
     )
-    status: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(
+    status: Annotated[Line, StringConstraints(min_length=1, max_length=64)] = Field(
         description="paid, failed or returned; any other value is recorded as garbage, not applied"
     )
-    reference: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = Field(
+    reference: Annotated[Line, StringConstraints(min_length=1, max_length=128)] | None = Field(
         default=None, description="The rail's reference for the payment (needed for paid)"
     )
     amount: Money | None = Field(default=None, description="When given, must equal the payout's amount")
-    currency: Annotated[str, StringConstraints(min_length=1, max_length=8)] | None = Field(
+    currency: Annotated[Line, StringConstraints(min_length=1, max_length=8)] | None = Field(
         default=None, description="When given, must equal the payout's currency"
     )
-    reason: Annotated[str, StringConstraints(max_length=500)] | None = None
+    reason: Annotated[Prose, StringConstraints(max_length=500)] | None = None
 
 
 class RailNoticeOutcome(BaseModel):

@@ -19,26 +19,34 @@ clients = typer.Typer(
 )
 
 
-
 @refusing
 def serve(
     programme: Programme,
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    port: Annotated[int, typer.Option(help="Port to listen on", min=0, max=65_535)] = 8000,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Serve the programme's HTTP API (OpenAPI document at /openapi.json and /v1/openapi.json)."""
+    """Serve the programme's HTTP API (OpenAPI document at /openapi.json and /v1/openapi.json).
+
+    The port is bound before the address is printed: a port another process holds is one
+    line and exit status 2. Logs are JSON lines on standard error, without personal data.
+    """
     import uvicorn
 
     from skillsprogram.api import create_app
+    from skillsprogram.api.serving import bind, server_config
 
     updates: dict[str, object] = {"programme": programme}
     if database_url:
         updates["database_url"] = database_url
     settings = ApiSettings().model_copy(update=updates)
     app = create_app(settings)
-    console.print(f"serving {programme} on http://{host}:{port}/v1 (OpenAPI: /openapi.json)")
-    uvicorn.run(app, host=host, port=port)
+    sock = bind(host, port)
+    shown = f"[{host}]" if ":" in host else host
+    console.print(
+        f"serving {programme} on http://{shown}:{sock.getsockname()[1]}/v1 (OpenAPI: /openapi.json)"
+    )
+    uvicorn.Server(server_config(app)).run(sockets=[sock])
 
 
 @clients.command("create")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, or_, select
+from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.access import Grievance
@@ -260,7 +261,10 @@ def applications(
         query = query.join(Wave, Wave.id == Application.wave_id).where(Wave.number == wave_number)
     if region_code is not None:
         query = query.where(
-            or_(Application.region_code == region_code, Application.region_code.startswith(region_code + "."))
+            or_(
+                Application.region_code == region_code,
+                col(Application.region_code).startswith(region_code + ".", autoescape=True),
+            )
         )
     return uow.session.execute(keyset_page(query, Application.id, after, limit)).scalars().all()
 

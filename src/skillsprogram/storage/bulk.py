@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import Column, Connection, Dialect, Table
 from sqlalchemy.exc import DBAPIError
 
+from skillsprogram.storage.db import refuse_unstorable_text
+
 Processor = Callable[[Any], Any] | None
 
 
@@ -88,6 +90,7 @@ def _copy(connection: Connection, statement: str, values: list[tuple[Any, ...]])
     driver_connection = connection.connection.driver_connection
     assert driver_connection is not None
     driver_error = connection.dialect.loaded_dbapi.Error
+    refuse_unstorable_text(values)  # COPY bypasses the engine's own check
     try:
         with driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
             for row in values:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 
+from skillsprogram.errors import ValidationFailed
 from skillsprogram.settings import normalise_database_url
+from skillsprogram.text import unstorable_character
 
 
 def load_json(text: str | bytes) -> Any:
@@ -34,14 +37,73 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     SQLite runs in WAL mode with foreign keys on, and every transaction starts
     with ``BEGIN IMMEDIATE``: the single writer is taken up front, so two
     concurrent voucher spends queue instead of failing to upgrade their locks.
+
+    Bound values never appear in the engine's error messages (``hide_parameters``): they
+    hold names, national ids and complaints, and error messages end up in logs. Text no
+    database can store is refused with :func:`refuse_unstorable_text` before it is sent.
     """
     url = normalise_database_url(url)
     kwargs.setdefault("json_deserializer", load_json)
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
         _tune_sqlite(engine)
-        return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    event.listen(engine, "before_cursor_execute", _refuse_unstorable_parameters)
+    return engine
+
+
+def refuse_unstorable_text(values: Any) -> None:
+    """Raise :class:`~skillsprogram.errors.ValidationFailed` (``unstorable-text``) when any
+    string among ``values`` (a row, a mapping, a list of rows, nested) holds a NUL or a lone
+    surrogate.
+
+    PostgreSQL refuses NUL in text where SQLite would store it, and no driver encodes a lone
+    surrogate, so without this guard the same service call would be stored on one database
+    and fail with a driver error on the other. The refusal never quotes the value.
+    """
+    found = unstorable_character("".join(_strings(values)))
+    if found is not None:
+        raise ValidationFailed(
+            f"text may not hold the character {found} (NUL or half of a surrogate pair)",
+            code="unstorable-text",
+            character=found,
+        )
+
+
+def _strings(values: Any) -> list[str]:
+    """Every string among ``values``, at any depth of mappings, lists and tuples (a loop
+    over levels rather than recursion: a wave-sized insert is 100,000 rows)."""
+    strings: list[str] = []
+    level: list[Any] = [values]
+    while level:
+        nested: list[Any] = []
+        for container in level:
+            if type(container) is str:
+                strings.append(container)
+                continue
+            items: Iterable[Any]
+            if isinstance(container, Mapping):
+                items = container.values()
+            elif type(container) is tuple or type(container) is list:
+                items = container
+            else:
+                continue
+            for value in items:
+                kind = type(value)
+                if kind is str:
+                    strings.append(value)
+                elif kind is tuple or kind is list or kind is dict:
+                    nested.append(value)
+        level = nested
+    return strings
+
+
+def _refuse_unstorable_parameters(
+    _conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, _executemany: bool
+) -> None:
+    refuse_unstorable_text(parameters)
 
 
 def _tune_sqlite(engine: Engine) -> None:

@@ -10,8 +10,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, create_engine, inspect, make_url, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Connection, Engine, create_engine, inspect, make_url, text
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from skillsprogram.errors import ConfigurationError
 from skillsprogram.settings import normalise_database_url
@@ -161,3 +161,17 @@ def _reaching(url: str) -> Iterator[None]:
 def _is_connect_error(exc: DBAPIError) -> bool:
     """A failure to open the database at all (rather than a failing statement)."""
     return exc.statement is None or "file is not a database" in str(exc.orig)
+
+
+def pending(engine: Engine) -> str | None:
+    """Why the database behind ``engine`` cannot serve yet (unreachable, or its schema not at
+    the packaged head revision), or ``None`` when it can."""
+    try:
+        with engine.connect() as conn:
+            revision = MigrationContext.configure(conn).get_current_revision()
+    except OperationalError as error:
+        return f"the database is unreachable ({type(error.orig).__name__})"
+    needed = head()
+    if revision != needed:
+        return f"the database schema is at {revision or 'no revision'}, not at the latest revision {needed}"
+    return None

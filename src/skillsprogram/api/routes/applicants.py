@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Request, status
+from fastapi import APIRouter, Body, Path, Request, status
 
 from skillsprogram.api import views
 from skillsprogram.api.deps import ApiState, State, bearer, check_owner, reading, transaction
@@ -22,6 +22,7 @@ from skillsprogram.api.schemas import (
     ApplicationOut,
     GrievanceIn,
     GrievanceOut,
+    Line,
     PurchaseIn,
     PurchaseOut,
     RatingIn,
@@ -237,7 +238,11 @@ def rate(
     summary="Answer a survey",
 )
 def answer_survey(
-    application_id: uuid.UUID, survey: str, body: SurveyIn, state: State, principal: Applicant
+    application_id: uuid.UUID,
+    survey: Annotated[Line, Path(max_length=64)],
+    body: SurveyIn,
+    state: State,
+    principal: Applicant,
 ) -> SurveyOut:
     """Every question answered, once per survey; answers may earn a survey incentive."""
     check_owner(principal, application_id)

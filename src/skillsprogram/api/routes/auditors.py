@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from skillsprogram.api.deps import State, bearer, transaction
 from skillsprogram.api.pagination import IntCursor, Page, next_cursor, position
 from skillsprogram.api.routes import BEARER
-from skillsprogram.api.schemas import AuditEventOut, LedgerBalance, LedgerVerificationOut
+from skillsprogram.api.schemas import AuditEventOut, LedgerBalance, LedgerVerificationOut, Line
 from skillsprogram.api.security import Principal
 from skillsprogram.services import records
 from skillsprogram.services.audit import Change, record
@@ -23,10 +23,10 @@ def audit_events(
     principal: Annotated[Principal, bearer("audit:read")],
     cursor: IntCursor = None,
     limit: Annotated[int, Query(ge=1, le=1_000)] = 100,
-    entity: Annotated[str | None, Query(max_length=32)] = None,
-    entity_id: Annotated[str | None, Query(max_length=64)] = None,
-    action: Annotated[str | None, Query(max_length=48)] = None,
-    actor: Annotated[str | None, Query(max_length=64)] = None,
+    entity: Annotated[Line | None, Query(max_length=32)] = None,
+    entity_id: Annotated[Line | None, Query(max_length=64)] = None,
+    action: Annotated[Line | None, Query(max_length=48)] = None,
+    actor: Annotated[Line | None, Query(max_length=64)] = None,
 ) -> Page[AuditEventOut]:
     """Every state change and every staff read, oldest first (events carry masked values
     only). Reading the log is itself audited."""

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, status
 from skillsprogram.api.deps import State, bearer, reading, transaction
 from skillsprogram.api.problems import ApiError
 from skillsprogram.api.routes import BEARER, MUTATING, problems
-from skillsprogram.api.schemas import ClientIn, ClientOut, TokenOut
+from skillsprogram.api.schemas import ClientIn, ClientOut, Line, TokenOut
 from skillsprogram.api.security import ROLE_SCOPES, Principal
 from skillsprogram.domain.access import STAFF_ROLES
 from skillsprogram.services import clients, records
@@ -28,9 +28,9 @@ def token(
     state: State,
     grant_type: Annotated[str, Form(pattern="^(client_credentials|refresh_token)$")],
     client_id: Annotated[uuid.UUID | None, Form()] = None,
-    client_secret: Annotated[str | None, Form(min_length=1, max_length=200)] = None,
-    scope: Annotated[str | None, Form(max_length=1_000)] = None,
-    refresh_token: Annotated[str | None, Form(min_length=1, max_length=4_000)] = None,
+    client_secret: Annotated[Line | None, Form(min_length=1, max_length=200)] = None,
+    scope: Annotated[Line | None, Form(max_length=1_000)] = None,
+    refresh_token: Annotated[Line | None, Form(min_length=1, max_length=4_000)] = None,
 ) -> TokenOut:
     """OAuth2 token endpoint. Officers, auditors and administrators use the
     client-credentials grant (``scope`` asks for a subset of the role's scopes; all of

@@ -10,7 +10,7 @@ from skillsprogram.api import views
 from skillsprogram.api.deps import State, reading
 from skillsprogram.api.pagination import Limit, Page, UuidCursor, next_cursor
 from skillsprogram.api.routes import COMMON
-from skillsprogram.api.schemas import CourseOut
+from skillsprogram.api.schemas import CourseOut, Line
 from skillsprogram.services import records
 
 router = APIRouter(tags=["catalogue"])
@@ -22,8 +22,8 @@ def courses(
     cursor: UuidCursor = None,
     limit: Limit = 50,
     mode: Annotated[Literal["online", "offline", "hybrid"] | None, Query()] = None,
-    field_of_study: Annotated[str | None, Query(max_length=64)] = None,
-    provider: Annotated[str | None, Query(max_length=64, description="A provider's code")] = None,
+    field_of_study: Annotated[Line | None, Query(max_length=64)] = None,
+    provider: Annotated[Line | None, Query(max_length=64, description="A provider's code")] = None,
     max_price: Annotated[int | None, Query(ge=0, le=10**15)] = None,
 ) -> Page[CourseOut]:
     """Active courses in id order, filtered by mode, field, provider and price."""

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Path, Query, status
 
 from skillsprogram.api import views
 from skillsprogram.api.deps import State, bearer, reading, transaction
-from skillsprogram.api.pagination import IntCursor, Limit, Page, UuidCursor, next_cursor, position
+from skillsprogram.api.pagination import Limit, Page, SmallIntCursor, UuidCursor, next_cursor, position
 from skillsprogram.api.routes import BEARER, MUTATING, problems
 from skillsprogram.api.schemas import (
     ApplicationSummary,
@@ -21,6 +21,7 @@ from skillsprogram.api.schemas import (
     FunnelStage,
     GrievanceAnswerIn,
     GrievanceOut,
+    Line,
     LookupIn,
     PayoutRunOut,
     PersonMatchOut,
@@ -64,7 +65,7 @@ def _wave(w: Wave) -> WaveOut:
 def list_waves(
     state: State,
     principal: Annotated[Principal, bearer("applications:read")],
-    cursor: IntCursor = None,
+    cursor: SmallIntCursor = None,
     limit: Limit = 50,
     status_: Annotated[WaveStatus | None, Query(alias="status")] = None,
 ) -> Page[WaveOut]:
@@ -175,7 +176,7 @@ def list_applications(
     limit: Limit = 50,
     status_: Annotated[ApplicationStatus | None, Query(alias="status")] = None,
     wave: Annotated[int | None, Query(ge=1, le=100_000)] = None,
-    region: Annotated[str | None, Query(max_length=32)] = None,
+    region: Annotated[Line | None, Query(max_length=32)] = None,
 ) -> Page[ApplicationSummary]:
     """Applications in id order, filtered by status, wave and region (with sub-regions)."""
     with reading(state, principal) as (uow, ctx):

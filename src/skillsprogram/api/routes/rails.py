@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Depends, Path
 
 from skillsprogram.api.deps import State, signed_rail, transaction
 from skillsprogram.api.routes import MUTATING, problems
-from skillsprogram.api.schemas import RailCallbackIn, RailCallbacksOut, RailNoticeOutcome
+from skillsprogram.api.schemas import Line, RailCallbackIn, RailCallbacksOut, RailNoticeOutcome
 from skillsprogram.api.security import Principal
 from skillsprogram.services.rail_callbacks import RailCallback, apply_callbacks
 
@@ -25,7 +25,7 @@ MAX_NOTICES = 1_000
     summary="A rail reports what became of payouts it was sent",
 )
 def callback(
-    rail: Annotated[str, Path(max_length=32)],
+    rail: Annotated[Line, Path(max_length=32)],
     body: Annotated[list[RailCallbackIn], Body(min_length=1, max_length=MAX_NOTICES)],
     state: State,
     principal: Annotated[Principal, Depends(signed_rail)],
