@@ -24,7 +24,8 @@ def refusals() -> Iterator[None]:
     try:
         yield
     except DomainError as error:
-        console.print(f"[bold red]refused[/] {escape(f'[{error.code}]')} {escape(error.message)}")
+        line = f"[bold red]refused[/] {escape(f'[{error.code}]')} {escape(error.message)}"
+        console.print(line, soft_wrap=True)
         raise typer.Exit(2) from None
 
 

@@ -47,7 +47,7 @@ M = TypeVar("M", bound=BaseModel)
 #: The largest file a command reads.
 MAX_FILE_BYTES = 64 * 1024 * 1024
 #: The longest line of a CSV file (a longer one is refused without being parsed).
-MAX_LINE_CHARS = 16_384
+MAX_LINE_CHARS = 131_072  # the csv module's own limit for one cell
 #: The deepest nesting of arrays and objects in a JSON file.
 MAX_JSON_DEPTH = 16
 #: The most digits of a number in a JSON file (larger ones are refused before conversion).
@@ -175,7 +175,7 @@ def _problems(line: int, model: type[BaseModel], error: PydanticValidationError)
         loc = [str(part) for part in detail["loc"]]
         column = None
         if loc:
-            column = loc[0] if loc[0] in model.model_fields else _shown(loc[0])
+            column = _column(model, loc[0])
         message = detail["msg"].removeprefix("Value error, ")
         if detail["type"] == "missing":
             message = "a value is required"
@@ -183,6 +183,10 @@ def _problems(line: int, model: type[BaseModel], error: PydanticValidationError)
             message = "is not a field of this file"
         found.append(Problem(line, column, message))
     return found
+
+
+def _column(model: type[BaseModel], name: str) -> str:
+    return name if name in model.model_fields else _shown(name)
 
 
 def _validate(rows: Rows[M], model: type[M], line: int, values: object, *, strings: bool) -> None:
@@ -197,7 +201,7 @@ def _validate(rows: Rows[M], model: type[M], line: int, values: object, *, strin
 def read_csv(content: bytes, model: type[M]) -> Rows[M]:
     """The rows of a CSV file with a header row naming ``model``'s fields.
 
-    Cells are stripped of surrounding spaces; an empty cell is an absent value. The
+    Cells are stripped of surrounding spaces (only U+0020); an empty cell is an absent value. The
     header must name every required field and nothing else; each line is parsed on its
     own, so a bad line never hides the next ones (and a cell cannot span lines).
     """
@@ -210,7 +214,7 @@ def read_csv(content: bytes, model: type[M]) -> Rows[M]:
     header = _cells(lines[header_at])
     if header is None or any(_printable_or_none(name) is None for name in header):
         raise UnreadableFile(f"line {header_at + 1}, the header: does not parse or holds a control character")
-    names = [name.strip() for name in header]
+    names = [name.strip(" ") for name in header]
     fields = model.model_fields
     required = [name for name, info in fields.items() if info.is_required()]
     missing = [name for name in required if name not in names]
@@ -244,7 +248,9 @@ def read_csv(content: bytes, model: type[M]) -> Rows[M]:
                 Problem(number, None, f"{len(cells)} cells where the header has {len(names)}")
             )
             continue
-        values = {name: cell.strip() for name, cell in zip(names, cells, strict=True) if cell.strip()}
+        # Only spaces are stripped: ``str.strip()`` would also drop tabs and other control
+        # characters at either end of a cell, where they must be refused instead.
+        values = {name: cell.strip(" ") for name, cell in zip(names, cells, strict=True) if cell.strip(" ")}
         _validate(rows, model, number, values, strings=True)
     return rows
 
@@ -291,17 +297,22 @@ def _check_depth(text: str) -> None:
             depth -= 1
 
 
-def _int(digits: str) -> int:
+class _HugeNumber:
+    """Stands for a JSON number of too many digits, so that only its item is refused."""
+
+
+_HUGE = _HugeNumber()
+
+
+def _int(digits: str) -> int | _HugeNumber:
     if len(digits.lstrip("-")) > MAX_JSON_DIGITS:
-        raise ValueError(f"a number has more than {MAX_JSON_DIGITS} digits")
+        return _HUGE
     return int(digits)
 
 
-def _float(digits: str) -> float:
+def _float(digits: str) -> float | _HugeNumber:
     value = float(digits) if len(digits) <= MAX_JSON_DIGITS + 10 else math.inf
-    if not math.isfinite(value):
-        raise ValueError(f"a number has more than {MAX_JSON_DIGITS} digits")
-    return value
+    return value if math.isfinite(value) else _HUGE
 
 
 def _constant(name: str) -> None:
@@ -351,8 +362,12 @@ def read_json_list(content: bytes, model: type[M]) -> Rows[M]:
                 raise UnreadableFile(f"line {error.lineno:,} column {error.colno:,}: {error.msg}") from None
             except ValueError as error:
                 raise _unreadable_at(text, position, str(error)) from None
+            huge = [key for key, value in item.items() if value is _HUGE] if isinstance(item, dict) else []
             if not isinstance(item, dict):
                 rows.problems.append(Problem(line, None, "the item is not a JSON object"))
+            elif huge:
+                message = f"a number of more than {MAX_JSON_DIGITS} digits"
+                rows.problems.extend(Problem(line, _column(model, key), message) for key in huge)
             else:
                 _validate(rows, model, line, item, strings=False)
             position = _skip(text, position)
