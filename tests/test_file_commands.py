@@ -412,3 +412,44 @@ def test_payouts_reconcile_flags_each_hostile_line_by_column_and_refuses_unreada
     assert (
         verdicts(result, 1, ["1 lines, 0 matched", "theirs_only"]) == [] and "malformed" not in result.output
     )
+
+
+def test_a_thousand_good_follow_up_rows_and_one_over_long_field_write_nothing(
+    cli: Cli, ctx: ProgrammeContext
+) -> None:
+    graduates = to_voucher(ctx, 501)
+    train(ctx, graduates)
+    rows = [
+        f"{graduate},employed,{source},retail"
+        for graduate in graduates[:500]
+        for source in ("follow_up_survey", "provider_report")
+    ]
+    rows.append(f"{graduates[500]},employed,follow_up_survey,{'s' * 100_000}")
+    content = "\n".join(["application_id,status,source,sector", *rows]).encode()
+    result = cli.run("run", "record-employment", "--file", cli.file("follow-up.csv", content))
+    said = [
+        "validated 1,001 rows: 1 refused, nothing written",
+        "line 1,002 column sector: String should have at most 64",
+    ]
+    assert verdicts(result, 1, said) == []
+    assert cli.count(select(func.count()).select_from(EmploymentOutcome)) == 0
+    without = "\n".join(["application_id,status,source,sector", *rows[:-1]]).encode()
+    result = cli.run("run", "record-employment", "--file", cli.file("fixed.csv", without))
+    assert verdicts(result, 0, ["validated 1,000 rows: all accepted, 1,000 written"]) == []
+    assert cli.count(select(func.count()).select_from(EmploymentOutcome)) == 1_000
+
+
+@pytest.mark.parametrize(
+    ("command", "mode"),
+    [
+        (["run", "report-attendance"], "row by row"),
+        (["run", "record-employment"], "all or nothing"),
+        (["payouts", "callbacks"], "notice by notice"),
+        (["payouts", "reconcile"], "all or nothing"),
+    ],
+)
+def test_each_file_command_says_in_its_help_whether_it_writes_row_by_row_or_all_or_nothing(
+    command: list[str], mode: str
+) -> None:
+    result = CliRunner().invoke(app, [*command, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0 and mode in " ".join(result.output.split())
