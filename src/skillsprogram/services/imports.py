@@ -53,8 +53,6 @@ MAX_JSON_DEPTH = 16
 #: The most digits of a number in a JSON file (larger ones are refused before conversion).
 MAX_JSON_DIGITS = 30
 
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
 
 class UnreadableFile(ValidationFailed):
     """A file that cannot be read as a whole: nothing of it is used."""
@@ -76,7 +74,7 @@ class Problem:
         return f"column {self.column}: {self.message}" if self.column else self.message
 
     def __str__(self) -> str:
-        return f"line {self.line:,} " + self.detail if self.column else f"line {self.line:,}: {self.message}"
+        return f"line {self.line:,} {self.detail}" if self.column else f"line {self.line:,}: {self.message}"
 
 
 @dataclass
@@ -100,11 +98,14 @@ class Rows(Generic[M]):
 # --- field types shared by the row models (and the API bodies built on them) ------------------
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
 def _printable(value: str) -> str:
-    for char in value:
-        if char in _BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Cs"):
-            name = unicodedata.name(char, f"U+{ord(char):04X}")
-            raise ValueError(f"holds a control character ({name})")
+    found = _CONTROL.search(value)
+    if found:
+        char = found.group()
+        raise ValueError(f"holds a control character ({unicodedata.name(char, f'U+{ord(char):04X}')})")
     return value
 
 
