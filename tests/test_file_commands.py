@@ -283,7 +283,7 @@ def test_payouts_callbacks_keeps_each_good_notice_and_refuses_each_hostile_item_
                 "--file",
                 cli.file(f"{name}.json", content.encode()),
             )
-            wrong = verdicts(result, 1, ["2 notices, refused 1", f"line 4 column {field}"])
+            wrong = verdicts(result, 1, ["2 notices, refused 1", f"line 4 item 3 column {field}"])
             if kept(f"{name}-") != 2:
                 wrong.append(f"kept {kept(f'{name}-')} notices instead of the 2 good ones")
             return wrong

@@ -64,7 +64,7 @@ def test_a_number_must_be_a_few_ascii_digits(name: str) -> None:
 def test_a_5000_digit_number_is_refused_without_being_converted() -> None:
     started = time.perf_counter()
     rows = imports.read_csv(csv_of(*[f"{ID},2025-02,{'9' * 5_000}," for _ in range(1_000)]), Sample)
-    assert rows.refused_lines == 1_000 and "more than 3 digits" in rows.problems[0].message
+    assert rows.refused == 1_000 and "more than 3 digits" in rows.problems[0].message
     assert time.perf_counter() - started < 5
 
 
@@ -149,6 +149,15 @@ def test_json_items_are_validated_one_by_one_and_named_by_the_line_they_start_on
         (4, None),
         (5, "note"),
         (6, "'extra'"),
+    ]
+
+
+def test_json_items_sharing_a_line_are_counted_and_named_one_by_one() -> None:
+    rows = imports.read_json_list(json.dumps([item(), 3, item(percent="5"), item()]).encode(), Sample)
+    assert (rows.total, len(rows.rows), rows.refused) == (4, 2, 2)
+    assert [str(p) for p in rows.problems] == [
+        "line 1 item 2: the item is not a JSON object",
+        "line 1 item 3 column percent: Input should be a valid integer",
     ]
 
 

@@ -184,7 +184,7 @@ def callbacks(
         )
     counts = Counter(outcomes)
     console.print(
-        f"read {rows.total:,} items: {len(rows.rows):,} notices, refused {rows.refused_lines:,}"
+        f"read {rows.total:,} items: {len(rows.rows):,} notices, refused {rows.refused:,}"
         + "".join(f", {k}: {v:,}" for k, v in sorted(counts.items())),
         soft_wrap=True,
     )

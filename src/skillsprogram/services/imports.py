@@ -67,6 +67,8 @@ class Problem:
     line: int
     column: str | None
     message: str
+    item: int | None = None
+    """For a JSON list, the item's position (1 is the first), since several may share a line."""
 
     @property
     def detail(self) -> str:
@@ -74,7 +76,8 @@ class Problem:
         return f"column {self.column}: {self.message}" if self.column else self.message
 
     def __str__(self) -> str:
-        return f"line {self.line:,} {self.detail}" if self.column else f"line {self.line:,}: {self.message}"
+        where = f"line {self.line:,}" + (f" item {self.item:,}" if self.item is not None else "")
+        return f"{where} {self.detail}" if self.column else f"{where}: {self.message}"
 
 
 @dataclass
@@ -83,16 +86,18 @@ class Rows(Generic[M]):
 
     rows: list[tuple[int, M]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    refused: int = 0
+    """How many rows (or items) have a problem; a row may have several."""
 
     @property
     def total(self) -> int:
         """How many rows the file holds (valid or not)."""
-        return len(self.rows) + self.refused_lines
+        return len(self.rows) + self.refused
 
-    @property
-    def refused_lines(self) -> int:
-        """How many rows have a problem."""
-        return len({problem.line for problem in self.problems})
+    def refuse(self, *problems: Problem) -> None:
+        """Record one refused row with its problems."""
+        self.problems.extend(problems)
+        self.refused += 1
 
 
 # --- field types shared by the row models (and the API bodies built on them) ------------------
@@ -170,7 +175,9 @@ def decode(content: bytes) -> str:
         ) from None
 
 
-def _problems(line: int, model: type[BaseModel], error: PydanticValidationError) -> list[Problem]:
+def _problems(
+    line: int, model: type[BaseModel], error: PydanticValidationError, item: int | None
+) -> list[Problem]:
     found = []
     for detail in error.errors(include_url=False, include_input=False, include_context=False):
         loc = [str(part) for part in detail["loc"]]
@@ -182,7 +189,7 @@ def _problems(line: int, model: type[BaseModel], error: PydanticValidationError)
             message = "a value is required"
         elif detail["type"] == "extra_forbidden":
             message = "is not a field of this file"
-        found.append(Problem(line, column, message))
+        found.append(Problem(line, column, message, item))
     return found
 
 
@@ -190,11 +197,13 @@ def _column(model: type[BaseModel], name: str) -> str:
     return name if name in model.model_fields else _shown(name)
 
 
-def _validate(rows: Rows[M], model: type[M], line: int, values: object, *, strings: bool) -> None:
+def _validate(
+    rows: Rows[M], model: type[M], line: int, values: object, *, strings: bool, item: int | None = None
+) -> None:
     try:
         row = model.model_validate_strings(values) if strings else model.model_validate(values)
     except PydanticValidationError as error:
-        rows.problems.extend(_problems(line, model, error))
+        rows.refuse(*_problems(line, model, error, item))
         return
     rows.rows.append((line, row))
 
@@ -236,18 +245,14 @@ def read_csv(content: bytes, model: type[M]) -> Rows[M]:
         if not line.strip(" \r"):
             continue
         if len(line) > MAX_LINE_CHARS:
-            rows.problems.append(Problem(number, None, f"longer than {MAX_LINE_CHARS:,} characters"))
+            rows.refuse(Problem(number, None, f"longer than {MAX_LINE_CHARS:,} characters"))
             continue
         cells = _cells(line)
         if cells is None:
-            rows.problems.append(
-                Problem(number, None, "a quoted cell is not closed (a cell holds no line break)")
-            )
+            rows.refuse(Problem(number, None, "a quoted cell is not closed (a cell holds no line break)"))
             continue
         if len(cells) != len(names):
-            rows.problems.append(
-                Problem(number, None, f"{len(cells)} cells where the header has {len(names)}")
-            )
+            rows.refuse(Problem(number, None, f"{len(cells)} cells where the header has {len(names)}"))
             continue
         # Only spaces are stripped: ``str.strip()`` would also drop tabs and other control
         # characters at either end of a cell, where they must be refused instead.
@@ -355,8 +360,9 @@ def read_json_list(content: bytes, model: type[M]) -> Rows[M]:
     if text[position : position + 1] == "]":
         position += 1
     else:
+        index = 0
         while True:
-            line = text.count("\n", 0, position) + 1
+            line, index = text.count("\n", 0, position) + 1, index + 1
             try:
                 item, position = _DECODER.raw_decode(text, position)
             except json.JSONDecodeError as error:
@@ -365,12 +371,12 @@ def read_json_list(content: bytes, model: type[M]) -> Rows[M]:
                 raise _unreadable_at(text, position, str(error)) from None
             huge = [key for key, value in item.items() if value is _HUGE] if isinstance(item, dict) else []
             if not isinstance(item, dict):
-                rows.problems.append(Problem(line, None, "the item is not a JSON object"))
+                rows.refuse(Problem(line, None, "the item is not a JSON object", index))
             elif huge:
                 message = f"a number of more than {MAX_JSON_DIGITS} digits"
-                rows.problems.extend(Problem(line, _column(model, key), message) for key in huge)
+                rows.refuse(*(Problem(line, _column(model, key), message, index) for key in huge))
             else:
-                _validate(rows, model, line, item, strings=False)
+                _validate(rows, model, line, item, strings=False, item=index)
             position = _skip(text, position)
             separator = text[position : position + 1]
             if separator == "]":
