@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import re
 
-#: Every C0 control character, DEL, every C1 control character and lone surrogates.
-_NOT_IN_A_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+#: Every C0 control character, DEL, every C1 control character, the bidirectional
+#: embeddings, overrides and isolates (they make a text read otherwise than it is stored)
+#: and lone surrogates.
+_NOT_IN_A_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 #: The same but tab, line feed and carriage return, which running text may hold.
-_NOT_IN_PROSE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_NOT_IN_PROSE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 #: What no database of ours can store at all.
 _UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 

@@ -395,13 +395,14 @@ def test_callbacks_command_applies_good_ones_and_reports_garbage_without_crashin
     monkeypatch.setenv("SKILLSPROGRAM_SECRET_KEY", "test-secret-that-is-long-enough")
     args = ["payouts", "callbacks", "-p", ctx.config.code, "--database-url", database_url, "--rail", "wallet"]
     result = CliRunner().invoke(app, [*args, "--file", str(file)])
-    assert result.exit_code == 0, result.output
-    assert "applied: 1" in result.output and "duplicate: 1" in result.output
-    assert result.output.count("unreadable") == 3
+    assert result.exit_code == 1, result.output  # some items were refused
+    assert "read 5 items: 2 notices, refused 3, applied: 1, duplicate: 1" in result.output
+    for refused in ("item 3: the item is not a JSON object", "item 4 column status", "item 5 column amount"):
+        assert refused in result.output
     assert payouts_by_status(ctx) == {"paid": 1, "scheduled": 1}
     file.write_text("{not json")
     broken = CliRunner().invoke(app, [*args, "--file", str(file)])
-    assert broken.exit_code == 0 and "unreadable" in broken.output
+    assert broken.exit_code == 2 and "unreadable-file" in broken.output  # nothing applied
     assert ledger_problems(ctx) == []
 
 

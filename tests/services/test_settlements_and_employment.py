@@ -14,7 +14,12 @@ from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.exchange import PaymentInstruction, RailResult, RailTimeout
 from skillsprogram.domain.ledger import AccountKind
 from skillsprogram.domain.models import LedgerTransaction, TrainingProvider
-from skillsprogram.domain.settlement_models import ProviderAccount, ProviderSettlement, SettlementItem
+from skillsprogram.domain.settlement_models import (
+    EmploymentOutcome,
+    ProviderAccount,
+    ProviderSettlement,
+    SettlementItem,
+)
 from skillsprogram.errors import ConfigurationError
 from skillsprogram.services import employment, ledger, reports, settlements, training, voucher_holds, vouchers
 from skillsprogram.services.payouts import LEASE, backoff, call_rail
@@ -211,6 +216,25 @@ def test_only_graduates_are_followed_up_and_each_source_reports_once(ctx: Progra
         "invalid-employment-source",
         "application-not-found",
     ]
+
+
+def test_a_sector_longer_than_its_column_is_refused_and_the_other_reports_are_written(
+    ctx: ProgrammeContext,
+) -> None:
+    graduates = graduate(ctx, 2)
+    longest = "s" * employment.SECTOR_LENGTH
+    with ctx.transaction() as uow:
+        outcomes = employment.record_employment_many(
+            uow,
+            ctx,
+            [
+                employment.EmploymentReport(graduates[0], "employed", "follow_up_survey", longest + "s"),
+                employment.EmploymentReport(graduates[1], "employed", "follow_up_survey", longest),
+            ],
+        )
+    assert [o.error.code if o.error else "ok" for o in outcomes] == ["invalid-sector", "ok"]
+    with ctx.uow() as uow:
+        assert list(uow.session.execute(select(EmploymentOutcome.sector)).scalars()) == [longest]
 
 
 def test_a_selected_person_still_in_training_is_not_followed_up(ctx: ProgrammeContext) -> None:

@@ -25,13 +25,13 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def run(*args: str) -> str:
+def run(*args: str, exit_code: int = 0) -> str:
     result = CliRunner().invoke(app, ["run", *args, "-p", PROGRAMME], env={"COLUMNS": "200"})
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == exit_code, result.output
     return result.output
 
 
-def test_an_attendance_upload_accepts_good_rows_and_counts_refusals_by_rule(home: Path) -> None:
+def test_an_attendance_upload_accepts_good_rows_and_names_each_refused_one(home: Path) -> None:
     engine = create_engine(f"sqlite:///{home / 'skillsprogram.db'}")
     with engine.connect() as connection:
         purchase_id = connection.execute(select(Purchase.id).limit(1)).scalar_one()
@@ -42,12 +42,12 @@ def test_an_attendance_upload_accepts_good_rows_and_counts_refusals_by_rule(home
         f"{purchase_id},2025-13,90\n"
         f"{purchase_id},2025-01,95\n"
     )
-    output = run("report-attendance", "--file", str(upload))
-    assert "accepted: 1" in output
-    assert "refused: invalid-period: 1" in output and "refused: already-reported: 1" in output
+    output = run("report-attendance", "--file", str(upload), exit_code=1)
+    assert "read 3 rows: accepted 1, refused 2" in output
+    assert "line 3 column period" in output and "line 4: [already-reported]" in output
 
 
-def test_a_follow_up_upload_records_graduates_only(home: Path) -> None:
+def test_a_follow_up_upload_records_graduates_only_and_all_or_nothing(home: Path) -> None:
     engine = create_engine(f"sqlite:///{home / 'skillsprogram.db'}")
     with engine.connect() as connection:
         graduate = connection.execute(
@@ -65,8 +65,13 @@ def test_a_follow_up_upload_records_graduates_only(home: Path) -> None:
         f"{graduate},employed,provider_report,construction\n"
         f"{selected},employed,provider_report,\n"
     )
-    output = run("record-employment", "--file", str(upload))
-    assert "accepted: 1" in output and "refused: not-graduated: 1" in output
+    output = run("record-employment", "--file", str(upload), exit_code=1)
+    assert "validated 2 rows: 1 refused, nothing written" in output
+    assert "line 3: [not-graduated]" in output
+    upload.write_text(
+        f"application_id,status,source,sector\n{graduate},employed,provider_report,construction\n"
+    )
+    assert "validated 1 rows: all accepted, 1 written" in run("record-employment", "--file", str(upload))
 
 
 def test_an_upload_missing_a_column_is_refused_whole_naming_the_column(home: Path) -> None:

@@ -21,7 +21,8 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from skillsprogram.domain.access import ClientRole, GrievanceCategory
-from skillsprogram.services.rail_callbacks import CallbackOutcome
+from skillsprogram.services.rail_callbacks import CallbackOutcome, CallbackRow
+from skillsprogram.services.training import AttendanceRow
 from skillsprogram.text import forbidden_character
 
 
@@ -534,14 +535,8 @@ class CompletionsIn(Body):
     items: list[CompletionItem] = Field(min_length=1, max_length=1_000)
 
 
-class AttendanceItem(Body):
-    """One month's attendance for one enrolment."""
-
-    purchase_id: uuid.UUID
-    period: Annotated[Line, StringConstraints(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")] = Field(
-        examples=["2025-02"]
-    )
-    attendance_percent: StrictInt = Field(ge=0, le=100)
+class AttendanceItem(AttendanceRow):
+    """One month's attendance for one enrolment (a line of ``run report-attendance``'s file)."""
 
 
 class AttendanceIn(Body):
@@ -764,7 +759,7 @@ class LedgerVerificationOut(BaseModel):
 # --- payment rails --------------------------------------------------------------------------
 
 
-class RailCallbackIn(Body):
+class RailCallbackIn(CallbackRow):
     """One notice a rail pushes about a payout it was sent (the fields of a line of the
     ``skillsprogram payouts callbacks`` file)."""
 
@@ -783,24 +778,6 @@ class RailCallbackIn(Body):
             ]
         },
     )
-
-    notice_id: Annotated[Line, StringConstraints(min_length=1, max_length=128)] = Field(
-        description="The rail's id for this notice: a notice sent again carries the same id"
-    )
-    idempotency_key: Annotated[Line, StringConstraints(min_length=1, max_length=160)] = Field(
-        description="The payout's idempotency key, as we sent it to the rail"
-    )
-    status: Annotated[Line, StringConstraints(min_length=1, max_length=64)] = Field(
-        description="paid, failed or returned; any other value is recorded as garbage, not applied"
-    )
-    reference: Annotated[Line, StringConstraints(min_length=1, max_length=128)] | None = Field(
-        default=None, description="The rail's reference for the payment (needed for paid)"
-    )
-    amount: Money | None = Field(default=None, description="When given, must equal the payout's amount")
-    currency: Annotated[Line, StringConstraints(min_length=1, max_length=8)] | None = Field(
-        default=None, description="When given, must equal the payout's currency"
-    )
-    reason: Annotated[Prose, StringConstraints(max_length=500)] | None = None
 
 
 class RailNoticeOutcome(BaseModel):

@@ -24,10 +24,8 @@ def refusals() -> Iterator[None]:
     try:
         yield
     except DomainError as error:
-        # soft_wrap: one line however wide the terminal, so that a path or an id is copied whole
-        console.print(
-            f"[bold red]refused[/] {escape(f'[{error.code}]')} {escape(error.message)}", soft_wrap=True
-        )
+        line = f"[bold red]refused[/] {escape(f'[{error.code}]')} {escape(error.message)}"
+        console.print(line, soft_wrap=True)
         raise typer.Exit(2) from None
 
 

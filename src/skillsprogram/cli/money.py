@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import uuid
 from collections import Counter
@@ -14,12 +13,14 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from skillsprogram.cli import uploads
 from skillsprogram.cli.feedback import console, refusing
 from skillsprogram.cli.options import DatabaseOption, Programme, programme_context
 from skillsprogram.errors import ValidationFailed
 from skillsprogram.money import Money
 from skillsprogram.services import (
     disbursements,
+    imports,
     ledger_checks,
     payout_reviews,
     payouts,
@@ -166,21 +167,30 @@ def callbacks(
     file: Annotated[Path, typer.Option(help="A JSON list of callbacks (see docs/money.md)")],
     database_url: DatabaseOption = None,
 ) -> None:
-    """Apply status callbacks a rail pushed; duplicates and bad ones are recorded, never applied."""
+    """Apply status callbacks a rail pushed, notice by notice; duplicates and bad ones are
+    recorded, never applied.
+
+    Every well-formed notice is applied (or kept with its outcome) in one transaction; an
+    item that is not a valid notice is refused and listed by the line it starts on and its
+    field. Exits 0 when every item was a notice, 1 when any was refused, 2 when the file
+    cannot be read (nothing is applied).
+    """
+    rows = rail_callbacks.read_callbacks(imports.read_file(file))
     ctx = programme_context(programme, database_url)
     ctx.rail(rail)
-    try:
-        decoded = json.loads(file.read_text())
-    except (ValueError, UnicodeDecodeError) as exc:
-        decoded = None
-        console.print(f"[red]unreadable[/] {escape(str(exc))}")
-    items, unreadable = rail_callbacks.read_callbacks(decoded) if decoded is not None else ([], [])
     with ctx.transaction() as uow:
-        outcomes = rail_callbacks.apply_callbacks(uow, ctx, rail, items)
-    for note in unreadable:
-        console.print(f"[red]unreadable[/] {escape(note)}")
+        outcomes = rail_callbacks.apply_callbacks(
+            uow, ctx, rail, [row.callback() for _line, row in rows.rows]
+        )
     counts = Counter(outcomes)
-    console.print(", ".join(f"{k}: {v:,}" for k, v in sorted(counts.items())) or "no callbacks")
+    console.print(
+        f"read {rows.total:,} items: {len(rows.rows):,} notices, refused {rows.refused:,}"
+        + "".join(f", {k}: {v:,}" for k, v in sorted(counts.items())),
+        soft_wrap=True,
+    )
+    uploads.print_problems(rows.problems)
+    if rows.problems:
+        raise typer.Exit(uploads.SOME_REFUSED)
 
 
 @payouts_app.command("reconcile")
@@ -193,16 +203,20 @@ def reconcile(
     until: Annotated[datetime, typer.Option(help="End of the statement's period (exclusive)")],
     database_url: DatabaseOption = None,
 ) -> None:
-    """Match a rail statement to our payouts; exits 1 when anything disagrees."""
+    """Match a rail statement to our payouts, all or nothing; exits 1 when anything disagrees.
+
+    The statement is imported whole, in one transaction with every discrepancy (a line that
+    does not parse is a ``malformed`` discrepancy naming its column), or not at all: a file
+    that is not UTF-8 text, lacks a column or was imported before is refused with exit 2.
+    """
+    content = imports.read_file(statement)
     ctx = programme_context(programme, database_url)
     with ctx.transaction() as uow:
-        report = reconciliation.import_statement(
-            uow, ctx, rail, statement.read_bytes(), _aware(since), _aware(until)
-        )
+        report = reconciliation.import_statement(uow, ctx, rail, content, _aware(since), _aware(until))
     console.print(f"{report.lines:,} lines, {report.matched:,} matched")
     for item in report.discrepancies:
-        line = f"line {item.line_number}: " if item.line_number else ""
-        console.print(f"[red]{item.kind}[/] {line}{escape(item.detail)}")
+        line = f"line {item.line_number:,}: " if item.line_number else ""
+        console.print(f"[red]{item.kind}[/] {line}{escape(item.detail)}", soft_wrap=True)
     if report.discrepancies:
         raise typer.Exit(1)
 

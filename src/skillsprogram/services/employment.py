@@ -13,7 +13,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Annotated
 
+from pydantic import StringConstraints
 from sqlalchemy import select
 
 from skillsprogram.context import ProgrammeContext
@@ -22,6 +24,7 @@ from skillsprogram.domain.settlement_models import EmploymentOutcome
 from skillsprogram.domain.types import new_id
 from skillsprogram.errors import DomainError, InvalidTransition, ValidationFailed
 from skillsprogram.services.audit import Change, record
+from skillsprogram.services.imports import PRINTABLE, Row
 from skillsprogram.services.outcomes import Outcome, single
 from skillsprogram.services.transitions import load_applications
 from skillsprogram.storage.uow import UnitOfWork
@@ -55,6 +58,23 @@ class EmploymentReport:
     status: str
     source: str = EmploymentSource.FOLLOW_UP_SURVEY.value
     sector: str | None = None
+
+
+#: The longest sector a report may name (the column's width).
+SECTOR_LENGTH = 64
+
+
+class EmploymentRow(Row):
+    """One line of ``run record-employment``'s file."""
+
+    application_id: uuid.UUID
+    status: EmploymentStatus
+    source: EmploymentSource
+    sector: Annotated[str, StringConstraints(max_length=SECTOR_LENGTH), PRINTABLE] | None = None
+
+    def report(self) -> EmploymentReport:
+        """The service's report for this row."""
+        return EmploymentReport(self.application_id, self.status.value, self.source.value, self.sector)
 
 
 def record_employment(
@@ -94,7 +114,11 @@ def record_employment_many(
         try:
             application = applications.get(report.application_id)
             if application is None:
-                raise ValidationFailed("no such application in this programme", code="application-not-found")
+                raise ValidationFailed(
+                    "no such application in this programme",
+                    code="application-not-found",
+                    field="application_id",
+                )
             if report.status not in EmploymentStatus.__members__.values():
                 raise ValidationFailed(
                     f"employment status is one of {[s.value for s in EmploymentStatus]}",
@@ -106,6 +130,12 @@ def record_employment_many(
                     f"source is one of {[s.value for s in EmploymentSource]}",
                     code="invalid-employment-source",
                     field="source",
+                )
+            if report.sector is not None and len(report.sector) > SECTOR_LENGTH:
+                raise ValidationFailed(
+                    f"the sector is at most {SECTOR_LENGTH} characters",
+                    code="invalid-sector",
+                    field="sector",
                 )
             if application.status != ApplicationStatus.TRAINING_COMPLETED.value:
                 raise InvalidTransition(

@@ -23,8 +23,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from pydantic import Field, StrictInt, StringConstraints
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -36,6 +37,7 @@ from skillsprogram.domain.models import Application, Entitlement, Payout
 from skillsprogram.domain.payments import RailNotice
 from skillsprogram.services import ledger
 from skillsprogram.services.audit import Change, record
+from skillsprogram.services.imports import PRINTABLE, Row, Rows, read_json_list
 from skillsprogram.services.payout_reviews import open_review
 from skillsprogram.services.payouts import Settlement, settle, write_settlement
 from skillsprogram.storage.uow import UnitOfWork
@@ -44,6 +46,7 @@ __all__ = [
     "CALLBACK_STATUSES",
     "IN_FLIGHT",
     "CallbackOutcome",
+    "CallbackRow",
     "RailCallback",
     "apply_callbacks",
     "read_callbacks",
@@ -65,36 +68,48 @@ _PENDING = "pending"
 _CHUNK = 5_000
 
 
-def read_callbacks(items: object) -> tuple[list[RailCallback], list[str]]:
-    """Callbacks from decoded JSON (a list of objects with the fields of :class:`RailCallback`),
-    and a note for every item that is not one (reported, never applied)."""
-    if not isinstance(items, list):
-        return [], ["the callbacks are not a JSON list"]
-    callbacks, unreadable = [], []
-    for index, item in enumerate(items):
-        try:
-            if not isinstance(item, dict):
-                raise ValueError("not an object")
-            for name in ("notice_id", "idempotency_key", "status"):
-                if not isinstance(item.get(name), str) or not item[name]:
-                    raise ValueError(f"no {name}")
-            amount = item.get("amount")
-            if amount is not None and (isinstance(amount, bool) or not isinstance(amount, int)):
-                raise ValueError(f"amount {amount!r} is not an integer in minor units")
-            callbacks.append(
-                RailCallback(
-                    notice_id=item["notice_id"],
-                    idempotency_key=item["idempotency_key"],
-                    status=item["status"],
-                    reference=item.get("reference"),
-                    amount=amount,
-                    currency=item.get("currency"),
-                    reason=item.get("reason"),
-                )
-            )
-        except ValueError as problem:
-            unreadable.append(f"item {index}: {problem}")
-    return callbacks, unreadable
+class CallbackRow(Row):
+    """One notice a rail pushes about a payout it was sent: an item of the JSON list that
+    ``POST /v1/rails/{rail}/callbacks`` and ``skillsprogram payouts callbacks`` read."""
+
+    notice_id: Annotated[str, StringConstraints(min_length=1, max_length=128), PRINTABLE] = Field(
+        description="The rail's id for this notice: a notice sent again carries the same id"
+    )
+    idempotency_key: Annotated[str, StringConstraints(min_length=1, max_length=160), PRINTABLE] = Field(
+        description="The payout's idempotency key, as we sent it to the rail"
+    )
+    status: Annotated[str, StringConstraints(min_length=1, max_length=64), PRINTABLE] = Field(
+        description="paid, failed or returned; any other value is recorded as garbage, not applied"
+    )
+    reference: Annotated[str, StringConstraints(min_length=1, max_length=128), PRINTABLE] | None = Field(
+        default=None, description="The rail's reference for the payment (needed for paid)"
+    )
+    amount: Annotated[StrictInt, Field(ge=0, le=10**15)] | None = Field(
+        default=None, description="In the currency's minor unit; when given, must equal the payout's amount"
+    )
+    currency: Annotated[str, StringConstraints(min_length=1, max_length=8), PRINTABLE] | None = Field(
+        default=None, description="When given, must equal the payout's currency"
+    )
+    reason: Annotated[str, StringConstraints(max_length=500), PRINTABLE] | None = None
+
+    def callback(self) -> RailCallback:
+        """The notice as the service applies it."""
+        return RailCallback(
+            notice_id=self.notice_id,
+            idempotency_key=self.idempotency_key,
+            status=self.status,
+            reference=self.reference,
+            amount=self.amount,
+            currency=self.currency,
+            reason=self.reason,
+        )
+
+
+def read_callbacks(content: bytes) -> Rows[CallbackRow]:
+    """The notices of a callbacks file (a JSON list of :class:`CallbackRow` objects) and a
+    problem for every item that is not one (refused, never applied). A file that is not
+    such a list raises :class:`~skillsprogram.services.imports.UnreadableFile`."""
+    return read_json_list(content, CallbackRow)
 
 
 def apply_callbacks(

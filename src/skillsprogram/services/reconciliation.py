@@ -12,19 +12,22 @@ exactly one payout of ours on that rail (by key); the report lists:
   disagrees with its payout;
 * ``status_mismatch``: the rail booked a payment we do not hold as paid;
 * ``duplicate``: a key on more than one line;
-* ``malformed``: a line that does not parse.
+* ``malformed``: a line that does not parse (named with its column).
 
-Reconciliation reports; it never moves money. A statement file is imported once.
+The file is read by ``services/imports.py``: a file that is not UTF-8 text or whose
+header lacks a column is refused as a whole. Reconciliation reports; it never moves
+money. A statement file is imported once, in one transaction with its discrepancies.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Annotated
 
+from pydantic import AfterValidator, StrictInt, StringConstraints
 from sqlalchemy import select
 
 from skillsprogram.clock import as_utc
@@ -32,7 +35,8 @@ from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.lifecycle import PayoutStatus
 from skillsprogram.domain.models import Payout
 from skillsprogram.domain.payments import RailStatement, StatementDiscrepancy
-from skillsprogram.errors import DomainError, ValidationFailed
+from skillsprogram.errors import DomainError
+from skillsprogram.services.imports import PRINTABLE, Row, ascii_digits, read_csv
 from skillsprogram.storage.uow import UnitOfWork
 
 STATEMENT_COLUMNS = ("idempotency_key", "reference", "amount", "currency", "booked_at", "status")
@@ -88,38 +92,38 @@ class _Line:
     status: str
 
 
-def _parse(content: bytes, report: ReconciliationReport) -> list[_Line]:
+def _timestamp(value: str) -> str:
+    if not value.isascii():
+        raise ValueError("is not an ISO 8601 time written in ASCII")
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValidationFailed("the statement is not UTF-8 text", code="statement-unreadable") from exc
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if header is None or tuple(h.strip() for h in header) != STATEMENT_COLUMNS:
-        raise ValidationFailed(
-            f"the statement's header must be {','.join(STATEMENT_COLUMNS)}", code="statement-header"
-        )
-    lines = []
-    for number, row in enumerate(reader, start=2):
-        if not row or not any(cell.strip() for cell in row):
-            continue
-        report.lines += 1
-        try:
-            if len(row) != len(STATEMENT_COLUMNS):
-                raise ValueError(f"{len(row)} columns instead of {len(STATEMENT_COLUMNS)}")
-            key, reference, amount, currency, booked_at, status = (cell.strip() for cell in row)
-            if not key:
-                raise ValueError("no idempotency key")
-            if not amount.lstrip("-").isdigit():
-                raise ValueError(f"amount {amount!r} is not an integer in minor units")
-            if len(currency) != 3 or not currency.isalpha():
-                raise ValueError(f"currency {currency!r} is not an ISO 4217 code")
-            datetime.fromisoformat(booked_at)
-        except ValueError as exc:
-            report.discrepancies.append(Discrepancy("malformed", str(exc), number))
-            continue
-        lines.append(_Line(number, key, reference, int(amount), currency.upper(), status.lower()))
-    return lines
+        datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError("is not an ISO 8601 time") from None
+    return value
+
+
+class StatementRow(Row):
+    """One line of a rail statement."""
+
+    idempotency_key: Annotated[str, StringConstraints(max_length=160), PRINTABLE]
+    reference: Annotated[str, StringConstraints(max_length=128), PRINTABLE] = ""
+    amount: Annotated[StrictInt, ascii_digits(18)]
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$")]
+    booked_at: Annotated[str, StringConstraints(max_length=40), AfterValidator(_timestamp)]
+    status: Annotated[str, StringConstraints(max_length=24), PRINTABLE]
+
+
+def _parse(content: bytes, report: ReconciliationReport) -> list[_Line]:
+    rows = read_csv(content, StatementRow)
+    report.lines = rows.total
+    said: defaultdict[int, list[str]] = defaultdict(list)
+    for problem in rows.problems:
+        said[problem.line].append(problem.detail)
+    report.discrepancies.extend(Discrepancy("malformed", "; ".join(m), n) for n, m in sorted(said.items()))
+    return [
+        _Line(number, r.idempotency_key, r.reference, r.amount, r.currency.upper(), r.status.lower())
+        for number, r in rows.rows
+    ]
 
 
 def reconcile(

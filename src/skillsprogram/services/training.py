@@ -11,8 +11,10 @@ import re
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 
+from pydantic import Field, StrictInt
 from sqlalchemy import select
 
 from skillsprogram.config import BenefitTrigger
@@ -23,11 +25,12 @@ from skillsprogram.errors import DomainError, InvalidTransition, NotFound, Valid
 from skillsprogram.services import voucher_holds
 from skillsprogram.services.audit import Change, record
 from skillsprogram.services.benefits import Earning, earn_many
+from skillsprogram.services.imports import Month, Row, ascii_digits
 from skillsprogram.services.outcomes import Outcome, single
 from skillsprogram.services.transitions import Move, load_applications, move_many
 from skillsprogram.storage.uow import UnitOfWork
 
-_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_PERIOD = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,23 @@ class AttendanceRequest:
     purchase_id: uuid.UUID
     period: str
     attendance_percent: int
+
+
+class AttendanceRow(Row):
+    """One month's attendance for one enrolment: a line of ``run report-attendance``'s file
+    and an item of ``POST /v1/attendance``."""
+
+    purchase_id: uuid.UUID
+    period: Month = Field(examples=["2025-02"], description="The month, YYYY-MM")
+    attendance_percent: Annotated[StrictInt, ascii_digits(3), Field(ge=0, le=100)]
+
+    def request(self) -> AttendanceRequest:
+        """The service's request for this row."""
+        return AttendanceRequest(self.purchase_id, self.period, self.attendance_percent)
+
+
+def _month(instant: datetime) -> str:
+    return instant.strftime("%Y-%m")
 
 
 @dataclass
@@ -345,10 +365,22 @@ def report_attendance_many(
                 "attendance is reported for courses under way", code="purchase-not-redeemed"
             )
         if not 0 <= request.attendance_percent <= 100:
-            raise ValidationFailed("attendance is a percentage", code="invalid-attendance")
-        if not _PERIOD.match(request.period):
             raise ValidationFailed(
-                "the period is a month written YYYY-MM", code="invalid-period", field="period"
+                "attendance is a percentage", code="invalid-attendance", field="attendance_percent"
+            )
+        if not _PERIOD.fullmatch(request.period):
+            raise ValidationFailed(
+                "the period is a month written YYYY-MM in the digits 0-9",
+                code="invalid-period",
+                field="period",
+            )
+        first, last = _month(purchase.purchased_at), _month(now)
+        if not first <= request.period <= last:
+            raise ValidationFailed(
+                f"attendance is reported for a month from {first}, when the course was bought,"
+                f" to {last}, this month",
+                code="period-out-of-range",
+                field="period",
             )
         if (purchase.id, request.period) in reported:
             raise InvalidTransition(

@@ -26,7 +26,7 @@ from skillsprogram.domain.exchange import CourseSpec
 from skillsprogram.errors import NotFound
 from skillsprogram.services import partners, training
 from skillsprogram.services.outcomes import Outcome
-from skillsprogram.services.training import AttendanceRequest, CompletionReport
+from skillsprogram.services.training import CompletionReport
 from skillsprogram.storage.uow import UnitOfWork
 
 router = APIRouter(
@@ -110,7 +110,7 @@ def attendance(body: AttendanceIn, state: State, principal: Provider) -> BatchOu
             uow,
             principal,
             [i.purchase_id for i in body.items],
-            [AttendanceRequest(i.purchase_id, i.period, i.attendance_percent) for i in body.items],
+            [i.request() for i in body.items],
             lambda requests: training.report_attendance_many(uow, ctx, requests),
         )
         return views.batch(state, outcomes)

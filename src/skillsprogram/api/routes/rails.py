@@ -10,7 +10,7 @@ from skillsprogram.api.deps import State, signed_rail, transaction
 from skillsprogram.api.routes import MUTATING, problems
 from skillsprogram.api.schemas import Line, RailCallbackIn, RailCallbacksOut, RailNoticeOutcome
 from skillsprogram.api.security import Principal
-from skillsprogram.services.rail_callbacks import RailCallback, apply_callbacks
+from skillsprogram.services.rail_callbacks import apply_callbacks
 
 router = APIRouter(tags=["payment rails"])
 
@@ -40,18 +40,7 @@ def callback(
     unknown status (``garbage``), or contradicting a final state (``conflict``, which opens
     a review) is recorded, not applied: the request still succeeds, since every notice was
     received and kept."""
-    notices = [
-        RailCallback(
-            notice_id=item.notice_id,
-            idempotency_key=item.idempotency_key,
-            status=item.status,
-            reference=item.reference,
-            amount=item.amount,
-            currency=item.currency,
-            reason=item.reason,
-        )
-        for item in body
-    ]
+    notices = [item.callback() for item in body]
     with transaction(state, principal) as (uow, ctx):
         outcomes = apply_callbacks(uow, ctx, rail, notices)
     return RailCallbacksOut(
