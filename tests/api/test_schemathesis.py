@@ -5,6 +5,10 @@ with credentials of a role the operation admits; the checks prove that no reques
 causes a server error, that every status code, content type, header and body is the
 documented one, that invalid input is refused, and that no route ignores its
 authentication.
+
+The stateful run follows the document's OpenAPI links on SQLite and PostgreSQL, each
+step made by a role the operation admits, and adds one check of the project's own:
+access ends at revocation.
 """
 
 from __future__ import annotations
@@ -396,3 +400,5 @@ def test_every_role_follows_the_api_s_links_without_breaking_its_contract(
     )
     assert principals.steps["scenarios"] >= SCENARIOS
     assert all(principals.steps[role] > 0 for role in ROLES), principals.steps
+    # The revocation check was put to the test, not skipped for want of a revocation.
+    assert principals.steps["calls with a revoked application's token"] > 0, principals.steps
