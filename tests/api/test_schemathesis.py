@@ -376,6 +376,7 @@ def test_every_role_follows_the_api_s_links_without_breaking_its_contract(
             super().after_call(response, case)
             principals.learn(case, response)
             principals.answers[f"{response.status_code // 100}xx"] += 1
+            principals.answers[f"{case.operation.label} {response.status_code}"] += 1
 
         def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
             kwargs.pop("additional_checks", None)
