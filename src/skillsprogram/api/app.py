@@ -11,7 +11,7 @@ from fastapi.openapi.utils import get_openapi
 from starlette.responses import HTMLResponse, JSONResponse
 
 from skillsprogram import __version__
-from skillsprogram.api import problems
+from skillsprogram.api import links, problems
 from skillsprogram.api.deps import ApiState
 from skillsprogram.api.idempotency import IdempotencyMiddleware, IdempotencyStore
 from skillsprogram.api.limits import RateLimiter, RequestLimits
@@ -228,5 +228,5 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
                         "schema": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": "^[!-~]+$"},
                     }
                 )
-    app.openapi_schema = schema
+    app.openapi_schema = links.add_links(schema, API_PREFIX)
     return schema

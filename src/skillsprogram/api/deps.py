@@ -28,7 +28,7 @@ from skillsprogram.api.settings import ApiSettings
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.access import ClientRole
 from skillsprogram.privacy import mask
-from skillsprogram.services import clients
+from skillsprogram.services import clients, records
 from skillsprogram.storage.uow import UnitOfWork
 
 oauth2 = OAuth2(
@@ -114,11 +114,27 @@ def _bearer(state: ApiState, authorization: str | None) -> Principal:
     if scheme.lower() != "bearer" or not token.strip():
         raise unauthenticated("use the Bearer authorization scheme")
     principal = state.tokens.check(token.strip())
-    if principal.client_id is not None:
-        with state.ctx.uow() as uow:
-            if clients.active_client(uow, principal.client_id) is None:
-                raise unauthenticated("the client behind this token has been revoked", "invalid-token")
+    still_admitted(state, principal)
     return principal
+
+
+def still_admitted(state: ApiState, principal: Principal, code: str = "invalid-token") -> None:
+    """Refuse (401) a token whose client or application has been revoked since it was issued.
+
+    A signature proves only who the token was given to; whether they may still act is read
+    on every request (one primary-key read), so a revocation ends access at once rather
+    than when the token expires. Access and refresh tokens go through here alike (``code``
+    names the refusal: ``invalid-grant`` for a refresh token at the token endpoint).
+    """
+    if principal.client_id is None and principal.application_id is None:
+        return
+    with state.ctx.uow() as uow:
+        if principal.client_id is not None and clients.active_client(uow, principal.client_id) is None:
+            raise unauthenticated("the client behind this token has been revoked", code)
+        if principal.application_id is not None and not records.may_sign_in(
+            uow, state.ctx, principal.application_id
+        ):
+            raise unauthenticated("the application behind this token has been revoked", code)
 
 
 def requires(*scopes: str, applicant: bool = False) -> Callable[..., Principal]:

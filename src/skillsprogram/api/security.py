@@ -157,12 +157,12 @@ class TokenService:
             kind="refresh",
         ).access_token
 
-    def check_refresh(self, token: str) -> uuid.UUID:
-        """The application of a valid, unexpired refresh token; 401 problems otherwise."""
+    def check_refresh(self, token: str) -> Principal:
+        """The applicant of a valid, unexpired refresh token; 401 problems otherwise."""
         principal = self.check(token, kind="refresh")
         if principal.application_id is None:
             raise unauthenticated("the refresh token is invalid", "invalid-grant")
-        return principal.application_id
+        return principal
 
     def check(self, token: str, kind: str = "access") -> Principal:
         """The principal of a valid, unexpired token of ``kind``; 401 problems otherwise."""

@@ -7,13 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, status
 
-from skillsprogram.api.deps import State, bearer, reading, transaction
+from skillsprogram.api.deps import State, bearer, still_admitted, transaction
 from skillsprogram.api.problems import ApiError
 from skillsprogram.api.routes import BEARER, MUTATING, problems
 from skillsprogram.api.schemas import ClientIn, ClientOut, Line, TokenOut
 from skillsprogram.api.security import ROLE_SCOPES, Principal
 from skillsprogram.domain.access import STAFF_ROLES
-from skillsprogram.services import clients, records
+from skillsprogram.services import clients
 
 router = APIRouter(tags=["auth"])
 
@@ -39,15 +39,10 @@ def token(
     if grant_type == "refresh_token":
         if refresh_token is None:
             raise ApiError(400, "invalid-request", "the refresh_token grant needs refresh_token")
-        application_id = state.tokens.check_refresh(refresh_token)
-        with reading(state, None) as (uow, ctx):
-            if not records.may_sign_in(uow, ctx, application_id):
-                raise ApiError(
-                    401,
-                    "invalid-grant",
-                    "this application can no longer sign in",
-                    headers={"WWW-Authenticate": "Bearer"},
-                )
+        applicant = state.tokens.check_refresh(refresh_token)
+        still_admitted(state, applicant, "invalid-grant")
+        application_id = applicant.application_id
+        assert application_id is not None  # check_refresh refuses a refresh token without one
         issued = state.tokens.for_applicant(application_id)
         return TokenOut(
             access_token=issued.access_token,
