@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import threading
 from collections import Counter
 from pathlib import Path
@@ -14,8 +15,13 @@ from skillsprogram.domain.models import EventCursor
 from skillsprogram.services import events
 from tests.money.helpers import ledger_problems, payouts_by_status
 from tests.money.workers import (
+    EXIT_WITHIN,
+    KILL_FAILURES,
     Workers,
+    command,
     empty,
+    finish,
+    kill_cycle,
     start,
     two_rail_config,
     with_payouts_on_two_rails,
@@ -50,6 +56,28 @@ def test_two_workers_on_a_fresh_programme_create_the_rail_accounts_without_dying
     assert ends == [({"paid": 16}, [])] * rounds
 
 
+#: Runs of ``payouts run --workers 2`` with one worker killed at a random moment, per
+#: database (``SKILLSPROGRAM_TEST_KILL_CYCLES`` for more, ``SKILLSPROGRAM_TEST_KILL_SEED``
+#: to repeat one). Before the parent watched its workers, every one of them hung.
+KILL_CYCLES = int(os.environ.get("SKILLSPROGRAM_TEST_KILL_CYCLES", "3"))
+
+
+def test_a_worker_killed_mid_run_stops_the_parent_and_the_next_run_pays_each_payout_once(
+    database_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    seed = int(os.environ.get("SKILLSPROGRAM_TEST_KILL_SEED", str(random.randrange(10**6))))
+    chance = random.Random(seed)
+    figures: Counter[str] = Counter()
+    slowest = 0
+    for cycle in range(KILL_CYCLES):
+        found = kill_cycle(engine, database_url, tmp_path / f"rail-books-{cycle}.db", chance)
+        slowest = max(slowest, found.pop("exit (s)"))
+        figures.update(found)
+    print(f"\n[{engine.dialect.name}] seed {seed}: {dict(figures)}, slowest exit {slowest} s")
+    assert figures["cycles"] == KILL_CYCLES
+    assert {name: figures[name] for name in KILL_FAILURES} == dict.fromkeys(KILL_FAILURES, 0), seed
+
+
 def test_workers_that_find_no_event_cursor_make_one_and_none_dies(ctx: ProgrammeContext) -> None:
     errors: list[str] = []
     start_together = threading.Barrier(4)
@@ -73,3 +101,14 @@ def test_workers_that_find_no_event_cursor_make_one_and_none_dies(ctx: Programme
     assert errors == []
     with ctx.uow() as uow:
         assert uow.session.execute(select(func.count()).select_from(EventCursor)).scalar_one() == 1
+
+
+def test_workers_for_a_programme_not_in_the_database_are_refused_before_they_start(
+    ctx: ProgrammeContext, database_url: str
+) -> None:
+    run = command(database_url, "payouts", "run", "--workers", "2", programme="nowhere-2025")
+    code, output = finish(run, EXIT_WITHIN)
+    assert code == 2, output
+    assert output.strip().splitlines() == [
+        "refused [not-found] no programme 'nowhere-2025' in this database; start it first"
+    ]
