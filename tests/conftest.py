@@ -191,10 +191,18 @@ def ctx(
     engine: Engine, vault: PersonalDataVault, clock: FixedClock, config: ProgrammeConfig
 ) -> ProgrammeContext:
     """A started Testland programme with regions, catalogue and wave 1 open."""
-    context = ProgrammeContext(config=config, engine=engine, vault=vault, clock=clock, actor="test")
+    return start_testland(
+        ProgrammeContext(config=config, engine=engine, vault=vault, clock=clock, actor="test")
+    )
+
+
+def start_testland(context: ProgrammeContext) -> ProgrammeContext:
+    """Start ``context``'s programme, with regions, catalogue and wave 1 open."""
     with context.transaction() as uow:
         programmes.start_programme(uow, context)
         catalogue.sync_regions(uow, context)
-        catalogue.add_courses(uow, context, context.hook.skillsprogram_demo_catalogue(programme=config))
+        catalogue.add_courses(
+            uow, context, context.hook.skillsprogram_demo_catalogue(programme=context.config)
+        )
         waves.open_wave(uow, context)
     return context

@@ -466,3 +466,18 @@ def test_claims_can_walk_the_due_index_in_claim_order(ctx: ProgrammeContext) -> 
         plan = "\n".join(str(row[-1]) for row in rows)
     assert "ix_payout_due" in plan, plan
     assert "Sort" not in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_a_run_asked_to_stop_records_the_chunk_it_holds_and_claims_no_more(ctx: ProgrammeContext) -> None:
+    rail = install_rail(ctx)
+    with_payouts(ctx, 5, rail)  # 5 due now
+    asked: list[int] = []
+
+    def should_stop() -> bool:
+        asked.append(1)
+        return len(asked) > 1  # after the first chunk
+
+    run = payouts.run_payouts(ctx, chunk=2, should_stop=should_stop)
+    assert run.outcomes == {"paid": 2}
+    assert payouts_by_status(ctx) == {"paid": 2, "scheduled": 8}
+    assert ledger_problems(ctx) == []

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,7 +13,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from skillsprogram.cli import uploads
+from skillsprogram.cli import processes, uploads
 from skillsprogram.cli.feedback import console, refusing
 from skillsprogram.cli.options import DatabaseOption, Programme, programme_context
 from skillsprogram.errors import ValidationFailed
@@ -32,16 +32,21 @@ payouts_app = typer.Typer(help="Send, review and reconcile payouts.", no_args_is
 ledger_app = typer.Typer(help="Check the double-entry ledger.", no_args_is_help=True)
 
 
+#: Seconds the other workers get to record what they hold once one has died, at the least.
+MIN_GRACE = 30.0
 
-def _work(database_url: str | None, programme: str, chunk: int, lease: float) -> dict[str, Any]:
+
+def _work(
+    database_url: str | None,
+    programme: str,
+    chunk: int,
+    lease: float,
+    should_stop: Callable[[], bool] | None = None,
+) -> dict[str, Any]:
     """One worker's whole run (also the body of each worker process)."""
     ctx = programme_context(programme, database_url)
-    run = payouts.run_payouts(ctx, chunk=chunk, lease=timedelta(seconds=lease))
+    run = payouts.run_payouts(ctx, chunk=chunk, lease=timedelta(seconds=lease), should_stop=should_stop)
     return {"outcomes": dict(run.outcomes), "paid": run.paid_amount, "problems": run.problems}
-
-
-def _process(database_url: str | None, programme: str, chunk: int, lease: float, queue: Any) -> None:
-    queue.put(_work(database_url, programme, chunk, lease))
 
 
 @payouts_app.command("run")
@@ -55,27 +60,38 @@ def run(
     ] = payouts.LEASE.total_seconds(),
     database_url: DatabaseOption = None,
 ) -> None:
-    """Send every due payout through its rail; several workers never send one payout twice."""
+    """Send every due payout through its rail; several workers never send one payout twice.
+
+    Exits 1 when a worker process died (the others stop after the payouts they hold)."""
+    deaths: list[processes.WorkerDeath] = []
     if workers == 1:
         results = [_work(database_url, programme, chunk, lease)]
     else:
-        spawn = multiprocessing.get_context("spawn")
-        queue = spawn.Queue()
-        processes = [
-            spawn.Process(target=_process, args=(database_url, programme, chunk, lease, queue))
-            for _ in range(workers)
-        ]
-        for process in processes:
-            process.start()
-        results = [queue.get() for _ in processes]
-        for process in processes:
-            process.join()
+        programme_context(programme, database_url)  # a programme that is not there is refused here
+        # A survivor still busy a lease after the first death has had its claims taken over.
+        grace = max(lease, MIN_GRACE)
+        crew = processes.run_workers(_work, (database_url, programme, chunk, lease), workers, grace=grace)
+        results, deaths = crew.results, crew.deaths
     outcomes: Counter[str] = Counter()
     for result in results:
         outcomes.update(result["outcomes"])
         for problem in result["problems"]:
             console.print(f"[yellow]![/] {escape(problem)}")
-    console.print(", ".join(f"{k}: {v:,}" for k, v in sorted(outcomes.items())) or "nothing due")
+    summary = ", ".join(f"{k}: {v:,}" for k, v in sorted(outcomes.items()))
+    console.print(summary or ("nothing sent" if deaths else "nothing due"))
+    if deaths:
+        console.print(f"[bold red]stopped[/] {escape(_deaths_line(deaths, workers, lease))}", soft_wrap=True)
+        raise typer.Exit(1)
+
+
+def _deaths_line(deaths: list[processes.WorkerDeath], workers: int, lease: float) -> str:
+    died = "; ".join(f"worker {d.number} of {workers} (pid {d.pid}) {d.how}" for d in deaths)
+    free = (datetime.now(UTC) + timedelta(seconds=lease)).strftime("%H:%M:%S UTC")
+    return (
+        f"{died}; the payouts {'they' if len(deaths) > 1 else 'it'} held stay sending until their "
+        f"lease ends (by {free}), "
+        "then the next 'payouts run' asks the rail what became of them before any resend"
+    )
 
 
 @payouts_app.command("disburse")

@@ -96,7 +96,7 @@ def _cursor(uow: UnitOfWork) -> int:
         query = query.with_for_update()
     last = uow.session.execute(query).scalar()
     if last is None:
-        uow.session.add(EventCursor(consumer=CONSUMER, last_event_id=0))
-        uow.session.flush()
-        return 0
+        # Several workers may find no cursor at once: it is made once, then locked as usual.
+        uow.insert_shared(EventCursor, [{"consumer": CONSUMER, "last_event_id": 0}], ["consumer"])
+        last = uow.session.execute(query).scalar_one()
     return int(last)

@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.ledger import MAY_GO_NEGATIVE, AccountKind, Posting, check_balanced
@@ -18,7 +17,12 @@ from skillsprogram.storage.uow import UnitOfWork
 SHARED_KINDS = frozenset(
     {AccountKind.BUDGET, AccountKind.BENEFIT_PAYABLE, AccountKind.PROVIDER, AccountKind.RAIL}
 )
-
+#: Account kinds created with their voucher or under its lock, in the caller's transaction;
+#: every other kind may be created by concurrent transactions and is made on its own (see
+#: :meth:`UnitOfWork.insert_shared`).
+VOUCHER_KINDS = frozenset({AccountKind.VOUCHER, AccountKind.VOUCHER_HOLD})
+_KEY = ("programme_id", "kind", "owner_id", "currency")
+_CHUNK = 5_000
 
 #: Session-info key: the (kind, owner, currency) accounts this transaction inserted.
 _CREATED_ACCOUNTS = "skillsprogram.created_accounts"
@@ -38,29 +42,7 @@ def accounts(
             wanted.append(owner)
         else:
             found[owner] = cached
-    for start in range(0, len(wanted), 5_000):
-        chunk = wanted[start : start + 5_000]
-        rows = uow.session.execute(
-            select(LedgerAccount.owner_id, LedgerAccount.id).where(
-                LedgerAccount.programme_id == ctx.pid,
-                LedgerAccount.kind == kind.value,
-                LedgerAccount.currency == currency,
-                uow.among(LedgerAccount.owner_id, chunk),
-            )
-        ).all()
-        found.update({owner: account_id for owner, account_id in rows})
-        if kind in SHARED_KINDS:
-            # Only accounts seen committed are remembered: one this transaction created is
-            # visible to it alone until it commits (and gone if it rolls back), so another
-            # worker sharing the context must not be handed its id.
-            created = uow.session.info.get(_CREATED_ACCOUNTS, set())
-            ctx.known_accounts.update(
-                {
-                    (kind.value, owner, currency): aid
-                    for owner, aid in rows
-                    if (kind.value, owner, currency) not in created
-                }
-            )
+    found.update(_remembered(uow, ctx, kind, _look_up(uow, ctx, kind, wanted)))
     missing = [owner for owner in wanted if owner not in found]
     if missing:
         new_rows = [
@@ -74,30 +56,55 @@ def accounts(
             }
             for owner in missing
         ]
-        # Two transactions may create the same shared account at once (two payout workers
-        # paying through one rail): the loser's insert does nothing and it reads the winner's.
-        uow.session.flush()
-        insert = postgresql.insert if uow.dialect == "postgresql" else sqlite.insert
-        uow.session.info.setdefault(_CREATED_ACCOUNTS, set()).update(
-            (kind.value, owner, currency) for owner in missing
-        )
-        uow.session.execute(
-            insert(LedgerAccount.__table__).on_conflict_do_nothing(
-                index_elements=["programme_id", "kind", "owner_id", "currency"]
-            ),
-            new_rows,
-        )
-        for start in range(0, len(missing), 5_000):
-            found.update(
-                uow.session.execute(
-                    select(LedgerAccount.owner_id, LedgerAccount.id).where(
-                        LedgerAccount.programme_id == ctx.pid,
-                        LedgerAccount.kind == kind.value,
-                        LedgerAccount.currency == currency,
-                        uow.among(LedgerAccount.owner_id, missing[start : start + 5_000]),
-                    )
-                ).all()
+        if kind in VOUCHER_KINDS:
+            uow.insert_new(LedgerAccount, new_rows, _KEY)
+            committed = False
+        else:
+            # Two transactions may need the same account at once (two payout workers paying
+            # through one rail): it is made on its own, so neither holds it from the other.
+            committed = uow.insert_shared(LedgerAccount, new_rows, _KEY)
+        if not committed:
+            uow.session.info.setdefault(_CREATED_ACCOUNTS, set()).update(
+                (kind.value, owner, currency) for owner in missing
             )
+        found.update(_remembered(uow, ctx, kind, _look_up(uow, ctx, kind, missing)))
+    return found
+
+
+def _look_up(
+    uow: UnitOfWork, ctx: ProgrammeContext, kind: AccountKind, owners: Sequence[str]
+) -> dict[str, uuid.UUID]:
+    found: dict[str, uuid.UUID] = {}
+    for start in range(0, len(owners), _CHUNK):
+        rows = uow.session.execute(
+            select(LedgerAccount.owner_id, LedgerAccount.id).where(
+                LedgerAccount.programme_id == ctx.pid,
+                LedgerAccount.kind == kind.value,
+                LedgerAccount.currency == ctx.config.currency,
+                uow.among(LedgerAccount.owner_id, owners[start : start + _CHUNK]),
+            )
+        ).all()
+        found.update({owner: account_id for owner, account_id in rows})
+    return found
+
+
+def _remembered(
+    uow: UnitOfWork, ctx: ProgrammeContext, kind: AccountKind, found: dict[str, uuid.UUID]
+) -> dict[str, uuid.UUID]:
+    """``found``, its committed shared accounts remembered in the context."""
+    if kind in SHARED_KINDS:
+        # Only accounts seen committed are remembered: one this transaction created is
+        # visible to it alone until it commits (and gone if it rolls back), so another
+        # worker sharing the context must not be handed its id.
+        currency = ctx.config.currency
+        created = uow.session.info.get(_CREATED_ACCOUNTS, set())
+        ctx.known_accounts.update(
+            {
+                (kind.value, owner, currency): aid
+                for owner, aid in found.items()
+                if (kind.value, owner, currency) not in created
+            }
+        )
     return found
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -235,16 +235,19 @@ def run_payouts(
     limit: int | None = None,
     lease: timedelta = LEASE,
     run_id: uuid.UUID | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> PayoutRun:
     """Send every payout that is due (of disbursement run ``run_id`` only, when given);
     returns the count of each outcome.
 
     Payouts in a disbursement envelope that is not funded are never sent. Safe to
-    run in several processes at once (see the module documentation).
+    run in several processes at once (see the module documentation). ``should_stop`` is
+    asked before each chunk is claimed: once it answers true the run ends, having
+    recorded every payout it claimed.
     """
     run = PayoutRun()
     handled = 0
-    while limit is None or handled < limit:
+    while (limit is None or handled < limit) and not (should_stop and should_stop()):
         claims = _claim(ctx, chunk if limit is None else min(chunk, limit - handled), lease, run_id)
         if not claims:
             break

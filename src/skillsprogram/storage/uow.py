@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import ColumnElement, Engine, any_, bindparam, text
+from sqlalchemy import ColumnElement, Engine, Insert, any_, bindparam, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel
@@ -25,6 +26,10 @@ LOST_RACE_SQLSTATES = frozenset({"23505", "40P01"})
 #: How many times a step is rechecked before the caller is told to try again; each retry
 #: follows another transaction's commit, so a step runs out only in a storm of writers.
 RECHECKS = 10
+
+#: How long a shared record's own transaction waits for another one creating the same key
+#: before giving up: they commit at once, so a longer wait means something is wrong.
+SHARED_LOCK_TIMEOUT = "10s"
 
 
 class UnitOfWork:
@@ -95,6 +100,42 @@ class UnitOfWork:
         if self.dialect == "postgresql":
             self.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
 
+    def insert_new(
+        self, model: type[SQLModel], rows: Sequence[Mapping[str, Any]], key: Sequence[str]
+    ) -> None:
+        """Insert ``rows`` of ``model`` in this transaction, skipping those whose ``key``
+        columns (a unique constraint) match a row that exists (``ON CONFLICT DO NOTHING``)."""
+        if not rows:
+            return
+        self.session.flush()
+        self.session.execute(_insert_new(self.dialect, model, key), rows)
+
+    def insert_shared(
+        self, model: type[SQLModel], rows: Sequence[Mapping[str, Any]], key: Sequence[str]
+    ) -> bool:
+        """Create ``rows`` of ``model`` that other transactions may be creating at the same
+        moment (shared records made on first use: a rail's ledger account, a cursor),
+        skipping those whose ``key`` exists; returns whether they are committed already.
+
+        On PostgreSQL they are written and committed in a short transaction of their own, on
+        a connection of its own. An insert waits for any open transaction that inserted the
+        same key; two long transactions each inserting two such keys in opposite orders (two
+        payout workers meeting two rails) would deadlock, and one would die. Committed at
+        once, the rows are held by nobody, and this transaction's next statement sees them
+        (read committed). They stay if this transaction rolls back: only records that are
+        harmless unused belong here. On SQLite every transaction takes the single writer up
+        front, nobody races, and the rows are inserted in this transaction.
+        """
+        if not rows:
+            return False
+        if self.dialect != "postgresql":
+            self.insert_new(model, rows, key)
+            return False
+        with self.engine.begin() as connection:
+            connection.execute(text(f"SET LOCAL lock_timeout = '{SHARED_LOCK_TIMEOUT}'"))
+            connection.execute(_insert_new(self.dialect, model, key), rows)
+        return True
+
     def among(self, column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
         """``column IN values``, as one array parameter on PostgreSQL (``= ANY(:values)``).
 
@@ -129,3 +170,9 @@ class UnitOfWork:
     def rollback(self) -> None:
         """Forget everything written since the last commit."""
         self.session.rollback()
+
+
+def _insert_new(dialect: str, model: type[SQLModel], key: Sequence[str]) -> Insert:
+    table = SQLModel.metadata.tables[str(model.__tablename__)]
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table).on_conflict_do_nothing(index_elements=list(key))
