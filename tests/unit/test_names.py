@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from skillsprogram.domain.exchange import AccountCheck
@@ -172,6 +172,7 @@ def test_matching_is_symmetric(a: str, b: str) -> None:
 
 
 @given(name=st.text(max_size=40))
+@example(name="0:\ua722")  # a Latin letter romanised as punctuation
 def test_folding_is_idempotent(name: str) -> None:
     assert fold(fold(name)) == fold(name)
 
@@ -183,3 +184,8 @@ def test_folding_is_idempotent(name: str) -> None:
 def test_any_name_in_two_scripts_matches_only_with_a_skeleton_of_two_consonants(a: str, b: str) -> None:
     if same_name(a, b):
         assert len(skeleton(fold(a))) >= MIN_SKELETON
+
+
+@given(name=st.text(max_size=30))
+def test_a_name_with_anything_personal_in_it_matches_itself(name: str) -> None:
+    assert same_name(name, name) == (fold(name) != "")

@@ -133,6 +133,11 @@ def script_of(char: str) -> str | None:
     return name.split(" ", 1)[0] if name else "UNKNOWN"
 
 
+def _latin(char: str) -> str:
+    """A Latin letter without its diacritics (``ø`` is ``o``, ``ß`` is ``ss``), or nothing."""
+    return "".join(c for c in anyascii(char).casefold() if c.isascii() and c.isalnum())
+
+
 def _tokens(text: str) -> list[str]:
     """Case-folded words of ``text``: runs of letters, marks and digits."""
     words: list[str] = []
@@ -143,9 +148,8 @@ def _tokens(text: str) -> list[str]:
             continue
         category = unicodedata.category(char)
         if category[0] not in "LMN":
-            if word:
-                words.append("".join(word))
-                word = []
+            words.append("".join(word))
+            word = []
             continue
         if category == "Mn" and (latin_base or "\u064b" <= char <= "\u065f" or char == "\u0670"):
             continue  # a diacritic on a Latin letter, or an optional Arabic vowel mark
@@ -153,10 +157,9 @@ def _tokens(text: str) -> list[str]:
             word.append(str(unicodedata.digit(char)))
             continue
         latin_base = script_of(char) == LATIN
-        word.append(anyascii(char).casefold() if latin_base else char.casefold())
-    if word:
-        words.append("".join(word))
-    return [w.translate(_ARABIC_VARIANTS) for w in words]
+        word.append(_latin(char) if latin_base else char.casefold())
+    words.append("".join(word))
+    return [w.translate(_ARABIC_VARIANTS) for w in words if w]
 
 
 _TITLE_TOKENS = tuple(sorted({tuple(_tokens(t)) for t in _TITLES}, key=len, reverse=True))
