@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -9,7 +10,7 @@ from fastapi.openapi.utils import get_openapi
 
 from skillsprogram import __version__
 from skillsprogram.api import problems
-from skillsprogram.api.deps import ApiState
+from skillsprogram.api.deps import ApiState, authenticated
 from skillsprogram.api.idempotency import IdempotencyMiddleware, IdempotencyStore
 from skillsprogram.api.limits import BodyLimit, RateLimiter
 from skillsprogram.api.routes import applicants, auditors, auth, catalogue, officers, partners, rails
@@ -106,12 +107,14 @@ def create_app(
         settings.idempotency_lease_seconds,
         ctx.vault,
         settings.idempotency_retention_seconds,
+        settings.idempotency_wait_seconds,
     )
     app.add_middleware(
         IdempotencyMiddleware,
         store=app.state.idempotency,
         problem_base=settings.problem_type_base,
         routes=app.state.routes,
+        identify=partial(authenticated, app.state.api),
     )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, problem_base=settings.problem_type_base)
 
