@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -10,7 +9,7 @@ from fastapi.openapi.utils import get_openapi
 
 from skillsprogram import __version__
 from skillsprogram.api import problems
-from skillsprogram.api.deps import ApiState, authenticated
+from skillsprogram.api.deps import ApiState
 from skillsprogram.api.idempotency import IdempotencyMiddleware, IdempotencyStore
 from skillsprogram.api.limits import BodyLimit, RateLimiter
 from skillsprogram.api.routes import applicants, auditors, auth, catalogue, officers, partners, rails
@@ -114,7 +113,7 @@ def create_app(
         store=app.state.idempotency,
         problem_base=settings.problem_type_base,
         routes=app.state.routes,
-        identify=partial(authenticated, app.state.api),
+        identify=app.state.api.caller,
     )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, problem_base=settings.problem_type_base)
 

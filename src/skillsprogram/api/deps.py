@@ -78,6 +78,23 @@ class ApiState:
             return None
         return value if principal.role in self.settings.clear_personal_data_roles else mask(value)
 
+    def caller(self, headers: Mapping[str, str], body: bytes) -> Principal | None:
+        """Who the request's credentials prove the caller to be, whichever kind they are
+        (bearer token, API key, rail signature), checked as the routes check them; ``None``
+        when the request carries none that authenticate (a route needing them refuses it)."""
+        try:
+            if headers.get("authorization"):
+                return _bearer(self, headers["authorization"])
+            if headers.get("x-api-key"):
+                return _key_holder(self, headers["x-api-key"])
+            if headers.get("x-signature"):
+                return _signer(
+                    self, headers.get("x-client-id"), headers.get("x-timestamp"), headers["x-signature"], body
+                )
+        except ApiError:
+            return None
+        return None
+
 
 def api_state(request: Request) -> ApiState:
     """The application's shared state."""
@@ -233,21 +250,3 @@ def _signer(
         secret, timestamp, body, signature, state.ctx.clock.now(), state.settings.signature_tolerance_seconds
     )
     return _client(client)
-
-
-def authenticated(state: ApiState, headers: Mapping[str, str], body: bytes) -> Principal | None:
-    """Who the request's credentials prove the caller to be, whichever kind they are (bearer
-    token, API key, rail signature), checked as the routes check them; ``None`` when the
-    request carries none that authenticate (a route needing them then refuses it)."""
-    try:
-        if headers.get("authorization"):
-            return _bearer(state, headers["authorization"])
-        if headers.get("x-api-key"):
-            return _key_holder(state, headers["x-api-key"])
-        if headers.get("x-signature"):
-            return _signer(
-                state, headers.get("x-client-id"), headers.get("x-timestamp"), headers["x-signature"], body
-            )
-    except ApiError:
-        return None
-    return None

@@ -32,7 +32,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from datetime import timedelta
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import parse_qsl
 
 from sqlalchemy import Engine, delete, update
@@ -43,7 +43,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from skillsprogram.api.bodies import replaying
-from skillsprogram.api.problems import RouteIndex, problem_response
+from skillsprogram.api.problems import PROBLEM_JSON, RouteIndex
 from skillsprogram.api.security import Principal
 from skillsprogram.clock import Clock
 from skillsprogram.domain.access import IdempotencyRecord
@@ -214,9 +214,8 @@ class IdempotencyMiddleware:
             return
         if not KEY_PATTERN.match(key):
             await self._problem(
-                scope,
-                receive,
                 send,
+                scope,
                 400,
                 "invalid-idempotency-key",
                 "Idempotency-Key must be 1 to 128 visible ASCII characters",
@@ -236,9 +235,8 @@ class IdempotencyMiddleware:
             verdict, record = await run_in_threadpool(self.store.look, owner, key, fingerprint)
         if verdict == "mismatch":
             await self._problem(
-                scope,
-                receive,
                 send,
+                scope,
                 422,
                 "idempotency-key-reused",
                 "this Idempotency-Key was used for a different request",
@@ -246,13 +244,12 @@ class IdempotencyMiddleware:
             return
         if verdict == "running":
             await self._problem(
-                scope,
-                receive,
                 send,
+                scope,
                 409,
                 "idempotency-key-in-use",
-                "a request with this Idempotency-Key is still running; retry after a second",
-                {"Retry-After": "1"},
+                "a request with this Idempotency-Key is still running; retry later",
+                retry_after=True,
             )
             return
         if verdict == "replay":
@@ -323,17 +320,22 @@ class IdempotencyMiddleware:
         return hashlib.sha256(caller.encode()).hexdigest()
 
     async def _problem(
-        self,
-        scope: Scope,
-        receive: Receive,
-        send: Send,
-        status: int,
-        code: str,
-        detail: str,
-        headers: Mapping[str, str] | None = None,
+        self, send: Send, scope: Scope, status: int, code: str, detail: str, retry_after: bool = False
     ) -> None:
-        response = problem_response(self.problem_base, status, code, detail, scope.get("path"), headers)
-        await response(scope, receive, send)
+        payload: dict[str, Any] = {
+            "type": f"{self.problem_base}{code}",
+            "title": code.replace("-", " ").capitalize(),
+            "status": status,
+            "detail": detail,
+            "code": code,
+            "instance": scope.get("path"),
+        }
+        raw = json.dumps(payload).encode()
+        headers = [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(raw)).encode())]
+        if retry_after:
+            headers.append((b"retry-after", b"1"))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": raw})
 
 
 def request_fingerprint(method: str, path: str, query: bytes, content_type: str | None, body: bytes) -> str:
