@@ -155,3 +155,20 @@ def test_staff_tokens_of_other_clients_keep_working_after_one_is_revoked(
         doomed = clients.create_client(uow, ctx, "officer", "doomed")
     assert client.post(f"/v1/clients/{doomed.client.id}/revocation", headers=creds.admin).status_code == 204
     assert client.get("/v1/waves", headers=other).status_code == 200
+
+
+def test_a_revoked_applicant_resending_an_idempotency_key_gets_401_not_the_stored_answer(
+    client: TestClient, ctx: ProgrammeContext, creds: Credentials
+) -> None:
+    ((app_id, me),) = to_vouchers(client, ctx, creds, 1)
+    keyed = {**me, "Idempotency-Key": "buy-once"}
+    body = {"course_id": course_id(client, "T-WELD")}
+    first = client.post(f"/v1/applications/{app_id}/purchases", json=body, headers=keyed)
+    assert first.status_code == 201, first.text
+    revoked = client.post(
+        f"/v1/applications/{app_id}/revocation", json={"reason": "fraud"}, headers=creds.officer
+    )
+    assert revoked.status_code == 200, revoked.text
+    again = client.post(f"/v1/applications/{app_id}/purchases", json=body, headers=keyed)
+    assert again.status_code == 401 and again.json()["code"] == "invalid-token", again.text
+    assert "idempotent-replayed" not in again.headers

@@ -75,3 +75,11 @@ def test_plugin_answers_the_identity_hook() -> None:
     pm = build_plugin_manager(programme.plugins)
     verdicts = pm.hook.skillsprogram_verify_identities(claims=[claim(7)], programme=programme)
     assert verdicts[0].verified and verdicts[0].method == "sandbox-registry"
+
+
+def test_known_records_compare_names_by_the_holder_name_rule(tmp_path: Path) -> None:
+    records = tmp_path / "registry.csv"
+    records.write_text(f"national_id,full_name,birth_date\n{claim(1).national_id},សុខ ដារា,1990-05-17\n")
+    known = registry(known_records=str(records))
+    claims = [claim(1, "លោក សុខ ដារា"), claim(1, "ចាន់ សុភា"), claim(1, "")]
+    assert [v.verified for v in known.verify(claims)] == [True, False, False]

@@ -124,12 +124,14 @@ def create_app(
         settings.idempotency_lease_seconds,
         ctx.vault,
         settings.idempotency_retention_seconds,
+        settings.idempotency_wait_seconds,
     )
     app.add_middleware(
         IdempotencyMiddleware,
         store=app.state.idempotency,
         problem_base=settings.problem_type_base,
         routes=app.state.routes,
+        identify=app.state.api.caller,
     )
     app.add_middleware(
         RequestLimits, max_bytes=settings.max_body_bytes, problem_base=settings.problem_type_base

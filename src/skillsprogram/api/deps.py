@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -26,7 +26,7 @@ from skillsprogram.api.security import (
 )
 from skillsprogram.api.settings import ApiSettings
 from skillsprogram.context import ProgrammeContext
-from skillsprogram.domain.access import ClientRole
+from skillsprogram.domain.access import ApiClient, ClientRole
 from skillsprogram.privacy import mask
 from skillsprogram.services import clients, records
 from skillsprogram.storage.uow import UnitOfWork
@@ -77,6 +77,23 @@ class ApiState:
         if value is None:
             return None
         return value if principal.role in self.settings.clear_personal_data_roles else mask(value)
+
+    def caller(self, headers: Mapping[str, str], body: bytes) -> Principal | None:
+        """Who the request's credentials prove the caller to be, whichever kind they are
+        (bearer token, API key, rail signature), checked as the routes check them; ``None``
+        when the request carries none that authenticate (a route needing them refuses it)."""
+        try:
+            if headers.get("authorization"):
+                return _bearer(self, headers["authorization"])
+            if headers.get("x-api-key"):
+                return _key_holder(self, headers["x-api-key"])
+            if headers.get("x-signature"):
+                return _signer(
+                    self, headers.get("x-client-id"), headers.get("x-timestamp"), headers["x-signature"], body
+                )
+        except ApiError:
+            return None
+        return None
 
 
 def api_state(request: Request) -> ApiState:
@@ -177,25 +194,10 @@ def organisation(*roles: ClientRole) -> Callable[..., Principal]:
     """A dependency admitting platforms/providers with an API key of one of ``roles``."""
 
     def dependency(state: State, key: Annotated[str | None, Depends(api_key)]) -> Principal:
-        if not key:
-            raise unauthenticated("an X-API-Key header is required", scheme="ApiKey")
-        client_id, _, secret = key.partition(".")
-        try:
-            cid = uuid.UUID(client_id)
-        except ValueError:
-            raise unauthenticated("the API key is malformed", "invalid-api-key", "ApiKey") from None
-        with state.ctx.uow() as uow:
-            client = clients.authenticate(uow, cid, secret)
-        if client is None:
-            raise unauthenticated("the API key is not valid", "invalid-api-key", "ApiKey")
-        if client.role not in {r.value for r in roles}:
-            raise forbidden(f"a {client.role} client may not use this route")
-        return Principal(
-            role=client.role,
-            subject=client.owner_code or str(client.id),
-            client_id=client.id,
-            owner_code=client.owner_code,
-        )
+        principal = _key_holder(state, key)
+        if principal.role not in {r.value for r in roles}:
+            raise forbidden(f"a {principal.role} client may not use this route")
+        return principal
 
     dependency.__name__ = f"organisation_{'_'.join(r.value for r in roles)}"
     return dependency
@@ -206,7 +208,47 @@ async def signed_rail(
 ) -> Principal:
     """Admit a payment-rail callback signed by a client of that rail."""
     state = api_state(request)
-    client_id, timestamp = request.headers.get("x-client-id"), request.headers.get("x-timestamp")
+    principal = _signer(
+        state,
+        request.headers.get("x-client-id"),
+        request.headers.get("x-timestamp"),
+        signature,
+        await request.body(),
+    )
+    if principal.role != ClientRole.RAIL.value or principal.owner_code != rail:
+        raise forbidden(f"this client may not report for rail {rail!r}")
+    return dataclasses.replace(principal, subject=rail)
+
+
+def _client(client: ApiClient) -> Principal:
+    return Principal(
+        role=client.role,
+        subject=client.owner_code or str(client.id),
+        client_id=client.id,
+        owner_code=client.owner_code,
+    )
+
+
+def _key_holder(state: ApiState, key: str | None) -> Principal:
+    """The client whose ``X-API-Key`` this is; 401 problems otherwise."""
+    if not key:
+        raise unauthenticated("an X-API-Key header is required", scheme="ApiKey")
+    client_id, _, secret = key.partition(".")
+    try:
+        cid = uuid.UUID(client_id)
+    except ValueError:
+        raise unauthenticated("the API key is malformed", "invalid-api-key", "ApiKey") from None
+    with state.ctx.uow() as uow:
+        client = clients.authenticate(uow, cid, secret)
+    if client is None:
+        raise unauthenticated("the API key is not valid", "invalid-api-key", "ApiKey")
+    return _client(client)
+
+
+def _signer(
+    state: ApiState, client_id: str | None, timestamp: str | None, signature: str | None, body: bytes
+) -> Principal:
+    """The client that signed ``body``; 401 problems otherwise."""
     if not signature or not client_id or not timestamp:
         raise unauthenticated(
             "signed callbacks need X-Client-Id, X-Timestamp and X-Signature", "invalid-signature", "Signature"
@@ -215,7 +257,6 @@ async def signed_rail(
         cid = uuid.UUID(client_id)
     except ValueError:
         raise unauthenticated("X-Client-Id is not a client id", "invalid-signature", "Signature") from None
-    body = await request.body()
     with state.ctx.uow() as uow:
         client = clients.active_client(uow, cid)
         secret = state.ctx.vault.decrypt(client.secret_enc) if client is not None else None
@@ -224,6 +265,4 @@ async def signed_rail(
     check_signature(
         secret, timestamp, body, signature, state.ctx.clock.now(), state.settings.signature_tolerance_seconds
     )
-    if client.role != ClientRole.RAIL.value or client.owner_code != rail:
-        raise forbidden(f"this client may not report for rail {rail!r}")
-    return Principal(role=client.role, subject=rail, client_id=client.id, owner_code=rail)
+    return _client(client)

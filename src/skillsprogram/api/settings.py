@@ -38,6 +38,12 @@ class ApiSettings(Settings):
     idempotency_lease_seconds: int = Field(
         default=120, ge=1, description="After this, a request still marked running may be retried"
     )
+    idempotency_wait_seconds: float = Field(
+        default=10,
+        ge=0,
+        le=60,
+        description="How long a retry waits for the first request with its key to finish before a 409",
+    )
 
     def token_key(self) -> bytes:
         """The key bearer tokens are signed with, derived from the deployment secret."""

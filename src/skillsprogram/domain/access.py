@@ -63,9 +63,10 @@ class ApiClient(SQLModel, table=True):
 class IdempotencyRecord(SQLModel, table=True):
     """The first answer to a mutating request sent with an ``Idempotency-Key``.
 
-    ``scope`` is a hash of the caller's credentials, so one caller's key never
-    replays another caller's answer; ``fingerprint`` is a hash of the method, path
-    and body, so a key reused for a different request is refused.
+    ``scope`` is a hash of the authenticated caller (its API client or application),
+    so one caller's key never replays another caller's answer; ``fingerprint`` is a
+    hash of the method, path, query and canonical body, so a key reused for a
+    different request is refused.
     """
 
     __tablename__ = "idempotency_record"

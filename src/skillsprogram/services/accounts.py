@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from skillsprogram.domain.exchange import AccountCheck
 from skillsprogram.domain.lifecycle import AccountStatus, EntitlementStatus
 from skillsprogram.domain.models import Application, Entitlement, Person
 from skillsprogram.domain.models import PaymentAccount as AccountRow
+from skillsprogram.domain.names import same_name
 from skillsprogram.domain.types import new_id
 from skillsprogram.errors import DomainError, NotFound, ValidationFailed
 from skillsprogram.privacy import PersonalKind, mask
@@ -30,16 +30,6 @@ class AccountRequest:
     person_id: uuid.UUID
     rail: str
     account_number: str
-
-
-def same_name(a: str, b: str) -> bool:
-    """Compare holder names as banks do: case, accents and spacing aside."""
-
-    def fold(text: str) -> str:
-        plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-        return " ".join(plain.casefold().split())
-
-    return fold(a) == fold(b)
 
 
 def add_payment_account(

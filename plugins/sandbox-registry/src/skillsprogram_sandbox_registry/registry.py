@@ -12,6 +12,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from skillsprogram.domain.exchange import IdentityClaim, IdentityVerdict
+from skillsprogram.domain.names import same_name
 from skillsprogram.errors import ConfigurationError
 
 METHOD = "sandbox-registry"
@@ -81,7 +82,7 @@ class SandboxRegistry:
         known = self._known.get(claim.national_id)
         if known is not None:
             name, birth = known
-            same = name.casefold().split() == claim.full_name.casefold().split() and birth == claim.birth_date
+            same = same_name(name, claim.full_name) and birth == claim.birth_date
             return IdentityVerdict(
                 claim.application_id,
                 same,
