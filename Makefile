@@ -40,7 +40,7 @@ demo: install
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/mypy src
-	$(BIN)/pytest
+	$(BIN)/pytest --durations=25
 	$(BIN)/mkdocs build --strict --quiet
 
 ## make docs: build the documentation site into site/ (warnings are errors)

@@ -117,4 +117,4 @@ def test_the_closing_hint_of_new_country_installs_tests_and_runs_the_package_whe
             [sys.executable, "-m", "pip", "uninstall", "--yes", "skillsprogram-hintland"], check=True
         )
     assert followed.returncode == 0, followed.stdout + followed.stderr
-    assert "4 passed" in followed.stdout and "Programme funnel" in followed.stdout
+    assert "5 passed" in followed.stdout and "Programme funnel" in followed.stdout

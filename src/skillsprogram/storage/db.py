@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
+import weakref
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import NullPool
 
 from skillsprogram.errors import ValidationFailed
 from skillsprogram.settings import normalise_database_url
@@ -52,6 +54,26 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, pool_pre_ping=True, **kwargs)
     event.listen(engine, "before_cursor_execute", _refuse_unstorable_parameters)
     return engine
+
+
+_SIDE_ENGINES: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def side_engine(engine: Engine) -> Engine:
+    """An engine on ``engine``'s database whose connections come from outside its pool.
+
+    A transaction that must commit something of its own while the caller's transaction is
+    open (a shared record made on first use) needs a second connection. Taken from the
+    caller's pool, sixteen busy requests each waiting for a second connection would hold
+    every connection of a pool of sixteen and wait for one another until the pool's
+    timeout. A connection of its own (opened, used and closed: ``NullPool``) cannot be
+    held up by the pool.
+    """
+    side = _SIDE_ENGINES.get(engine)
+    if side is None:
+        side = make_engine(engine.url.render_as_string(hide_password=False), poolclass=NullPool)
+        _SIDE_ENGINES[engine] = side
+    return side
 
 
 def refuse_unstorable_text(values: Any) -> None:

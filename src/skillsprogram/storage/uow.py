@@ -14,6 +14,7 @@ from sqlmodel import Session, SQLModel
 
 from skillsprogram.errors import ConcurrentChange
 from skillsprogram.storage import bulk
+from skillsprogram.storage.db import side_engine
 
 T = TypeVar("T")
 
@@ -131,7 +132,7 @@ class UnitOfWork:
         if self.dialect != "postgresql":
             self.insert_new(model, rows, key)
             return False
-        with self.engine.begin() as connection:
+        with side_engine(self.engine).begin() as connection:
             connection.execute(text(f"SET LOCAL lock_timeout = '{SHARED_LOCK_TIMEOUT}'"))
             connection.execute(_insert_new(self.dialect, model, key), rows)
         return True
