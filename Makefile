@@ -39,6 +39,7 @@ demo: install
 ## PostgreSQL) and build the documentation with warnings as errors
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy src
 	$(BIN)/pytest --durations=25
 	$(BIN)/mkdocs build --strict --quiet

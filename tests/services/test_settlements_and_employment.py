@@ -165,9 +165,9 @@ def test_a_worker_overtaken_after_its_lease_records_nothing_and_nothing_is_booke
     with ctx.uow() as uow:
         (state,) = uow.session.execute(select(ProviderSettlement.status, ProviderSettlement.attempts)).all()
         booked = uow.session.execute(
-            select(func.count()).select_from(LedgerTransaction).where(
-                LedgerTransaction.kind == "provider_settlement"
-            )
+            select(func.count())
+            .select_from(LedgerTransaction)
+            .where(LedgerTransaction.kind == "provider_settlement")
         ).scalar_one()
     assert tuple(state) == ("paid", 2) and booked == 1
 

@@ -31,7 +31,6 @@ operations = typer.Typer(
 )
 
 
-
 @operations.command("start")
 @refusing
 def start(
