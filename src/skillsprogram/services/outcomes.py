@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from skillsprogram.errors import DomainError
 
 T = TypeVar("T")
+ItemT = TypeVar("ItemT")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,3 +47,20 @@ def single(outcomes: Sequence[Outcome[T]]) -> T:
     """The value of a one-item batch (raising its error): the per-person wrappers use it."""
     (outcome,) = outcomes
     return outcome.unwrap()
+
+
+def each(items: Iterable[ItemT], check: Callable[[ItemT], T]) -> list[Outcome[T]]:
+    """Run ``check`` on every item, in order: its value is the item's outcome, and a
+    :class:`DomainError` it raises refuses that item alone. Any other exception is a fault,
+    not a refusal, and propagates (the batch's transaction then rolls back).
+
+    ``check`` must not have written anything before it raises, so a refused item leaves no
+    trace; checks that must write first run in a savepoint of their own.
+    """
+    outcomes: list[Outcome[T]] = []
+    for item in items:
+        try:
+            outcomes.append(Outcome(check(item)))
+        except DomainError as error:
+            outcomes.append(Outcome(error=error))
+    return outcomes

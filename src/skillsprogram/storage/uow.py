@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import TracebackType
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar, TypeVarTuple, cast
 
-from sqlalchemy import ColumnElement, Engine, Insert, any_, bindparam, text
+from sqlalchemy import ColumnElement, Engine, Insert, Row, Select, any_, bindparam, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
@@ -17,6 +17,11 @@ from skillsprogram.storage import bulk
 from skillsprogram.storage.db import side_engine
 
 T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
+
+#: How many ids one look-up statement carries: large enough that a wave-sized step runs few
+#: statements, small enough for SQLite's parameter limit and a short PostgreSQL array.
+CHUNK = 1_000
 
 #: PostgreSQL's answers when a write loses to a concurrent transaction: a unique key that
 #: transaction committed first (the loser's insert waited for that commit), or a deadlock
@@ -150,6 +155,43 @@ class UnitOfWork:
                 "ColumnElement[bool]", column == any_(bindparam(None, values, type_=ARRAY(column.type)))
             )
         return cast("ColumnElement[bool]", column.in_(values))
+
+    def locked(self, query: Select[*Ts]) -> Select[*Ts]:
+        """``query`` taking row locks (``FOR UPDATE``) on PostgreSQL, so that concurrent
+        transactions changing the same rows wait for this one. SQLite's single writer
+        already serialises transactions, and it has no row locks."""
+        if self.dialect == "postgresql":
+            return query.with_for_update()
+        return query
+
+    def rows_among(
+        self, query: Select[*Ts], column: Any, values: Iterable[Any], *, lock: bool = False
+    ) -> Iterator[Row[*Ts]]:
+        """The rows of ``query`` whose ``column`` is one of ``values``, however many there
+        are: the values are de-duplicated, sorted and sent :data:`CHUNK` at a time.
+
+        With ``lock``, the rows are locked as they are read (see :meth:`locked`), chunk after
+        chunk in ``column`` order, so two batches locking overlapping sets of rows take
+        their locks in the same order and cannot deadlock each other.
+        """
+        for chunk in self._chunked(query, column, values, lock):
+            yield from self.session.execute(chunk)
+
+    def scalars_among(
+        self, query: Select[T], column: Any, values: Iterable[Any], *, lock: bool = False
+    ) -> Iterator[T]:
+        """The single-column (or single-entity) results of ``query`` whose ``column`` is one
+        of ``values``, chunked and optionally locked as :meth:`rows_among` does."""
+        for chunk in self._chunked(query, column, values, lock):
+            yield from self.session.scalars(chunk)
+
+    def _chunked(
+        self, query: Select[*Ts], column: Any, values: Iterable[Any], lock: bool
+    ) -> Iterator[Select[*Ts]]:
+        wanted = sorted(set(values))
+        for start in range(0, len(wanted), CHUNK):
+            chunk = query.where(self.among(column, wanted[start : start + CHUNK]))
+            yield self.locked(chunk.order_by(column)) if lock else chunk
 
     def refresh_statistics(self, *models: type[SQLModel]) -> None:
         """Have PostgreSQL's planner re-read the size and shape of ``models``' tables.
