@@ -161,9 +161,8 @@ SETTINGS = '''\
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from skillsprogram.config import ProgrammeConfig
-from skillsprogram.errors import ConfigurationError
+from pydantic import BaseModel, ConfigDict, Field
+from skillsprogram.plugin import ProgrammeConfig, plugin_settings
 
 
 class CountrySettings(BaseModel):
@@ -183,11 +182,7 @@ class CountrySettings(BaseModel):
 
 def settings_of(programme: ProgrammeConfig) -> CountrySettings:
     """The validated settings; a mistyped key names the plugin and the field."""
-    try:
-        return CountrySettings.model_validate(programme.settings_for("$name"))
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise ConfigurationError(f"plugin_settings.$name: {problems}") from exc
+    return plugin_settings(programme, "$name", CountrySettings)
 '''
 
 PLUGIN = '''\
@@ -207,22 +202,22 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from importlib.resources import files
 
-from skillsprogram.config import ProgrammeConfig
-from skillsprogram.domain.exchange import (
+from skillsprogram.plugin import (
     ApplicantFacts,
     AttributeSpec,
     Candidate,
     CourseSpec,
     Finding,
+    InvalidNationalId,
     ParsedNationalId,
+    ProgrammeConfig,
     RegionSpec,
     RegistrationRequest,
     SyntheticApplicant,
     WaveDraw,
+    hookimpl,
+    weighted_order,
 )
-from skillsprogram.domain.lottery import weighted_order
-from skillsprogram.errors import InvalidNationalId
-from skillsprogram.hooks.specs import hookimpl
 
 from $package.settings import settings_of
 

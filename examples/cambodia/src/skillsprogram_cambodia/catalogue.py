@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import random
 
-from skillsprogram.domain.exchange import CourseSpec
+from skillsprogram.plugin import CourseSpec
 
 #: The 10 priority fields and their 38 skills.
 FIELDS: dict[str, list[str]] = {

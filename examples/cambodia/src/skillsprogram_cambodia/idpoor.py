@@ -20,8 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from skillsprogram.domain.exchange import ParsedHouseholdNumber
-from skillsprogram.errors import InvalidHouseholdNumber
+from skillsprogram.plugin import InvalidHouseholdNumber, ParsedHouseholdNumber
 from skillsprogram_cambodia.numerals import strip_separators, to_ascii_digits
 from skillsprogram_cambodia.regions import PROVINCES
 from skillsprogram_cambodia.settings import IDPoorRegistrySettings

@@ -9,8 +9,7 @@ and the identity step.
 
 from __future__ import annotations
 
-from skillsprogram.domain.exchange import ParsedNationalId
-from skillsprogram.errors import InvalidNationalId
+from skillsprogram.plugin import InvalidNationalId, ParsedNationalId
 from skillsprogram_cambodia.numerals import strip_separators, to_ascii_digits
 
 

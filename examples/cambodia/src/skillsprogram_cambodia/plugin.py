@@ -7,8 +7,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 
-from skillsprogram.config import ProgrammeConfig
-from skillsprogram.domain.exchange import (
+from skillsprogram.plugin import (
     ApplicantFacts,
     AttributeSpec,
     Candidate,
@@ -17,11 +16,12 @@ from skillsprogram.domain.exchange import (
     Notification,
     ParsedHouseholdNumber,
     ParsedNationalId,
+    ProgrammeConfig,
     RegionSpec,
     SyntheticApplicant,
     WaveDraw,
+    hookimpl,
 )
-from skillsprogram.hooks.specs import hookimpl
 from skillsprogram_cambodia import catalogue, idpoor, national_id, population, regions, rules, selection
 from skillsprogram_cambodia.settings import settings_of
 from skillsprogram_cambodia.texts import SandboxSmsOutbox

@@ -13,7 +13,7 @@ import random
 from collections.abc import Iterator
 from datetime import date, timedelta
 
-from skillsprogram.domain.exchange import RegistrationRequest, Sex, SyntheticApplicant
+from skillsprogram.plugin import RegistrationRequest, Sex, SyntheticApplicant
 from skillsprogram_cambodia.idpoor import SandboxIDPoorRegistry, make_idpoor_number
 from skillsprogram_cambodia.regions import POPULATION_SHARE
 from skillsprogram_cambodia.settings import VULNERABLE_CATEGORIES, CambodiaSettings

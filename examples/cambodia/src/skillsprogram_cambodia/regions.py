@@ -7,7 +7,7 @@ synthetic applicants.
 
 from __future__ import annotations
 
-from skillsprogram.domain.exchange import RegionSpec
+from skillsprogram.plugin import RegionSpec
 
 PROVINCES: dict[str, str] = {
     "01": "Banteay Meanchey",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from skillsprogram.domain.exchange import ApplicantFacts, AttributeChoice, AttributeSpec, Finding
+from skillsprogram.plugin import ApplicantFacts, AttributeChoice, AttributeSpec, Finding
 from skillsprogram_cambodia.idpoor import SandboxIDPoorRegistry
 from skillsprogram_cambodia.settings import CambodiaSettings
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from skillsprogram.domain.exchange import Candidate, WaveDraw
-from skillsprogram.domain.lottery import ticket
+from skillsprogram.plugin import Candidate, WaveDraw, ticket
 
 
 def tier(candidate: Candidate) -> str:

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
+from pydantic import BaseModel, ConfigDict, Field
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-from skillsprogram.config import ProgrammeConfig
-from skillsprogram.errors import ConfigurationError
+from skillsprogram.plugin import ProgrammeConfig, plugin_settings
 
 #: Vulnerable categories that qualify an applicant without an equity card, once assessed.
 VULNERABLE_CATEGORIES = {
@@ -52,15 +48,7 @@ class CambodiaSettings(BaseModel):
 def settings_of(programme: ProgrammeConfig) -> CambodiaSettings:
     """The validated settings; a mistyped key names the plugin and the field.
 
-    Hooks called once per applicant ask for them, so each distinct table is validated once.
+    Hooks called once per applicant ask for them; ``plugin_settings`` validates each
+    distinct table once.
     """
-    return _validated(json.dumps(programme.settings_for("cambodia"), sort_keys=True))
-
-
-@lru_cache(maxsize=16)
-def _validated(table: str) -> CambodiaSettings:
-    try:
-        return CambodiaSettings.model_validate(json.loads(table))
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise ConfigurationError(f"plugin_settings.cambodia: {problems}") from exc
+    return plugin_settings(programme, "cambodia", CambodiaSettings)

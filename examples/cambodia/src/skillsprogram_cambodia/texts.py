@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from skillsprogram.domain.exchange import Notification
+from skillsprogram.plugin import Notification
 
 TEXTS: dict[str, dict[str, str]] = {
     "identity-rejected": {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from skillsprogram.domain.exchange import CourseSpec
+from skillsprogram.plugin import CourseSpec
 
 PLATFORMS = [
     ("tokopedia", "Tokopedia"),

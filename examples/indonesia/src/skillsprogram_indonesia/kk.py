@@ -9,8 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from skillsprogram.domain.exchange import ParsedHouseholdNumber
-from skillsprogram.errors import InvalidHouseholdNumber
+from skillsprogram.plugin import InvalidHouseholdNumber, ParsedHouseholdNumber
 from skillsprogram_indonesia.regions import provinces
 
 _SEPARATORS = re.compile(r"[\s.\-]")

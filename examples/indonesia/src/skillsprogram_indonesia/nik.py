@@ -9,8 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from skillsprogram.domain.exchange import ParsedNationalId, Sex
-from skillsprogram.errors import InvalidNationalId
+from skillsprogram.plugin import InvalidNationalId, ParsedNationalId, Sex
 from skillsprogram_indonesia.regions import provinces
 
 _SEPARATORS = re.compile(r"[\s.\-]")

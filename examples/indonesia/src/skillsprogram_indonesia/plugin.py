@@ -6,8 +6,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 
-from skillsprogram.config import ProgrammeConfig
-from skillsprogram.domain.exchange import (
+from skillsprogram.plugin import (
     ApplicantFacts,
     AttributeSpec,
     Candidate,
@@ -15,11 +14,12 @@ from skillsprogram.domain.exchange import (
     Finding,
     ParsedHouseholdNumber,
     ParsedNationalId,
+    ProgrammeConfig,
     RegionSpec,
     SyntheticApplicant,
     WaveDraw,
+    hookimpl,
 )
-from skillsprogram.hooks.specs import hookimpl
 from skillsprogram_indonesia import catalogue, kk, nik, population, regions, rules, selection
 from skillsprogram_indonesia.settings import settings_of
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from itertools import accumulate
 
-from skillsprogram.domain.exchange import RegistrationRequest, Sex, SyntheticApplicant
+from skillsprogram.plugin import RegistrationRequest, Sex, SyntheticApplicant
 from skillsprogram_indonesia.kk import make_kk
 from skillsprogram_indonesia.nik import make_nik
 from skillsprogram_indonesia.regions import regencies

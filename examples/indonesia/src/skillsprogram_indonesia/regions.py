@@ -11,7 +11,7 @@ import csv
 from functools import cache
 from importlib.resources import files
 
-from skillsprogram.domain.exchange import RegionSpec
+from skillsprogram.plugin import RegionSpec
 
 
 @cache

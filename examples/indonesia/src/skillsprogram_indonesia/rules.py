@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from skillsprogram.domain.exchange import ApplicantFacts, AttributeChoice, AttributeSpec, Finding
+from skillsprogram.plugin import ApplicantFacts, AttributeChoice, AttributeSpec, Finding
 from skillsprogram_indonesia.settings import IndonesiaSettings
 
 CITIZENSHIP = AttributeSpec(

@@ -5,8 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from skillsprogram.domain.exchange import Candidate, WaveDraw
-from skillsprogram.domain.lottery import weighted_order
+from skillsprogram.plugin import Candidate, WaveDraw, weighted_order
 from skillsprogram_indonesia.regions import frontier_regencies
 from skillsprogram_indonesia.settings import LotteryWeights
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from skillsprogram.config import ProgrammeConfig
-from skillsprogram.errors import ConfigurationError
+from skillsprogram.plugin import ProgrammeConfig, plugin_settings
 
 #: Occupations excluded from Kartu Prakerja, with the label an officer reads.
 EXCLUDED_OCCUPATIONS = {
@@ -43,8 +42,4 @@ class IndonesiaSettings(BaseModel):
 
 def settings_of(programme: ProgrammeConfig) -> IndonesiaSettings:
     """The validated settings; a mistyped key names the plugin and the field."""
-    try:
-        return IndonesiaSettings.model_validate(programme.settings_for("indonesia"))
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise ConfigurationError(f"plugin_settings.indonesia: {problems}") from exc
+    return plugin_settings(programme, "indonesia", IndonesiaSettings)

@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from skillsprogram.config import ProgrammeConfig
-from skillsprogram.domain.exchange import PaymentRail
-from skillsprogram.hooks.specs import hookimpl
+from skillsprogram.plugin import PaymentRail, ProgrammeConfig, hookimpl
 from skillsprogram_sandbox_rails.ledger import RailBooks
 from skillsprogram_sandbox_rails.rail import SandboxRail
 from skillsprogram_sandbox_rails.settings import parse_settings

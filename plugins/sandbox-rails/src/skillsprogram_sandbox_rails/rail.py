@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import cast
 
-from skillsprogram.domain.exchange import (
+from skillsprogram.plugin import (
     AccountCheck,
     FundingAnswer,
     PaymentInstruction,

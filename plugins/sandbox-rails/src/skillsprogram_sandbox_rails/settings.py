@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from skillsprogram.errors import ConfigurationError
+from skillsprogram.plugin import validate_plugin_settings
 
 
 class RailSettings(BaseModel):
@@ -44,8 +44,4 @@ class SandboxRailsSettings(BaseModel):
 
 def parse_settings(raw: dict[str, object]) -> SandboxRailsSettings:
     """Validate the settings table; errors name the plugin and the field."""
-    try:
-        return SandboxRailsSettings.model_validate(raw)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise ConfigurationError(f"plugin_settings.sandbox_rails: {problems}") from exc
+    return validate_plugin_settings("sandbox_rails", raw, SandboxRailsSettings)

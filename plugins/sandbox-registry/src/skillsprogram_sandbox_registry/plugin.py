@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from skillsprogram.config import ProgrammeConfig
-from skillsprogram.domain.exchange import IdentityClaim, IdentityVerdict
-from skillsprogram.hooks.specs import hookimpl
+from skillsprogram.plugin import IdentityClaim, IdentityVerdict, ProgrammeConfig, hookimpl
 from skillsprogram_sandbox_registry.registry import SandboxRegistry, parse_settings
 
 _REGISTRIES: dict[str, SandboxRegistry] = {}

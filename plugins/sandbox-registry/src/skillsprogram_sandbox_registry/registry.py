@@ -9,11 +9,9 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from skillsprogram.domain.exchange import IdentityClaim, IdentityVerdict
-from skillsprogram.domain.names import same_name
-from skillsprogram.errors import ConfigurationError
+from skillsprogram.plugin import IdentityClaim, IdentityVerdict, same_name, validate_plugin_settings
 
 METHOD = "sandbox-registry"
 
@@ -35,11 +33,7 @@ class RegistrySettings(BaseModel):
 
 def parse_settings(raw: dict[str, object]) -> RegistrySettings:
     """Validate ``[plugin_settings.sandbox_registry]``; errors name the plugin and field."""
-    try:
-        return RegistrySettings.model_validate(raw)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise ConfigurationError(f"plugin_settings.sandbox_registry: {problems}") from exc
+    return validate_plugin_settings("sandbox_registry", raw, RegistrySettings)
 
 
 class SandboxRegistry:
