@@ -168,10 +168,14 @@ def test_every_progress_bar_of_the_demo_reaches_its_total(engine: Engine, vault:
     assert {name: recorder.ticked[name] for name in bounded} == bounded
 
 
+#: An amount as Babel writes it in any locale (``Rp3.500.000``, ``280,000.00៛``, ``$70.00``).
+AMOUNT = r"[^\s│()]*\d[^\s│()]*"
+
+
 def _payouts_table(output: str) -> dict[str, tuple[int, str]]:
     """The Payouts table's rows: status -> (payouts, amount as printed)."""
     table = re.split(r"^Payouts *$", output, maxsplit=1, flags=re.MULTILINE)[1].split("└", 1)[0]
-    rows = re.findall(r"│ (\w+) +│ +([\d,]+) │ +([A-Z]{3} [\d,.]+) │", table)
+    rows = re.findall(rf"│ (\w+) +│ +([\d,]+) │ +({AMOUNT}) │", table)
     return {status: (int(count.replace(",", "")), amount) for status, count, amount in rows}
 
 
@@ -191,13 +195,13 @@ def test_the_demo_paying_line_counts_payouts_as_the_payouts_table_and_the_ledger
     line = next(line for line in result.output.splitlines() if f"✓ {paying}:" in line)
     printed = {
         status: (int(count.replace(",", "")), amount)
-        for count, status, amount in re.findall(r"([\d,]+) (\w+) \(([A-Z]{3} [\d,.]+)\)", line)
+        for count, status, amount in re.findall(rf"([\d,]+) (\w+) \(({AMOUNT})\)", line)
     }
     table = _payouts_table(result.output)
     assert printed == table and "paid" in printed
     total = re.search(r": ([\d,]+) payouts:", line)
     assert total is not None and int(total.group(1).replace(",", "")) == sum(n for n, _ in table.values())
-    ledger_paid = re.search(r"paid out to beneficiaries +│ +([A-Z]{3} [\d,.]+) │", result.output)
+    ledger_paid = re.search(rf"paid out to beneficiaries +│ +({AMOUNT}) │", result.output)
     assert ledger_paid is not None and ledger_paid.group(1) == printed["paid"][1]
     assert "incentives" not in line
 

@@ -64,12 +64,7 @@ class Deployment:
         url = settings.resolved_database_url()
         if not settings.has_secret() and not reset:
             _refuse_a_new_secret_over_data(settings, url)
-        path = migrate.sqlite_path(url)
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        if reset and (path is None or path.exists()):
-            migrate.downgrade(url, "base")
-        migrate.upgrade(url, revision)
+        migrate.set_up(url, revision, reset=reset)
         if not settings.has_secret():
             settings.create_secret()
         return cls(

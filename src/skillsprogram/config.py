@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from skillsprogram.errors import ConfigurationError
-from skillsprogram.money import MINOR_UNITS_IN_PRACTICE, check_currency
+from skillsprogram.money import check_currency, currency_precision
 
 
 class _Strict(BaseModel):
@@ -140,10 +140,11 @@ class ProgrammeInfo(_Strict):
         return check_currency(value)
 
     def currency_minor_units(self) -> int:
-        """The minor units amounts are counted in."""
+        """The minor units amounts are counted in: ``minor_units``, else the currency's
+        precision as Babel (CLDR) states it."""
         if self.minor_units is not None:
             return self.minor_units
-        return MINOR_UNITS_IN_PRACTICE.get(self.currency, 2)
+        return currency_precision(self.currency)
 
 
 class DemoSettings(_Strict):

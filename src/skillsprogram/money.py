@@ -1,29 +1,24 @@
 """Money: integer amounts in a currency's minor unit, tagged with an ISO 4217 code.
 
-Floats never appear. A programme states the minor units it uses (rupiah and riel
-are paid in whole units, so zero); arithmetic across currencies is
-refused.
+Floats never appear. A programme states the minor units it counts in (rupiah and riel
+are paid in whole units, so zero); when it does not, Babel's (CLDR's) precision of the
+currency is used. Amounts are shown to people by Babel, in a locale's own way
+(``Rp3.500.000`` in ``id``, ``$70.00`` in ``en``).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
+
+from babel import Locale, UnknownLocaleError
+from babel.numbers import format_currency, get_currency_precision
 
 _CODE = re.compile(r"^[A-Z]{3}$")
 
-#: ISO 4217 minor units for currencies the reference programmes and their
-#: neighbours use in practice. A programme may override it in configuration.
-MINOR_UNITS_IN_PRACTICE: dict[str, int] = {
-    "IDR": 0,
-    "KHR": 0,
-    "VND": 0,
-    "PHP": 2,
-    "THB": 2,
-    "MAD": 2,
-    "USD": 2,
-    "EUR": 2,
-}
+#: The locale amounts are shown in when none is given or a programme's is unknown to Babel.
+DEFAULT_LOCALE = "en"
 
 
 def check_currency(code: str) -> str:
@@ -31,6 +26,26 @@ def check_currency(code: str) -> str:
     if not _CODE.match(code):
         raise ValueError(f"{code!r} is not an ISO 4217 currency code (three capital letters)")
     return code
+
+
+def currency_precision(code: str) -> int:
+    """The decimals ``code`` is written with (CLDR, through Babel): 0 for IDR, 2 for USD;
+    2 for a code CLDR does not know."""
+    return get_currency_precision(code)
+
+
+def display_locale(locale: str | None) -> str:
+    """``locale`` if Babel knows it, else its language (``pt_TL`` -> ``pt``), else
+    :data:`DEFAULT_LOCALE`."""
+    for candidate in (locale, (locale or "").replace("-", "_").split("_")[0]):
+        if not candidate:
+            continue
+        try:
+            Locale.parse(candidate.replace("-", "_"))
+        except (UnknownLocaleError, ValueError):
+            continue
+        return candidate.replace("-", "_")
+    return DEFAULT_LOCALE
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,33 +60,22 @@ class Money:
             raise TypeError("Money amounts are integers in the minor unit, never floats")
         check_currency(self.currency)
 
-    def _same(self, other: Money) -> None:
-        if other.currency != self.currency:
-            raise ValueError(f"cannot combine {self.currency} with {other.currency}")
+    def format(self, minor_units: int | None = None, locale: str | None = None) -> str:
+        """Format for people in ``locale`` (default English), as Babel writes the currency:
+        ``IDR3,500,000`` (``Rp3.500.000`` in ``id``) or ``$70.00``.
 
-    def __add__(self, other: Money) -> Money:
-        self._same(other)
-        return Money(self.amount + other.amount, self.currency)
-
-    def __sub__(self, other: Money) -> Money:
-        self._same(other)
-        return Money(self.amount - other.amount, self.currency)
-
-    def __neg__(self) -> Money:
-        return Money(-self.amount, self.currency)
-
-    def __mul__(self, factor: int) -> Money:
-        return Money(self.amount * factor, self.currency)
-
-    def format(self, minor_units: int | None = None) -> str:
-        """Format for people: ``IDR 3,500,000`` or ``USD 70.00``."""
-        units = MINOR_UNITS_IN_PRACTICE.get(self.currency, 2) if minor_units is None else minor_units
-        sign = "-" if self.amount < 0 else ""
-        whole, frac = divmod(abs(self.amount), 10**units) if units else (abs(self.amount), 0)
-        text = f"{whole:,}"
-        if units:
-            text += f".{frac:0{units}d}"
-        return f"{self.currency} {sign}{text}"
+        ``minor_units`` is what the amount is counted in (default: the currency's
+        precision). The decimals shown are the currency's, unless the amount is counted in
+        finer units, which are all shown rather than rounded away.
+        """
+        units = currency_precision(self.currency) if minor_units is None else minor_units
+        value = Decimal(self.amount).scaleb(-units)
+        return format_currency(
+            value,
+            self.currency,
+            locale=display_locale(locale),
+            decimal_quantization=units <= currency_precision(self.currency),
+        )
 
     def __str__(self) -> str:
         return self.format()

@@ -14,12 +14,20 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from skillsprogram.errors import ConfigurationError
+from skillsprogram.storage.db import normalise_database_url
+
+__all__ = ["DEFAULT_HOME", "SecretMissing", "Settings", "normalise_database_url"]
 
 DEFAULT_HOME = Path(".skillsprogram")
 
 
 class Settings(BaseSettings):
-    """Read from ``SKILLSPROGRAM_*`` environment variables, ``DATABASE_URL`` for the database."""
+    """Read from ``SKILLSPROGRAM_*`` environment variables, ``DATABASE_URL`` for the database.
+
+    Hook tracing (``SKILLSPROGRAM_TRACE_HOOKS=1``) is not a setting here: the plugin manager
+    reads it wherever one is built (:func:`skillsprogram.hooks.manager.build_plugin_manager`),
+    a deployment or not.
+    """
 
     model_config = SettingsConfigDict(env_prefix="SKILLSPROGRAM_", extra="ignore")
 
@@ -34,7 +42,6 @@ class Settings(BaseSettings):
         description="Secret from which personal-data hash and encryption keys are derived; "
         "when unset, the key file under `home` that `skillsprogram db upgrade` (or `demo`) creates",
     )
-    trace_hooks: bool = Field(default=False, description="Log every plugin hook call")
 
     def resolved_database_url(self) -> str:
         """The database URL to use, defaulting to the embedded SQLite file (nothing is created)."""
@@ -79,11 +86,3 @@ class SecretMissing(ConfigurationError):
     """No personal-data secret where one is needed."""
 
     code = "secret-missing"
-
-
-def normalise_database_url(url: str) -> str:
-    """Use psycopg 3 for ``postgresql://`` URLs (SQLAlchemy would pick psycopg2)."""
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    return url

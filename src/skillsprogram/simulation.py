@@ -409,9 +409,10 @@ def paying(ctx: ProgrammeContext) -> str:
 def payouts_summary(ctx: ProgrammeContext, result: DemoResult) -> str:
     """Payouts by status, each counted once as in the payouts table, and the resends it took."""
     minor_units = ctx.config.programme.currency_minor_units()
+    locale = ctx.config.programme.locales[0]
     total = sum(count for _status, _currency, count, _amount in result.payouts)
     parts = [
-        f"{count:,} {status} ({Money(amount, currency).format(minor_units)})"
+        f"{count:,} {status} ({Money(amount, currency).format(minor_units, locale)})"
         for status, currency, count, amount in sorted(result.payouts, key=lambda row: -row[2])
     ]
     summary = f"{total:,} payouts: " + ", ".join(parts) if total else "nothing to pay"

@@ -165,18 +165,3 @@ def test_an_unexpected_error_is_a_bare_500_problem_without_internals(
     response = client.get("/v1/reports/funnel", headers=creds.officer)
     _problem(response, 500, "internal-error")
     assert "secret internals" not in response.text and "Traceback" not in response.text
-
-
-def test_registration_is_rate_limited_per_client_with_retry_after(ctx: ProgrammeContext) -> None:
-    from skillsprogram.api import create_app
-    from tests.api.conftest import api_settings
-
-    app = create_app(api_settings(registration_limit=2, registration_window_seconds=60), context=ctx)
-    with TestClient(app) as client:
-        assert client.post("/v1/registrations", json=registration(1)).status_code == 201
-        assert client.post("/v1/registrations", json=registration(2)).status_code == 201
-        limited = client.post("/v1/registrations", json=registration(3))
-        _problem(limited, 429, "too-many-requests")
-        assert 1 <= int(limited.headers["retry-after"]) <= 60
-        ctx.clock.advance(timedelta(seconds=61))  # type: ignore[attr-defined]
-        assert client.post("/v1/registrations", json=registration(3)).status_code == 201

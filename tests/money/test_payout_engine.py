@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.exchange import Notification, PaymentInstruction, RailResult
 from skillsprogram.domain.models import AuditEvent, Entitlement, LedgerTransaction, Payout
+from skillsprogram.domain.transfers import MAX_ATTEMPTS
 from skillsprogram.hooks.manager import build_plugin_manager
 from skillsprogram.hooks.specs import hookimpl
 from skillsprogram.services import accounts, events, payout_reviews, payouts, rail_callbacks, revocation
@@ -358,7 +359,7 @@ def test_a_payout_whose_fate_stays_unknown_goes_to_review_after_the_last_attempt
             raise TimeoutError("send endpoint down")
 
     ctx.__dict__["rails"] = {"wallet": Silent()}
-    for _ in range(payouts.MAX_ATTEMPTS):
+    for _ in range(MAX_ATTEMPTS):
         payouts.run_payouts(ctx)
         advance(ctx, days=1)
     with ctx.uow() as uow:

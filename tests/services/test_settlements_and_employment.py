@@ -20,9 +20,10 @@ from skillsprogram.domain.settlement_models import (
     ProviderSettlement,
     SettlementItem,
 )
+from skillsprogram.domain.transfers import backoff
 from skillsprogram.errors import ConfigurationError
 from skillsprogram.services import employment, ledger, reports, settlements, training, voucher_holds, vouchers
-from skillsprogram.services.payouts import LEASE, backoff, call_rail
+from skillsprogram.services.payouts import LEASE, call_rail
 from tests.conftest import TESTLAND
 from tests.services.helpers import course, to_voucher
 

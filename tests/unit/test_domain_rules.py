@@ -26,7 +26,6 @@ from skillsprogram.domain.people import age_on
 from skillsprogram.domain.quotas import allocate, region_at_level
 from skillsprogram.errors import ConfigurationError, InvalidTransition, LedgerImbalance
 from skillsprogram.hooks.manager import build_plugin_manager
-from skillsprogram.money import Money
 from skillsprogram.privacy import PersonalDataVault, PersonalKind, mask
 
 TESTLAND = Path(__file__).parents[1] / "support" / "testland.toml"
@@ -34,15 +33,6 @@ BASE = {
     "programme": {"code": "p", "name": "P", "country": "ID", "currency": "IDR"},
     "voucher": {"amount": 1000},
 }
-
-
-def test_money_refuses_floats_and_mixed_currencies() -> None:
-    with pytest.raises(TypeError):
-        Money(1.5, "IDR")  # type: ignore[arg-type]
-    with pytest.raises(ValueError):
-        Money(1, "IDR") + Money(1, "KHR")
-    assert Money(3_500_000, "IDR").format(0) == "IDR 3,500,000"
-    assert Money(7000, "USD").format() == "USD 70.00"
 
 
 accounts = st.lists(st.uuids(), min_size=2, max_size=6, unique=True)

@@ -103,7 +103,10 @@ def create_app(
             settings.refresh_ttl_seconds,
         ),
         registration_limit=RateLimiter(
-            settings.registration_limit, settings.registration_window_seconds, ctx.clock
+            settings.registration_limit,
+            settings.registration_window_seconds,
+            settings.rate_limit_storage,
+            namespace=f"skillsprogram/{ctx.programme_id or ctx.config.programme.code}/registrations",
         ),
     )
     problems.install(app, settings.problem_type_base)

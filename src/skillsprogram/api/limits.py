@@ -6,54 +6,63 @@ from __future__ import annotations
 import json
 import math
 import re
-import threading
-from collections import deque
-from datetime import timedelta
+import time
 
 import anyio
+from limits import RateLimitItemPerSecond
+from limits.errors import ConfigurationError as LimitsConfigurationError
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from skillsprogram.api.bodies import replaying
 from skillsprogram.api.problems import ApiError, send_problem
-from skillsprogram.clock import Clock
+from skillsprogram.errors import ConfigurationError
 
 
 class RateLimiter:
-    """At most ``limit`` calls per ``window`` per client key (a sliding window, in memory).
+    """At most ``limit`` calls per ``window_seconds`` per client key: a moving window kept by
+    the `limits <https://limits.readthedocs.io>`_ library in the storage ``storage_uri`` names.
 
-    Each API process counts on its own, so behind N processes a client gets up to N
-    times the limit: put the same limit in the reverse proxy for a hard cap.
+    ``memory://`` (the default) counts inside this process only: behind N API processes a
+    client would get N times the limit. ``redis://host:port`` (or any other storage
+    ``limits`` knows) keeps one count that every API process shares. ``namespace`` separates
+    the counts of programmes sharing one storage.
+
+    The window runs on the storage's wall clock, not the programme's: a test moves through
+    it with a short window rather than with a test clock.
     """
 
-    def __init__(self, limit: int, window_seconds: int, clock: Clock) -> None:
+    def __init__(
+        self,
+        limit: int,
+        window_seconds: int,
+        storage_uri: str = "memory://",
+        namespace: str = "registrations",
+    ) -> None:
         self.limit = limit
-        self.window = timedelta(seconds=window_seconds)
-        self.clock = clock
-        self._calls: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
+        self.window_seconds = window_seconds
+        self.item = RateLimitItemPerSecond(limit, window_seconds, namespace=namespace)
+        try:
+            self.storage = storage_from_string(storage_uri)
+        except LimitsConfigurationError as exc:
+            raise ConfigurationError(f"rate-limit storage {storage_uri!r} is not usable: {exc}") from exc
+        self.strategy = MovingWindowRateLimiter(self.storage)
 
     def hit(self, key: str) -> None:
         """Count one call by ``key``, or raise a 429 problem with ``Retry-After``."""
-        now = self.clock.now().timestamp()
-        horizon = now - self.window.total_seconds()
-        with self._lock:
-            calls = self._calls.setdefault(key, deque())
-            while calls and calls[0] <= horizon:
-                calls.popleft()
-            if len(calls) >= self.limit:
-                wait = max(1, math.ceil(calls[0] - horizon))
-                raise ApiError(
-                    429,
-                    "too-many-requests",
-                    f"at most {self.limit} registrations per {int(self.window.total_seconds())} s "
-                    "from one client; try again later",
-                    headers={"Retry-After": str(wait)},
-                )
-            calls.append(now)
-            if len(self._calls) > 100_000:  # forget idle clients rather than grow without bound
-                for idle in [k for k, v in self._calls.items() if not v or v[-1] <= horizon]:
-                    del self._calls[idle]
+        if self.strategy.hit(self.item, key):
+            return
+        reset_at = self.strategy.get_window_stats(self.item, key).reset_time
+        wait = min(self.window_seconds, max(1, math.ceil(reset_at - time.time())))
+        raise ApiError(
+            429,
+            "too-many-requests",
+            f"at most {self.limit} registrations per {self.window_seconds} s from one client; "
+            "try again later",
+            headers={"Retry-After": str(wait)},
+        )
 
 
 class _TooLarge(Exception):

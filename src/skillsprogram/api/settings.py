@@ -21,6 +21,11 @@ class ApiSettings(Settings):
     )
     registration_limit: int = Field(default=10, ge=1, description="Registrations per client per window")
     registration_window_seconds: int = Field(default=60, ge=1, description="The rate-limit window")
+    rate_limit_storage: str = Field(
+        default="memory://",
+        description="Where rate limits are counted: `memory://` (this process only) or a storage "
+        "every API process shares, such as `redis://127.0.0.1:6379`",
+    )
     max_body_bytes: int = Field(default=1_000_000, ge=1_024, description="Largest request body accepted")
     signature_tolerance_seconds: int = Field(
         default=300, ge=1, description="How old a signed rail callback may be"

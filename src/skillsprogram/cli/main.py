@@ -21,7 +21,7 @@ from skillsprogram.cli.feedback import console, refusals
 from skillsprogram.cli.money import ledger_app, payouts_app
 from skillsprogram.cli.operations import operations
 from skillsprogram.cli.options import DatabaseOption
-from skillsprogram.cli.render import funnel_table, print_tables
+from skillsprogram.cli.render import Amounts, funnel_table, print_tables
 from skillsprogram.cli.scaffold import new_country_command
 from skillsprogram.clock import FixedClock
 from skillsprogram.config import load_config
@@ -152,12 +152,7 @@ def demo(
         assert result.funnel is not None
         print_tables(
             console,
-            funnel_table(
-                result.funnel,
-                result.refused_at_registration,
-                config.programme.currency_minor_units(),
-                config.currency,
-            ),
+            funnel_table(result.funnel, result.refused_at_registration, Amounts.of(config.programme)),
         )
         console.print(
             f"Wave 1 quota {result.quota:,}; selection seed [bold]{result.seed}[/] "

@@ -16,8 +16,8 @@ from rich.table import Table
 from skillsprogram.cli import processes, uploads
 from skillsprogram.cli.feedback import console, refusing
 from skillsprogram.cli.options import DatabaseOption, Programme, programme_context
+from skillsprogram.cli.render import Amounts
 from skillsprogram.errors import ValidationFailed
-from skillsprogram.money import Money
 from skillsprogram.services import (
     disbursements,
     imports,
@@ -112,7 +112,7 @@ def disburse(
     state = disbursements.fund_run(ctx, run_id)
     sent = disbursements.send_run(ctx, run_id, chunk=chunk)
     state = disbursements.run_state(ctx, run_id)
-    minor = ctx.config.programme.currency_minor_units()
+    amounts = Amounts.of(ctx.config.programme)
     table = Table(title=f"Disbursement run {run_id}: {state.status}", title_justify="left")
     for column in ("rail", "payouts", "total", "funding", "reservation", "paid", "paid amount"):
         table.add_column(column)
@@ -120,11 +120,11 @@ def disburse(
         table.add_row(
             e.rail,
             f"{e.payouts:,}",
-            Money(e.total, e.currency).format(minor),
+            amounts(e.total, e.currency),
             e.status if e.reason is None else f"{e.status}: {escape(e.reason)}",
             e.reservation or "",
             f"{e.paid:,}",
-            Money(e.paid_amount, e.currency).format(minor),
+            amounts(e.paid_amount, e.currency),
         )
     console.print(table)
     console.print(", ".join(f"{k}: {v:,}" for k, v in sorted(sent.outcomes.items())) or "nothing sent")
@@ -142,13 +142,13 @@ def reviews(programme: Programme, database_url: DatabaseOption = None) -> None:
     table = Table(title=f"Payouts to review ({len(items)})", title_justify="left")
     for column in ("review", "payout", "rail", "amount", "status", "reason", "opened"):
         table.add_column(column, overflow="fold")
-    minor = ctx.config.programme.currency_minor_units()
+    amounts = Amounts.of(ctx.config.programme)
     for item in items:
         table.add_row(
             str(item.review_id),
             str(item.payout_id),
             item.rail,
-            Money(item.amount, item.currency).format(minor),
+            amounts(item.amount, item.currency),
             item.status,
             escape(item.reason),
             item.opened_at.isoformat(),

@@ -10,7 +10,7 @@ import typer
 from skillsprogram.bootstrap import Deployment
 from skillsprogram.cli.feedback import console, refusing
 from skillsprogram.cli.options import DatabaseOption, Programme, programme_context
-from skillsprogram.cli.render import funnel_table, print_tables
+from skillsprogram.cli.render import Amounts, funnel_table, print_tables
 from skillsprogram.config import load_config
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.services import (
@@ -150,5 +150,4 @@ def report(programme: Programme, database_url: DatabaseOption = None) -> None:
     ctx = programme_context(programme, database_url)
     with ctx.uow() as uow:
         funnel = reports.funnel(uow, ctx)
-    minor_units = ctx.config.programme.currency_minor_units()
-    print_tables(console, funnel_table(funnel, None, minor_units, ctx.config.currency))
+    print_tables(console, funnel_table(funnel, None, Amounts.of(ctx.config.programme)))

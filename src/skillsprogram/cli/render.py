@@ -4,12 +4,34 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from rich.console import Console
 from rich.table import Table
 
+from skillsprogram.config import ProgrammeInfo
 from skillsprogram.money import Money
 from skillsprogram.services.reports import Funnel
+
+
+@dataclass(frozen=True, slots=True)
+class Amounts:
+    """How a programme's amounts read on the terminal: counted in ``minor_units``, written
+    in ``locale`` (the programme's first), in ``currency`` unless a figure has its own."""
+
+    minor_units: int
+    currency: str
+    locale: str
+
+    @classmethod
+    def of(cls, programme: ProgrammeInfo) -> Amounts:
+        """The amounts of ``programme``."""
+        return cls(programme.currency_minor_units(), programme.currency, programme.locales[0])
+
+    def __call__(self, amount: int, currency: str | None = None) -> str:
+        """``amount`` (in minor units) as people read it."""
+        return Money(amount, currency or self.currency).format(self.minor_units, self.locale)
+
 
 #: How ledger transaction kinds read in a report, in the order money flows.
 MONEY_LABELS = {
@@ -30,11 +52,9 @@ MONEY_LABELS = {
 }
 
 
-def funnel_table(
-    funnel: Funnel, refused: Counter[str] | None, minor_units: int, currency: str
-) -> list[Table]:
-    """The funnel, ineligibility reasons, payouts and money tables (amounts in ``currency``
-    where a figure has no currency of its own)."""
+def funnel_table(funnel: Funnel, refused: Counter[str] | None, amounts: Amounts) -> list[Table]:
+    """The funnel, ineligibility reasons, payouts and money tables (amounts in the
+    programme's currency where a figure has no currency of its own)."""
     registered = funnel.stages[0][1] if funnel.stages else 0
     attempts = registered + sum((refused or Counter()).values())
     stages = Table(title="Programme funnel", title_justify="left")
@@ -72,8 +92,8 @@ def funnel_table(
         pay.add_column("status")
         pay.add_column("payouts", justify="right")
         pay.add_column("amount", justify="right")
-        for status, currency, count, amount in funnel.payouts:
-            pay.add_row(status, f"{count:,}", Money(amount, currency).format(minor_units))
+        for status, paid_in, count, amount in funnel.payouts:
+            pay.add_row(status, f"{count:,}", amounts(amount, paid_in))
         tables.append(pay)
     if funnel.benefits:
         earned = Table(title="Benefits by instalment", title_justify="left")
@@ -82,7 +102,7 @@ def funnel_table(
         earned.add_column("instalments", justify="right")
         earned.add_column("amount", justify="right")
         for benefit, status, count, amount in funnel.benefits:
-            earned.add_row(benefit, status, f"{count:,}", Money(amount, currency).format(minor_units))
+            earned.add_row(benefit, status, f"{count:,}", amounts(amount))
         tables.append(earned)
     if funnel.settlements:
         settled = Table(title="Provider settlements (tuition paid to providers)", title_justify="left")
@@ -93,7 +113,7 @@ def funnel_table(
                 status,
                 f"{count:,}" if count else "",
                 f"{enrolments:,}",
-                Money(amount, currency).format(minor_units),
+                amounts(amount),
             )
         tables.append(settled)
     if funnel.employment:
@@ -108,8 +128,8 @@ def funnel_table(
     money.add_column("amount", justify="right")
     order = {kind: rank for rank, kind in enumerate(MONEY_LABELS)}
     flows = sorted(funnel.money, key=lambda row: (order.get(row[0], len(order)), row))
-    for kind, currency, total in flows:
-        money.add_row(MONEY_LABELS.get(kind, kind), Money(total, currency).format(minor_units))
+    for kind, moved_in, total in flows:
+        money.add_row(MONEY_LABELS.get(kind, kind), amounts(total, moved_in))
     tables.append(money)
     return tables
 

@@ -20,9 +20,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from skillsprogram.context import ProgrammeContext
-from skillsprogram.domain.lifecycle import AccountStatus, EntitlementStatus, PayoutStatus
+from skillsprogram.domain.lifecycle import AccountStatus, EntitlementStatus
 from skillsprogram.domain.models import Application, Entitlement, PaymentAccount, Payout
 from skillsprogram.domain.payments import PayoutReview
+from skillsprogram.domain.transfers import PAYOUT_MOVES, TransferEvent, move
 from skillsprogram.errors import AccountNotVerified, InvalidTransition, NotFound, ValidationFailed
 from skillsprogram.services import ledger
 from skillsprogram.services.audit import Change, record
@@ -91,7 +92,7 @@ def resolve_review(uow: UnitOfWork, ctx: ProgrammeContext, review_id: uuid.UUID,
     review, payout = found
     if review.resolved_at is not None:
         raise InvalidTransition("this review is already resolved", code="review-resolved")
-    if payout.status not in (PayoutStatus.FAILED.value, PayoutStatus.RETURNED.value):
+    if not PAYOUT_MOVES.allows(payout.status, TransferEvent.RESEND):
         raise InvalidTransition(
             f"a payout that is {payout.status} cannot be resent or cancelled yet", current=payout.status
         )
@@ -122,11 +123,11 @@ def resolve_review(uow: UnitOfWork, ctx: ProgrammeContext, review_id: uuid.UUID,
         payout.idempotency_key = f"{base}#{generation}"
         payout.payment_account_id = account.id
         payout.rail = account.rail
-        payout.status = PayoutStatus.SCHEDULED.value
+        move(payout, PAYOUT_MOVES, TransferEvent.RESEND, now)
         payout.attempts = 0
         payout.next_attempt_at = now
     elif action == "cancel":
-        payout.status = PayoutStatus.CANCELLED.value
+        move(payout, PAYOUT_MOVES, TransferEvent.CANCEL, now)
         entitlement.status = EntitlementStatus.CANCELLED.value
         ledger.post(uow, ctx, [cancel_posting(uow, ctx, payout)])
     else:

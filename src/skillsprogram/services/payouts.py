@@ -40,6 +40,15 @@ from skillsprogram.domain.ledger import AccountKind, Posting, transfer
 from skillsprogram.domain.lifecycle import CLAIMABLE, ApplicationStatus, EntitlementStatus, PayoutStatus
 from skillsprogram.domain.models import Application, Entitlement, PaymentAccount, Payout, SentTransfer
 from skillsprogram.domain.payments import DisbursementEnvelope, EnvelopePayout, PayoutReview
+from skillsprogram.domain.transfers import (
+    PAYOUT_MOVES,
+    RailAnswer,
+    TransferEvent,
+    apply_answer,
+    move,
+    still_held,
+    take,
+)
 from skillsprogram.errors import DomainError
 from skillsprogram.services import ledger
 from skillsprogram.services.audit import Change, record
@@ -47,10 +56,6 @@ from skillsprogram.services.faults import checkpoint
 from skillsprogram.storage.uow import UnitOfWork
 
 LEASE = timedelta(minutes=10)
-FIRST_RETRY = timedelta(minutes=5)
-MAX_ATTEMPTS = 8
-#: How often a payout whose fate is still unknown after MAX_ATTEMPTS is asked about again.
-UNRESOLVED_RECHECK = timedelta(days=1)
 RAIL_STATUSES = frozenset({"paid", "pending", "failed", "not_found"})
 
 
@@ -72,22 +77,8 @@ class _Claim:
     instruction: PaymentInstruction
 
 
-@dataclass(frozen=True, slots=True)
-class RailAnswer:
-    """What came back from a rail: its result, or ``None`` when the transfer's fate is
-    unknown (a timeout, garbage, a crash), with a note saying why."""
-
-    result: RailResult | None
-    note: str | None = None
-
-
 class _Garbage(Exception):
     """A rail answer that is not a valid answer."""
-
-
-def backoff(attempts: int) -> timedelta:
-    """Wait before the next try: 5 minutes, doubling, at most a day."""
-    return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), timedelta(days=1))
 
 
 def _funding_filter(ctx: ProgrammeContext, run_id: uuid.UUID | None) -> list[Any]:
@@ -121,7 +112,7 @@ def _claim(
         )
         claims = []
         for payout, number_enc, holder in uow.session.execute(query).all():
-            resolve_first = take(payout, now, lease)
+            resolve_first = take(payout, PAYOUT_MOVES, now, lease)
             claims.append(
                 _Claim(
                     payout.id,
@@ -160,30 +151,6 @@ def due_first(
     if uow.dialect == "postgresql":
         query = query.with_for_update(skip_locked=True, of=model)
     return query
-
-
-def take(transfer: SentTransfer, now: datetime, lease: timedelta) -> bool:
-    """Claim a due ``transfer`` for this worker until ``now + lease``.
-
-    Its attempt number, raised here, is the claim's fencing token (see :func:`still_held`).
-    Returns whether the rail must first be asked what became of the transfer's key: it
-    was tried before, so a credit may exist that nobody recorded.
-    """
-    resolve_first = transfer.status != PayoutStatus.SCHEDULED.value or transfer.attempts > 0
-    transfer.status = PayoutStatus.SENDING.value
-    transfer.attempts += 1
-    transfer.updated_at = now
-    transfer.next_attempt_at = now + lease
-    return resolve_first
-
-
-def still_held(transfer: SentTransfer, token: int) -> bool:
-    """Whether the worker that claimed ``transfer`` with fencing ``token`` still holds it.
-
-    A worker slower than its lease finds the transfer taken over (claimed again, with a
-    higher attempt number) and must record nothing: the new holder records the outcome.
-    """
-    return transfer.status == PayoutStatus.SENDING.value and transfer.attempts == token
 
 
 def checked_answer(answer: object) -> RailResult:
@@ -298,7 +265,7 @@ def _record(ctx: ProgrammeContext, answers: list[tuple[_Claim, RailAnswer]], run
                 run.outcomes["stale"] += 1
                 run.problems.append(f"payout {payout.id}: claim overtaken, outcome left to its new holder")
                 continue
-            outcome = apply_answer(payout, answer, now)
+            outcome = apply_answer(payout, PAYOUT_MOVES, answer, now)
             if answer.note:
                 run.problems.append(f"payout {payout.id}: {answer.note}")
             revoked = app_status == ApplicationStatus.REVOKED.value
@@ -364,7 +331,7 @@ def settle(
     elif revoked and outcome in (PayoutStatus.FAILED.value, "retry"):
         # The beneficiary was revoked while this payout was in flight and it did not go
         # through: it is cancelled and its amount returns to the budget.
-        payout.status = PayoutStatus.CANCELLED.value
+        move(payout, PAYOUT_MOVES, TransferEvent.CANCEL, now)
         outcome = PayoutStatus.CANCELLED.value
         entitlement.status = EntitlementStatus.CANCELLED.value
         out.postings.append(cancel_posting(uow, ctx, payout))
@@ -394,30 +361,3 @@ def cancel_posting(uow: UnitOfWork, ctx: ProgrammeContext, payout: Payout) -> Po
         payout.amount,
         payout.currency,
     )
-
-
-def apply_answer(payout: SentTransfer, answer: RailAnswer, now: datetime) -> str:
-    """Record a rail's answer on a transfer in flight; returns the outcome (``paid``,
-    ``failed``, ``retry``, ``unknown`` or ``unresolved``)."""
-    payout.updated_at = now
-    result = answer.result
-    if result is None or result.status == "pending":
-        payout.status = PayoutStatus.UNKNOWN.value
-        payout.last_error = answer.note or "the rail did not confirm the payment yet"
-        if payout.attempts >= MAX_ATTEMPTS:
-            payout.next_attempt_at = now + UNRESOLVED_RECHECK
-            return "unresolved" if payout.attempts == MAX_ATTEMPTS else "unknown"
-        payout.next_attempt_at = now + backoff(payout.attempts)
-        return "unknown"
-    if result.status == "paid":
-        payout.status = PayoutStatus.PAID.value
-        payout.rail_reference = result.reference
-        payout.last_error = None
-        return PayoutStatus.PAID.value
-    payout.last_error = result.reason or "refused by the rail"
-    if result.permanent or payout.attempts >= MAX_ATTEMPTS:
-        payout.status = PayoutStatus.FAILED.value
-        return PayoutStatus.FAILED.value
-    payout.status = PayoutStatus.SCHEDULED.value
-    payout.next_attempt_at = now + backoff(payout.attempts)
-    return "retry"

@@ -35,6 +35,7 @@ from skillsprogram.domain.ledger import AccountKind, transfer
 from skillsprogram.domain.lifecycle import ApplicationStatus, PayoutStatus
 from skillsprogram.domain.models import Application, Entitlement, Payout
 from skillsprogram.domain.payments import RailNotice
+from skillsprogram.domain.transfers import PAYOUT_MOVES, TransferEvent, move
 from skillsprogram.services import ledger
 from skillsprogram.services.audit import Change, record
 from skillsprogram.services.imports import PRINTABLE, Row, Rows, read_json_list
@@ -55,8 +56,9 @@ __all__ = [
 #: What a callback may say.
 CALLBACK_STATUSES = frozenset({"paid", "failed", "returned"})
 
-#: Payout states a callback may confirm as paid (the payout was sent, its fate unknown).
-IN_FLIGHT = frozenset({PayoutStatus.SENDING.value, PayoutStatus.UNKNOWN.value, PayoutStatus.SCHEDULED.value})
+#: Payout states a callback may confirm as paid (the payout was sent, its fate unknown):
+#: those the payout table lets take the ``confirmed`` event.
+IN_FLIGHT = frozenset(state for state, event in PAYOUT_MOVES.table if event == TransferEvent.CONFIRMED)
 
 #: What became of one notice. Only ``applied`` and ``recheck`` change a payout;
 #: ``conflict`` opens a review; every other outcome is recorded, not applied.
@@ -252,10 +254,9 @@ def _callback_outcome(
             return "conflict"
         if not callback.reference:
             return "garbage"
-        payout.status = PayoutStatus.PAID.value
+        move(payout, PAYOUT_MOVES, TransferEvent.CONFIRMED, now)
         payout.rail_reference = callback.reference
         payout.last_error = None
-        payout.updated_at = now
         out = Settlement()
         revoked = app_status == ApplicationStatus.REVOKED.value
         settle(uow, ctx, out, payout, entitlement, person_id, PayoutStatus.PAID.value, revoked, before)
@@ -275,9 +276,8 @@ def _callback_outcome(
     if payout.status != PayoutStatus.PAID.value:
         open_review(uow, ctx, payout, f"the rail reports returned a payout we hold as {payout.status}")
         return "conflict"
-    payout.status = PayoutStatus.RETURNED.value
+    move(payout, PAYOUT_MOVES, TransferEvent.RETURNED, now)
     payout.last_error = callback.reason or "returned by the rail"
-    payout.updated_at = now
     ledger.post(
         uow,
         ctx,

@@ -16,6 +16,7 @@ from skillsprogram.domain.lifecycle import (
 )
 from skillsprogram.domain.models import Entitlement, Payout, Voucher
 from skillsprogram.domain.payments import PayoutReview
+from skillsprogram.domain.transfers import PAYOUT_MOVES, TransferEvent
 from skillsprogram.errors import ValidationFailed
 from skillsprogram.services import ledger, voucher_holds
 from skillsprogram.services.transitions import load_for_move, move_one
@@ -24,7 +25,8 @@ from skillsprogram.storage.uow import UnitOfWork
 
 #: Payout states in which no money is at the beneficiary: revocation cancels them. Payouts in
 #: flight (sending, unknown) are left to the worker; if they turn out paid they are claimed back.
-NOT_SENT = (PayoutStatus.SCHEDULED.value, PayoutStatus.FAILED.value, PayoutStatus.RETURNED.value)
+#: Payouts revocation cancels: those the payout table lets take the ``cancel`` event.
+NOT_SENT = tuple(state for state, event in PAYOUT_MOVES.table if event == TransferEvent.CANCEL)
 
 
 def revoke(uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUID, reason: str) -> dict[str, int]:

@@ -30,21 +30,14 @@ from skillsprogram.domain.ledger import AccountKind, transfer
 from skillsprogram.domain.lifecycle import AccountStatus, PayoutStatus, PurchaseStatus
 from skillsprogram.domain.models import Application, Course, Purchase, TrainingProvider
 from skillsprogram.domain.settlement_models import ProviderAccount, ProviderSettlement, SettlementItem
+from skillsprogram.domain.transfers import SETTLEMENT_MOVES, RailAnswer, apply_answer, still_held, take
 from skillsprogram.domain.types import new_id
 from skillsprogram.errors import ConfigurationError, DomainError, NotFound
 from skillsprogram.services import ledger
 from skillsprogram.services.accounts import account_verdict
 from skillsprogram.services.audit import Change, record
 from skillsprogram.services.outcomes import Outcome
-from skillsprogram.services.payouts import (
-    LEASE,
-    RailAnswer,
-    apply_answer,
-    call_rail,
-    due_first,
-    still_held,
-    take,
-)
+from skillsprogram.services.payouts import LEASE, call_rail, due_first
 from skillsprogram.storage.uow import UnitOfWork
 
 #: Purchase states at or past each ``settle_when`` setting.
@@ -270,7 +263,7 @@ def _claim(ctx: ProgrammeContext, chunk: int) -> list[_Claim]:
         )
         claims = []
         for settlement, number, holder in uow.session.execute(query).all():
-            resolve_first = take(settlement, now, LEASE)
+            resolve_first = take(settlement, SETTLEMENT_MOVES, now, LEASE)
             instruction = PaymentInstruction(
                 idempotency_key=settlement.idempotency_key,
                 account_number=number,
@@ -291,7 +284,7 @@ def send_settlements(
 ) -> SettlementRun:
     """Send every due settlement through its rail, at most once per idempotency key.
 
-    Claims are fenced like payouts' (:func:`~skillsprogram.services.payouts.still_held`):
+    Claims are fenced like payouts' (:func:`~skillsprogram.domain.transfers.still_held`):
     a worker overtaken after its lease records nothing, so no settlement is booked twice.
     """
     run = run or SettlementRun()
@@ -319,7 +312,7 @@ def _record(ctx: ProgrammeContext, answers: list[tuple[_Claim, RailAnswer]], run
             if not still_held(settlement, claim.token):
                 run.outcomes["stale"] += 1
                 continue
-            outcome = apply_answer(settlement, answer, now)
+            outcome = apply_answer(settlement, SETTLEMENT_MOVES, answer, now)
             run.outcomes[outcome] += 1
             if outcome == PayoutStatus.PAID.value:
                 owed = ledger.account(uow, ctx, AccountKind.PROVIDER, str(settlement.provider_id))

@@ -9,11 +9,32 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import NullPool
 
 from skillsprogram.errors import ValidationFailed
-from skillsprogram.settings import normalise_database_url
 from skillsprogram.text import unstorable_character
+
+#: Driver names that mean PostgreSQL without naming a driver (SQLAlchemy would pick psycopg2).
+_BARE_POSTGRES = ("postgresql", "postgres")
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for ``postgresql://`` and ``postgres://`` URLs; any other URL (and a
+    string that is no URL, for the engine to refuse) is returned as it is.
+
+    The URL is parsed by SQLAlchemy (:func:`~sqlalchemy.engine.make_url`), so a password
+    holding ``@``, ``:``, ``/`` or ``%`` (percent-encoded, as a URL needs) comes out as it
+    went in.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url
+    if parsed.drivername not in _BARE_POSTGRES:
+        return url
+    return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
 
 
 def load_json(text: str | bytes) -> Any:
@@ -144,8 +165,3 @@ def _tune_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-def is_postgres(engine: Engine) -> bool:
-    """True when the engine talks to PostgreSQL."""
-    return engine.dialect.name == "postgresql"

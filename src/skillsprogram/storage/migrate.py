@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Engine, create_engine, inspect, make_url, tex
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from skillsprogram.errors import ConfigurationError
-from skillsprogram.settings import normalise_database_url
+from skillsprogram.storage.db import normalise_database_url
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 UPGRADE = "run `skillsprogram db upgrade`"
@@ -45,6 +45,20 @@ def downgrade(url: str, revision: str) -> None:
     require_existing(url)
     with _reaching(url):
         command.downgrade(alembic_config(url), revision)
+
+
+def set_up(url: str, revision: str = "head", *, reset: bool = False) -> None:
+    """Bring the database at ``url`` to ``revision``; when ``reset``, empty it first.
+
+    A SQLite file is created, folder and all, where PostgreSQL's database must exist
+    already; a SQLite file not made yet is empty without a downgrade.
+    """
+    path = sqlite_path(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    if reset and (path is None or path.exists()):
+        downgrade(url, "base")
+    upgrade(url, revision)
 
 
 def head() -> str:
