@@ -112,6 +112,29 @@ class WaveRules(_Strict):
     registration_days: int = Field(default=7, ge=1)
     quota_level: int = Field(default=1, ge=1, description="Region level quotas are set at")
     draw_days_after_close: int = Field(default=2, ge=0)
+    quota_allocation: Literal["demand", "population", "fixed"] = Field(
+        default="demand",
+        description=(
+            "How a wave's places are shared over the regions at quota_level: in proportion to "
+            "drawable applicants (demand; no region gets more places than applicants), to the "
+            "regions' population (population, from the regions' data), or as fixed_quotas says"
+        ),
+    )
+    fixed_quotas: dict[str, int] = Field(
+        default_factory=dict,
+        description="With quota_allocation = 'fixed': the places of every wave, by region code",
+    )
+
+    @model_validator(mode="after")
+    def _fixed_quotas(self) -> WaveRules:
+        if self.quota_allocation == "fixed" and not self.fixed_quotas:
+            raise ValueError("quota_allocation = 'fixed' needs a fixed_quotas table")
+        if self.fixed_quotas and self.quota_allocation != "fixed":
+            raise ValueError("fixed_quotas is read only with quota_allocation = 'fixed'")
+        negative = sorted(region for region, places in self.fixed_quotas.items() if places < 0)
+        if negative:
+            raise ValueError(f"fixed_quotas cannot be negative: {negative}")
+        return self
 
 
 class SurveyDefinition(_Strict):

@@ -128,7 +128,7 @@ def run_demo(
     clock.advance(timedelta(days=ctx.config.waves.draw_days_after_close))
     with ctx.transaction() as uow:
         demand = sum(waves.demand_by_region(uow, ctx).values())
-        result.quota = max(1, round(demand * demo.wave_quota_share))
+        result.quota = waves.configured_places(ctx) or max(1, round(demand * demo.wave_quota_share))
         waves.allocate_quotas(uow, ctx, 1, result.quota)
         drawn = waves.draw(uow, ctx, 1, seed=result.seed)
     reporter.done("Drawing wave 1", f"{drawn['selected']:,} selected, {drawn['waitlisted']:,} waitlisted")

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 import pytest
+from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy import func, select, text
 
+from skillsprogram.config import ProgrammeConfig, WaveRules
 from skillsprogram.context import ProgrammeContext
+from skillsprogram.domain.exchange import RegionSpec
 from skillsprogram.domain.models import Application, AuditEvent, EligibilityFinding, Person, Wave, WaveQuota
 from skillsprogram.errors import (
     ConfigurationError,
@@ -17,6 +22,7 @@ from skillsprogram.errors import (
     RegistrationClosed,
     ValidationFailed,
 )
+from skillsprogram.hooks.specs import hookimpl
 from skillsprogram.services import registration, waves
 from tests.services.helpers import register, status_of, to_eligible
 from tests.support.testland import person
@@ -199,3 +205,76 @@ def test_closing_a_wave_refreshes_planner_statistics_on_postgresql(ctx: Programm
     after = _last_analyzed(ctx)
     assert set(after) == {"application", "person", "household"}
     assert all(after[t] is not None and (before.get(t) is None or after[t] > before[t]) for t in after)  # type: ignore[operator]
+
+
+def with_waves(ctx: ProgrammeContext, **rules: object) -> ProgrammeContext:
+    """``ctx`` with its ``[waves]`` rules changed."""
+    waves_rules = WaveRules.model_validate(ctx.config.waves.model_dump() | rules)
+    return dataclasses.replace(ctx, config=ctx.config.model_copy(update={"waves": waves_rules}))
+
+
+class Populations:
+    """Region data with populations: the North has 7 people in 10, the South 3."""
+
+    @hookimpl
+    def skillsprogram_regions(self, programme: ProgrammeConfig) -> Iterable[RegionSpec]:
+        return [
+            RegionSpec("10", "North", 1, population=7_000),
+            RegionSpec("20", "South", 1, population=3_000),
+        ]
+
+
+def test_quotas_follow_demand_by_default(ctx: ProgrammeContext) -> None:
+    register(ctx, 10, region_code="20.01")
+    to_eligible(ctx)
+    with ctx.transaction() as uow:
+        assert waves.allocate_quotas(uow, ctx, 1, 6) == {"20": 6}
+
+
+def test_quotas_by_population_share_the_whole_wave_whatever_the_demand(ctx: ProgrammeContext) -> None:
+    register(ctx, 10, region_code="20.01")
+    to_eligible(ctx)
+    by_population = with_waves(ctx, quota_allocation="population")
+    assert by_population.pm is not None
+    by_population.pm.register(Populations())
+    with by_population.transaction() as uow:
+        assert waves.allocate_quotas(uow, by_population, 1, 11) == {"10": 8, "20": 3}
+        assert waves.draw(uow, by_population, 1, seed="s") == {"selected": 3, "waitlisted": 7}
+
+
+def test_quotas_by_population_need_the_regions_population(ctx: ProgrammeContext) -> None:
+    by_population = with_waves(ctx, quota_allocation="population")
+    with by_population.transaction() as uow, pytest.raises(ConfigurationError) as refused:
+        waves.allocate_quotas(uow, by_population, 1, 10)
+    assert refused.value.code == "regions-without-population"
+
+
+def test_fixed_quotas_come_from_the_configuration(ctx: ProgrammeContext) -> None:
+    register(ctx, 10)
+    to_eligible(ctx)
+    fixed = with_waves(ctx, quota_allocation="fixed", fixed_quotas={"10": 2, "20": 1})
+    assert waves.configured_places(fixed) == 3
+    with fixed.transaction() as uow:
+        assert waves.allocate_quotas(uow, fixed, 1) == {"10": 2, "20": 1}
+        with pytest.raises(ValidationFailed, match="give 3 places, not 5"):
+            waves.allocate_quotas(uow, fixed, 1, 5)
+        assert waves.draw(uow, fixed, 1, seed="s")["selected"] == 3
+
+
+def test_a_wave_size_is_needed_unless_the_quotas_are_fixed(ctx: ProgrammeContext) -> None:
+    assert waves.configured_places(ctx) is None
+    with ctx.transaction() as uow, pytest.raises(ValidationFailed):
+        waves.allocate_quotas(uow, ctx, 1)
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [
+        {"quota_allocation": "fixed"},
+        {"fixed_quotas": {"10": 1}},
+        {"quota_allocation": "fixed", "fixed_quotas": {"10": -1}},
+    ],
+)
+def test_inconsistent_quota_settings_are_refused(rules: dict[str, object]) -> None:
+    with pytest.raises(PydanticValidationError):
+        WaveRules.model_validate(rules)

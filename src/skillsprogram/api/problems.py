@@ -8,7 +8,6 @@ never a traceback.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Mapping, Sequence
@@ -127,7 +126,8 @@ def problem_response(
     headers: Mapping[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
-    """A problem+json response."""
+    """A problem+json response: the one way every refusal of the API is built, by the
+    exception handlers and by the ASGI middleware (:func:`send_problem`) alike."""
     body = problem_body(base, status, code, detail, instance, **extra)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=dict(headers or {}))
 
@@ -141,12 +141,11 @@ async def send_problem(
     detail: str,
     headers: Mapping[str, str] | None = None,
 ) -> None:
-    """Answer with a problem straight from ASGI middleware (before any route runs)."""
-    raw = json.dumps(problem_body(base, status, code, detail, scope.get("path"))).encode()
-    raw_headers = [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(raw)).encode())]
-    raw_headers += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()]
-    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
-    await send({"type": "http.response.body", "body": raw})
+    """Answer with a problem straight from ASGI middleware (before any route runs): the
+    response :func:`problem_response` builds, sent as it is."""
+    response = problem_response(base, status, code, detail, scope.get("path"), headers)
+    await send({"type": "http.response.start", "status": status, "headers": response.raw_headers})
+    await send({"type": "http.response.body", "body": response.body})
 
 
 def _jsonable(details: Mapping[str, Any]) -> dict[str, Any]:

@@ -333,6 +333,9 @@ class RegionSpec:
     level: int
     parent_code: str | None = None
     tags: tuple[str, ...] = ()
+    population: int | None = None
+    """How many people live there (or the share of the programme's target population),
+    read when ``[waves] quota_allocation = "population"`` shares places by population."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,10 @@
-"""Waves: open registration, close it, set quotas and draw the recipients."""
+"""Waves: open registration, close it, share the places over regions and draw the recipients.
+
+How places are shared is the programme's choice (``[waves] quota_allocation``): by
+demand, by the regions' population, or a fixed table; :func:`allocate_quotas` applies it.
+The draw ranks the candidates through the selection plugins and walks the ranking with
+:class:`~skillsprogram.domain.quotas.QuotaWalk` (quotas and the household cap).
+"""
 
 from __future__ import annotations
 
@@ -6,16 +12,17 @@ import secrets
 import sys
 import uuid
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 
 from skillsprogram.context import ProgrammeContext
-from skillsprogram.domain.exchange import Candidate, WaveDraw
+from skillsprogram.domain.exchange import Candidate, RegionSpec, WaveDraw
 from skillsprogram.domain.lifecycle import DRAWABLE, ApplicationStatus, WaveStatus
 from skillsprogram.domain.models import Application, Household, Person, Programme, Region, Wave, WaveQuota
-from skillsprogram.domain.quotas import allocate, region_at_level
+from skillsprogram.domain.quotas import QuotaWalk, Seat, allocate, by_population, region_at_level
 from skillsprogram.errors import ConfigurationError, InvalidTransition, NotFound, ValidationFailed
 from skillsprogram.services.audit import Change, record
 from skillsprogram.services.screening import household_recipients
@@ -89,7 +96,8 @@ def demand_by_region(uow: UnitOfWork, ctx: ProgrammeContext) -> dict[str, int]:
 
 
 def set_quotas(uow: UnitOfWork, ctx: ProgrammeContext, number: int, quotas: Mapping[str, int]) -> None:
-    """Fix a wave's quota per region (codes at ``waves.quota_level``)."""
+    """Fix a wave's quota per region (codes at ``waves.quota_level``); the last step of
+    :func:`allocate_quotas`."""
     wave = get_wave(uow, ctx, number, lock=True)
     if wave.status == WaveStatus.DRAWN.value:
         raise InvalidTransition(f"wave {number} has been drawn; its quotas are final", code="wave-drawn")
@@ -115,11 +123,78 @@ def set_quotas(uow: UnitOfWork, ctx: ProgrammeContext, number: int, quotas: Mapp
     )
 
 
-def allocate_quotas(uow: UnitOfWork, ctx: ProgrammeContext, number: int, total: int) -> dict[str, int]:
-    """Share ``total`` places over regions in proportion to drawable applicants, and set them."""
-    quotas = allocate(total, demand_by_region(uow, ctx))
+def population_by_region(ctx: ProgrammeContext) -> dict[str, int]:
+    """The population of each quota region (at ``waves.quota_level``), from the regions
+    the plugins provide (:class:`~skillsprogram.domain.exchange.RegionSpec` ``population``).
+
+    Raises :class:`ConfigurationError` when no region at that level has a population."""
+    level = ctx.config.waves.quota_level
+    specs: list[RegionSpec] = [
+        spec
+        for offered in ctx.hook.skillsprogram_regions(programme=ctx.config)
+        for spec in offered
+        if spec.level == level
+    ]
+    population: dict[str, int] = {}
+    for spec in specs:  # a region two plugins offer counts the population one of them gives
+        if spec.population is not None:
+            population[spec.code] = spec.population
+        else:
+            population.setdefault(spec.code, 0)
+    if not any(spec.population is not None for spec in specs):
+        raise ConfigurationError(
+            f"quota_allocation = 'population' needs the population of the regions at level {level}",
+            code="regions-without-population",
+        )
+    return population
+
+
+def configured_places(ctx: ProgrammeContext) -> int | None:
+    """A wave's size when the configuration fixes it (``quota_allocation = "fixed"``)."""
+    rules = ctx.config.waves
+    return sum(rules.fixed_quotas.values()) if rules.quota_allocation == "fixed" else None
+
+
+def allocate_quotas(
+    uow: UnitOfWork, ctx: ProgrammeContext, number: int, total: int | None = None
+) -> dict[str, int]:
+    """Share ``total`` places of wave ``number`` over regions as ``[waves] quota_allocation``
+    says, and set them; returns the quotas.
+
+    ``demand``: in proportion to drawable applicants (no region gets more places than it has
+    applicants, so the places add up to at most ``total``). ``population``: in proportion
+    to the regions' population, adding up to ``total``. ``fixed``: the ``fixed_quotas``
+    table, whose sum is the wave's size (``total``, when given, must equal it). Shares are
+    rounded by the largest remainder.
+    """
+    rules = ctx.config.waves
+    fixed = configured_places(ctx)
+    if fixed is not None and total is not None and total != fixed:
+        raise ValidationFailed(
+            f"the configured fixed quotas give {fixed} places, not {total}", code="invalid-quota"
+        )
+    if fixed is None and total is None:
+        raise ValidationFailed("say how many places the wave has", code="invalid-quota", field="total")
+    if total is not None and total < 0:
+        raise ValidationFailed("a wave cannot have fewer than no places", code="invalid-quota")
+    if rules.quota_allocation == "fixed":
+        quotas = dict(rules.fixed_quotas)
+    elif rules.quota_allocation == "population":
+        assert total is not None
+        quotas = by_population(total, population_by_region(ctx))
+    else:
+        assert total is not None
+        quotas = allocate(total, demand_by_region(uow, ctx))
     set_quotas(uow, ctx, number, quotas)
     return quotas
+
+
+@dataclass(frozen=True, slots=True)
+class _Drawn:
+    """A drawable applicant as the draw needs it besides its :class:`Candidate`."""
+
+    person_id: uuid.UUID
+    status: str
 
 
 def draw(uow: UnitOfWork, ctx: ProgrammeContext, number: int, seed: str | None = None) -> dict[str, int]:
@@ -132,19 +207,49 @@ def draw(uow: UnitOfWork, ctx: ProgrammeContext, number: int, seed: str | None =
     of every programme, so a draw must see those of a draw that committed just before.
     """
     uow.serialise("draw")
-    wave = get_wave(uow, ctx, number, lock=True)
-    if wave.status != WaveStatus.CLOSED.value:
-        raise InvalidTransition(
-            f"wave {number} is {wave.status}; only a closed wave is drawn", code="wave-not-closed"
-        )
+    wave = _closed_wave(uow, ctx, number)
     quotas = {
         q.region_code: q.quota
         for q in uow.session.execute(select(WaveQuota).where(WaveQuota.wave_id == wave.id)).scalars()
     }
     seed = seed or secrets.token_hex(16)
+    candidates, drawn = _drawable(uow, ctx)
+    if not quotas and candidates:
+        raise ConfigurationError(
+            f"wave {number} has no quotas; set or allocate them first", code="wave-without-quotas"
+        )
+    order = _ranking(ctx, wave, seed, quotas, candidates)
+    walk = QuotaWalk(
+        quotas,
+        ctx.config.eligibility.max_recipients_per_household,
+        Counter(
+            household_recipients(
+                uow, [c.household_id for c in candidates.values() if c.household_id is not None]
+            )
+        ),
+    )
+    counts = _select(uow, ctx, wave, order, candidates, drawn, walk)
+    _close_draw(uow, ctx, wave, seed, walk, counts)
+    return counts
+
+
+def _closed_wave(uow: UnitOfWork, ctx: ProgrammeContext, number: int) -> Wave:
+    wave = get_wave(uow, ctx, number, lock=True)
+    if wave.status != WaveStatus.CLOSED.value:
+        raise InvalidTransition(
+            f"wave {number} is {wave.status}; only a closed wave is drawn", code="wave-not-closed"
+        )
+    return wave
+
+
+def _drawable(
+    uow: UnitOfWork, ctx: ProgrammeContext
+) -> tuple[dict[uuid.UUID, Candidate], dict[uuid.UUID, _Drawn]]:
+    """Every drawable applicant of the programme, as a candidate for the selection plugins.
+
+    Streamed into the candidates as read: a wave's draw holds one small object per drawable
+    applicant, not every database row besides."""
     level = ctx.config.waves.quota_level
-    # Streamed into the candidates as read: a wave's draw holds one small object per
-    # drawable applicant, not every database row besides.
     rows = uow.session.execute(
         select(
             Application.id,
@@ -163,7 +268,7 @@ def draw(uow: UnitOfWork, ctx: ProgrammeContext, number: int, seed: str | None =
         .execution_options(yield_per=CHUNK)
     )
     candidates: dict[uuid.UUID, Candidate] = {}
-    meta: dict[uuid.UUID, tuple[uuid.UUID, str]] = {}
+    drawn: dict[uuid.UUID, _Drawn] = {}
     # Region codes and statuses repeat across the wave: one shared string each.
     quota_regions: dict[str, str] = {}
     for app_id, person_id, status, region_code, attributes, registered_at, household_id in rows:
@@ -178,54 +283,68 @@ def draw(uow: UnitOfWork, ctx: ProgrammeContext, number: int, seed: str | None =
             attributes=attributes or {},
             registered_at=registered_at,
         )
-        meta[app_id] = (person_id, sys.intern(status))
-    if not quotas and candidates:
-        raise ConfigurationError(
-            f"wave {number} has no quotas; set or allocate them first", code="wave-without-quotas"
-        )
-    # A wave nobody is eligible in is drawn all the same, empty, so that it is done with.
-    order: list[uuid.UUID] = (
-        ctx.hook.skillsprogram_rank_candidates(
-            candidates=list(candidates.values()),
-            wave=WaveDraw(wave_id=wave.id, number=wave.number, seed=seed, quotas=quotas),
-            programme=ctx.config,
-        )
-        if candidates
-        else []
+        drawn[app_id] = _Drawn(person_id, sys.intern(status))
+    return candidates, drawn
+
+
+def _ranking(
+    ctx: ProgrammeContext,
+    wave: Wave,
+    seed: str,
+    quotas: Mapping[str, int],
+    candidates: Mapping[uuid.UUID, Candidate],
+) -> list[uuid.UUID]:
+    """The candidates in the order the selection plugin ranks them, best first."""
+    if not candidates:
+        # A wave nobody is eligible in is drawn all the same, empty, so that it is done with.
+        return []
+    order: list[uuid.UUID] = ctx.hook.skillsprogram_rank_candidates(
+        candidates=list(candidates.values()),
+        wave=WaveDraw(wave_id=wave.id, number=wave.number, seed=seed, quotas=dict(quotas)),
+        programme=ctx.config,
     )
     if len(order) != len(candidates) or set(order) != candidates.keys():
         raise ConfigurationError("the selection plugin did not rank every candidate exactly once")
-    cap = ctx.config.eligibility.max_recipients_per_household
-    in_household = Counter(
-        household_recipients(uow, [c.household_id for c in candidates.values() if c.household_id is not None])
-    )
-    left = dict(quotas)
+    return order
+
+
+def _select(
+    uow: UnitOfWork,
+    ctx: ProgrammeContext,
+    wave: Wave,
+    order: Sequence[uuid.UUID],
+    candidates: Mapping[uuid.UUID, Candidate],
+    drawn: Mapping[uuid.UUID, _Drawn],
+    walk: QuotaWalk,
+) -> dict[str, int]:
+    """Walk the ranking, selecting or waitlisting each candidate, and write the moves.
+
+    Decided and written a slice of the ranking at a time, so the moves and their audit rows
+    never exist for the whole wave at once."""
     counts = {"selected": 0, "waitlisted": 0}
-    # Decided and written a slice of the ranking at a time, so the moves and their audit
-    # rows never exist for the whole wave at once.
     for start in range(0, len(order), CHUNK):
         selected, waitlisted = [], []
         for rank, app_id in enumerate(order[start : start + CHUNK], start=start + 1):
-            candidate = candidates[app_id]
-            person_id, status = meta[app_id]
-            household = candidate.household_id
-            household_full = cap is not None and household is not None and in_household[household] >= cap
-            if left.get(candidate.quota_region, 0) > 0 and not household_full:
-                left[candidate.quota_region] -= 1
-                if household is not None:
-                    in_household[household] += 1
-                selected.append(Move(app_id, status, person_id, {"rank": rank, "wave": number}))
-            else:
-                waitlisted.append(Move(app_id, status, person_id, {"rank": rank, "wave": number}))
+            candidate, who = candidates[app_id], drawn[app_id]
+            chosen = walk.admit(Seat(candidate.quota_region, candidate.household_id))
+            moving = Move(app_id, who.status, who.person_id, {"rank": rank, "wave": wave.number})
+            (selected if chosen else waitlisted).append(moving)
         move_many(uow, ctx, selected, ApplicationStatus.SELECTED, "selected", {"wave_id": wave.id})
         move_many(uow, ctx, waitlisted, ApplicationStatus.WAITLISTED, "waitlisted")
         counts["selected"] += len(selected)
         counts["waitlisted"] += len(waitlisted)
-    for region, quota in quotas.items():
+    return counts
+
+
+def _close_draw(
+    uow: UnitOfWork, ctx: ProgrammeContext, wave: Wave, seed: str, walk: QuotaWalk, counts: dict[str, int]
+) -> None:
+    """Record how many each region's quota selected, and the wave drawn with its seed."""
+    for region, selected in walk.selected().items():
         uow.session.execute(
             update(WaveQuota)
             .where(WaveQuota.wave_id == wave.id, WaveQuota.region_code == region)
-            .values(selected=quota - left[region])
+            .values(selected=selected)
         )
     wave.status = WaveStatus.DRAWN.value
     wave.seed = seed
@@ -235,13 +354,7 @@ def draw(uow: UnitOfWork, ctx: ProgrammeContext, number: int, seed: str | None =
         ctx,
         [
             Change(
-                "wave",
-                wave.id,
-                "wave_drawn",
-                WaveStatus.CLOSED.value,
-                wave.status,
-                {"seed": seed, **counts},
+                "wave", wave.id, "wave_drawn", WaveStatus.CLOSED.value, wave.status, {"seed": seed, **counts}
             )
         ],
     )
-    return counts

@@ -111,7 +111,8 @@ def close_wave(number: WaveNumber, state: State, principal: WaveOfficer) -> Wave
 def allocate_quotas(
     number: WaveNumber, body: QuotaAllocationIn, state: State, principal: WaveOfficer
 ) -> QuotasOut:
-    """Share ``total`` places in proportion to drawable applicants per region."""
+    """Share ``total`` places over regions as the programme's ``[waves] quota_allocation`` says
+    (by drawable applicants, by population, or the fixed table, whose sum ``total`` must be)."""
     with transaction(state, principal) as (uow, ctx):
         return QuotasOut(quotas=waves.allocate_quotas(uow, ctx, number, body.total))
 
