@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import Field, StrictInt
 from sqlalchemy import select
@@ -21,12 +21,12 @@ from skillsprogram.config import BenefitTrigger
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.lifecycle import ApplicationStatus, PurchaseStatus
 from skillsprogram.domain.models import Application, AttendanceReport, Completion, Purchase, Rating
-from skillsprogram.errors import DomainError, InvalidTransition, NotFound, ValidationFailed
+from skillsprogram.errors import InvalidTransition, NotFound, ValidationFailed
 from skillsprogram.services import voucher_holds
 from skillsprogram.services.audit import Change, record
 from skillsprogram.services.benefits import Earning, earn_many
 from skillsprogram.services.imports import Month, Row, ascii_digits
-from skillsprogram.services.outcomes import Outcome, single
+from skillsprogram.services.outcomes import Outcome, each, single
 from skillsprogram.services.transitions import Move, load_applications, move_many
 from skillsprogram.storage.uow import UnitOfWork
 
@@ -107,16 +107,6 @@ def _load(uow: UnitOfWork, ctx: ProgrammeContext, purchase_ids: Sequence[uuid.UU
     return _Loaded(purchases, applications)
 
 
-def _each(items: Sequence[Any], check: Callable[[Any], Any]) -> list[Outcome[Any]]:
-    outcomes: list[Outcome[Any]] = []
-    for item in items:
-        try:
-            outcomes.append(Outcome(check(item)))
-        except DomainError as error:
-            outcomes.append(Outcome(error=error))
-    return outcomes
-
-
 def redeem(uow: UnitOfWork, ctx: ProgrammeContext, redeem_code: str) -> Purchase:
     """The provider redeems the code the beneficiary brings (see :func:`redeem_many`)."""
     return single(redeem_many(uow, ctx, [redeem_code]))
@@ -156,7 +146,7 @@ def redeem_many(
         )
         return purchase
 
-    outcomes = _each(codes, check)
+    outcomes = each(codes, check)
     voucher_holds.capture(uow, ctx, [o.value for o in outcomes if o.value is not None])
     record(uow, ctx, changes)
     return outcomes
@@ -252,7 +242,7 @@ def _complete_batch(
             )
         return purchase.id
 
-    outcomes = _each(reports, check)
+    outcomes = each(reports, check)
     if rows:
         uow.insert_rows(Completion, rows)
     move_many(uow, ctx, moves, ApplicationStatus.TRAINING_COMPLETED, "course_completed")
@@ -324,7 +314,7 @@ def rate_many(
             )
         return purchase.id
 
-    outcomes = _each(ratings, check)
+    outcomes = each(ratings, check)
     if rows:
         uow.insert_rows(Rating, rows)
     record(uow, ctx, changes)
@@ -419,7 +409,7 @@ def report_attendance_many(
             )
         return purchase.id
 
-    outcomes = _each(reports, check)
+    outcomes = each(reports, check)
     if rows:
         uow.insert_rows(AttendanceReport, rows)
     record(uow, ctx, changes)
