@@ -60,19 +60,22 @@ class Money:
             raise TypeError("Money amounts are integers in the minor unit, never floats")
         check_currency(self.currency)
 
-    def format(self, minor_units: int | None = None, locale: str | None = None) -> str:
+    def format(self, minor_units: int | None = None, locale: str | None = None, *, code: bool = False) -> str:
         """Format for people in ``locale`` (default English), as Babel writes the currency:
         ``IDR3,500,000`` (``Rp3.500.000`` in ``id``) or ``$70.00``.
 
         ``minor_units`` is what the amount is counted in (default: the currency's
         precision). The decimals shown are the currency's, unless the amount is counted in
-        finer units, which are all shown rather than rounded away.
+        finer units, which are all shown rather than rounded away. With ``code``, the
+        currency is written as its ISO code before the number (``IDR 3.500.000`` in ``id``),
+        as reports to officers and auditors read across countries.
         """
         units = currency_precision(self.currency) if minor_units is None else minor_units
         value = Decimal(self.amount).scaleb(-units)
         return format_currency(
             value,
             self.currency,
+            format="¤¤\u00a0#,##0.###" if code else None,
             locale=display_locale(locale),
             decimal_quantization=units <= currency_precision(self.currency),
         )

@@ -412,7 +412,7 @@ def payouts_summary(ctx: ProgrammeContext, result: DemoResult) -> str:
     locale = ctx.config.programme.locales[0]
     total = sum(count for _status, _currency, count, _amount in result.payouts)
     parts = [
-        f"{count:,} {status} ({Money(amount, currency).format(minor_units, locale)})"
+        f"{count:,} {status} ({Money(amount, currency).format(minor_units, locale, code=True)})"
         for status, currency, count, amount in sorted(result.payouts, key=lambda row: -row[2])
     ]
     summary = f"{total:,} payouts: " + ", ".join(parts) if total else "nothing to pay"

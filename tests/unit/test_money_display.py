@@ -69,4 +69,4 @@ def test_the_funnel_shows_benefits_in_the_programmes_currency_whatever_the_payou
     for table in funnel_table(funnel, Counter(), Amounts.of(info)):
         console.print(table)
     text = console.export_text()
-    assert "Rp600.000" in text and "US$100" in text
+    assert "IDR\u00a0600.000" in text and "USD\u00a0100,00" in text

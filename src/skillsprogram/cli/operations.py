@@ -83,7 +83,7 @@ def screen(programme: Programme, database_url: DatabaseOption = None) -> None:
 @operations.command("allocate-quotas")
 @refusing
 def allocate_quotas(programme: Programme, wave: int, total: int, database_url: DatabaseOption = None) -> None:
-    """Share TOTAL places of wave WAVE over regions as [waves] quota_allocation says (by demand,
+    """Share TOTAL places of wave WAVE over regions as the waves table's quota_allocation says (by demand,
     population or a fixed table, whose sum TOTAL must then be)."""
     ctx = programme_context(programme, database_url)
     with ctx.transaction() as uow:

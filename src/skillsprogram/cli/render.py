@@ -30,7 +30,7 @@ class Amounts:
 
     def __call__(self, amount: int, currency: str | None = None) -> str:
         """``amount`` (in minor units) as people read it."""
-        return Money(amount, currency or self.currency).format(self.minor_units, self.locale)
+        return Money(amount, currency or self.currency).format(self.minor_units, self.locale, code=True)
 
 
 #: How ledger transaction kinds read in a report, in the order money flows.
