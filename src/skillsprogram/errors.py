@@ -67,6 +67,15 @@ class NotFound(DomainError):
     code = "not-found"
 
 
+class ApplicationNotFound(NotFound):
+    """An application that is not in this programme (or that the caller may not see)."""
+
+    code = "application-not-found"
+
+    def __init__(self, application_id: object, **details: Any) -> None:
+        super().__init__(f"no application {application_id} in this programme", **details)
+
+
 class InsufficientBalance(DomainError):
     """A voucher spend beyond the remaining balance."""
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.exchange import AccountCheck
@@ -19,7 +21,7 @@ from skillsprogram.errors import DomainError, NotFound, ValidationFailed
 from skillsprogram.privacy import PersonalKind, mask
 from skillsprogram.services.audit import Change, record
 from skillsprogram.services.benefits import schedule_payouts_for
-from skillsprogram.services.outcomes import Outcome, single
+from skillsprogram.services.outcomes import Outcome, each, single
 from skillsprogram.storage.uow import UnitOfWork
 
 
@@ -63,10 +65,7 @@ def _add_accounts(
     uow: UnitOfWork, ctx: ProgrammeContext, requests: Sequence[AccountRequest]
 ) -> list[Outcome[uuid.UUID]]:
     persons = {
-        p.id: p
-        for p in uow.session.execute(
-            select(Person).where(uow.among(Person.id, list({r.person_id for r in requests})))
-        ).scalars()
+        p.id: p for p in uow.scalars_among(select(Person), col(Person.id), [r.person_id for r in requests])
     }
     numbers = ["".join(r.account_number.split()) for r in requests]
     digests = [
@@ -75,33 +74,31 @@ def _add_accounts(
     ]
     taken = {
         (row.rail, row.number_hash): row
-        for row in uow.session.execute(
-            select(AccountRow).where(uow.among(AccountRow.number_hash, [d for _r, d in digests]))
-        ).scalars()
+        for row in uow.scalars_among(
+            select(AccountRow), col(AccountRow.number_hash), [d for _r, d in digests]
+        )
     }
     now = ctx.clock.now()
-    rows, changes, verified_people = [], [], []
-    outcomes: list[Outcome[uuid.UUID]] = []
-    for request, number, key in zip(requests, numbers, digests, strict=True):
-        try:
-            person = persons.get(request.person_id)
-            if person is None:
-                raise NotFound(f"no person {request.person_id}", code="person-not-found")
-            if not number:
-                raise ValidationFailed(
-                    "the account number is empty", code="invalid-account", field="account_number"
-                )
-            rail = ctx.rail(request.rail)
-            existing = taken.get(key)
-            if existing is not None:
-                if existing.person_id != person.id:
-                    raise DomainError("this account is registered to someone else", code="account-taken")
-                outcomes.append(Outcome(existing.id))
-                continue
-            check = rail.validate_account(number, person.full_name)
-        except DomainError as error:
-            outcomes.append(Outcome(error=error))
-            continue
+    rows: list[dict[str, Any]] = []
+    changes: list[Change] = []
+    verified_people: list[uuid.UUID] = []
+
+    def add(item: tuple[AccountRequest, str, tuple[str, str]]) -> uuid.UUID:
+        request, number, key = item
+        person = persons.get(request.person_id)
+        if person is None:
+            raise NotFound(f"no person {request.person_id}", code="person-not-found")
+        if not number:
+            raise ValidationFailed(
+                "the account number is empty", code="invalid-account", field="account_number"
+            )
+        rail = ctx.rail(request.rail)
+        existing = taken.get(key)
+        if existing is not None:
+            if existing.person_id != person.id:
+                raise DomainError("this account is registered to someone else", code="account-taken")
+            return existing.id
+        check = rail.validate_account(number, person.full_name)
         status, reason = account_verdict(check, person.full_name, "the beneficiary's own name")
         row = AccountRow(
             id=new_id(),
@@ -134,24 +131,21 @@ def _add_accounts(
         )
         if status is AccountStatus.VERIFIED:
             verified_people.append(person.id)
-        outcomes.append(Outcome(row.id))
+        return row.id
+
+    outcomes = each(zip(requests, numbers, digests, strict=True), add)
     if rows:
         uow.insert_rows(AccountRow, rows)
     record(uow, ctx, changes)
     if verified_people:
         waiting = (
-            uow.session.execute(
-                select(Entitlement.id)
-                .join(Application, Application.id == Entitlement.application_id)
-                .where(
-                    uow.among(Application.person_id, verified_people),
-                    Entitlement.status == EntitlementStatus.EARNED.value,
-                )
-            )
-            .scalars()
-            .all()
+            select(col(Entitlement.id))
+            .join(Application, col(Application.id) == Entitlement.application_id)
+            .where(col(Entitlement.status) == EntitlementStatus.EARNED.value)
         )
-        schedule_payouts_for(uow, ctx, list(waiting))
+        schedule_payouts_for(
+            uow, ctx, list(uow.scalars_among(waiting, col(Application.person_id), verified_people))
+        )
     return outcomes
 
 

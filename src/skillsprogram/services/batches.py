@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import Row
+from sqlalchemy import Row, Select
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.storage.uow import UnitOfWork
 
 Progress = Callable[[int], None]
+Ts = TypeVarTuple("Ts")
 
 
 def for_each_chunk(
     ctx: ProgrammeContext,
-    query: Any,
+    query: Select[*Ts],
     key: Any,
-    handle: Callable[[UnitOfWork, Sequence[Row[Any]]], int],
+    handle: Callable[[UnitOfWork, Sequence[Row[*Ts]]], int],
     chunk: int = 1_000,
     progress: Progress | None = None,
     lock_of: Any = None,
@@ -39,8 +40,8 @@ def for_each_chunk(
         with ctx.transaction() as uow:
             page = query if last is None else query.where(key > last)
             page = page.order_by(key).limit(chunk)
-            if uow.dialect == "postgresql" and lock_of is not None:
-                page = page.with_for_update(skip_locked=True, of=lock_of)
+            if lock_of is not None:
+                page = uow.locked(page, of=lock_of, skip_locked=True)
             rows = uow.session.execute(page).all()
             if not rows:
                 return done

@@ -7,9 +7,11 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, Select, select, update
+from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.exchange import BenefitEvent, EntitlementSpec
@@ -20,6 +22,7 @@ from skillsprogram.domain.types import new_id
 from skillsprogram.services import ledger
 from skillsprogram.services.audit import Change, record
 from skillsprogram.services.batches import Progress, for_each_chunk
+from skillsprogram.storage.rows import EntitlementRow, PayoutRow
 from skillsprogram.storage.uow import UnitOfWork
 
 
@@ -63,16 +66,13 @@ def earn_many(uow: UnitOfWork, ctx: ProgrammeContext, earnings: Sequence[Earning
     if not earnings:
         return []
     existing: dict[uuid.UUID, set[tuple[str, int]]] = defaultdict(set)
-    apps = list({e.application_id for e in earnings})
-    for start in range(0, len(apps), 1_000):
-        for app_id, benefit, period in uow.session.execute(
-            select(Entitlement.application_id, Entitlement.benefit, Entitlement.period).where(
-                uow.among(Entitlement.application_id, apps[start : start + 1_000])
-            )
-        ).all():
-            existing[app_id].add((benefit, period))
+    earned = select(col(Entitlement.application_id), col(Entitlement.benefit), col(Entitlement.period))
+    for app_id, benefit, period in uow.rows_among(
+        earned, col(Entitlement.application_id), [e.application_id for e in earnings]
+    ):
+        existing[app_id].add((benefit, period))
     now = ctx.clock.now()
-    rows: list[dict[str, Any]] = []
+    rows: list[EntitlementRow] = []
     changes: list[Change] = []
     for earning in earnings:
         have = existing[earning.application_id]
@@ -95,7 +95,7 @@ def earn_many(uow: UnitOfWork, ctx: ProgrammeContext, earnings: Sequence[Earning
                 continue
             have.add((spec.benefit, spec.period))
             status = EntitlementStatus.WITHHELD if spec.withheld_reason else EntitlementStatus.EARNED
-            row = {
+            row: EntitlementRow = {
                 "id": new_id(),
                 "programme_id": ctx.pid,
                 "application_id": earning.application_id,
@@ -150,73 +150,85 @@ def earn_many(uow: UnitOfWork, ctx: ProgrammeContext, earnings: Sequence[Earning
 
 def schedule_payouts_for(uow: UnitOfWork, ctx: ProgrammeContext, entitlement_ids: Sequence[uuid.UUID]) -> int:
     """Create payouts for earned entitlements whose beneficiary has a verified account."""
-    ids = list(entitlement_ids)
-    created = 0
-    for start in range(0, len(ids), 1_000):
-        rows = uow.session.execute(
-            _payable_query(ctx).where(uow.among(Entitlement.id, ids[start : start + 1_000]))
-        ).all()
-        created += _create_payouts(uow, ctx, rows)
-    return created
+    payable = _payable_query(ctx)
+    return _create_payouts(uow, ctx, list(uow.rows_among(payable, col(Entitlement.id), entitlement_ids)))
 
 
-def _payable_query(ctx: ProgrammeContext) -> Any:
+#: What :func:`_payable_query` selects: an earned entitlement and the verified account it is
+#: paid into (entitlement id, application, benefit, period, amount, currency, due, account
+#: id, rail, person).
+Payable = tuple[uuid.UUID, uuid.UUID, str, int, int, str, datetime, uuid.UUID, str, uuid.UUID]
+
+
+def _payable_query(ctx: ProgrammeContext) -> Select[*Payable]:
     return (
         select(
-            Entitlement.id,
-            Entitlement.application_id,
-            Entitlement.benefit,
-            Entitlement.period,
-            Entitlement.amount,
-            Entitlement.currency,
-            Entitlement.due_at,
-            PaymentAccount.id,
-            PaymentAccount.rail,
-            Application.person_id,
+            col(Entitlement.id),
+            col(Entitlement.application_id),
+            col(Entitlement.benefit),
+            col(Entitlement.period),
+            col(Entitlement.amount),
+            col(Entitlement.currency),
+            col(Entitlement.due_at),
+            col(PaymentAccount.id),
+            col(PaymentAccount.rail),
+            col(Application.person_id),
         )
-        .join(Application, Application.id == Entitlement.application_id)
-        .join(PaymentAccount, PaymentAccount.person_id == Application.person_id)
+        .join(Application, col(Application.id) == Entitlement.application_id)
+        .join(PaymentAccount, col(PaymentAccount.person_id) == Application.person_id)
         .where(
-            Entitlement.programme_id == ctx.pid,
-            Entitlement.status == EntitlementStatus.EARNED.value,
-            PaymentAccount.status == AccountStatus.VERIFIED.value,
+            col(Entitlement.programme_id) == ctx.pid,
+            col(Entitlement.status) == EntitlementStatus.EARNED.value,
+            col(PaymentAccount.status) == AccountStatus.VERIFIED.value,
         )
     )
 
 
-def _create_payouts(uow: UnitOfWork, ctx: ProgrammeContext, rows: Sequence[Row[Any]]) -> int:
+def _create_payouts(uow: UnitOfWork, ctx: ProgrammeContext, rows: Sequence[Row[*Payable]]) -> int:
     now = ctx.clock.now()
-    payouts, seen = [], set()
-    for row in rows:
-        if row[0] in seen:  # a person with two verified accounts is paid once, on the first
+    payouts: list[PayoutRow] = []
+    seen: set[uuid.UUID] = set()
+    for (
+        entitlement_id,
+        application_id,
+        benefit,
+        period,
+        amount,
+        currency,
+        due_at,
+        account_id,
+        rail,
+        _,
+    ) in rows:
+        if entitlement_id in seen:  # a person with two verified accounts is paid once, on the first
             continue
-        seen.add(row[0])
+        seen.add(entitlement_id)
         payouts.append(
             {
                 "id": new_id(),
                 "programme_id": ctx.pid,
-                "entitlement_id": row[0],
-                "payment_account_id": row[7],
-                "rail": row[8],
-                "amount": row[4],
-                "currency": row[5],
-                "idempotency_key": idempotency_key(ctx.config.code, row[1], row[2], row[3]),
+                "entitlement_id": entitlement_id,
+                "payment_account_id": account_id,
+                "rail": rail,
+                "amount": amount,
+                "currency": currency,
+                "idempotency_key": idempotency_key(ctx.config.code, application_id, benefit, period),
                 "status": PayoutStatus.SCHEDULED.value,
                 "attempts": 0,
                 "created_at": now,
                 "updated_at": now,
-                "next_attempt_at": max(now, row[6]),
+                "next_attempt_at": max(now, due_at),
             }
         )
     if not payouts:
         return 0
     uow.insert_rows(Payout, payouts)
-    ids = [p["entitlement_id"] for p in payouts]
-    uow.session.execute(
+    uow.execute_among(
         update(Entitlement)
-        .where(uow.among(Entitlement.id, ids))
         .values(status=EntitlementStatus.PAYOUT_CREATED.value)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
+        col(Entitlement.id),
+        [p["entitlement_id"] for p in payouts],
     )
     record(
         uow,
@@ -240,7 +252,7 @@ def schedule_payouts(ctx: ProgrammeContext, chunk: int = 1_000, progress: Progre
     """Create payouts for every earned entitlement whose beneficiary now has a verified
     account (those earned before the account was verified)."""
 
-    def handle(uow: UnitOfWork, rows: Sequence[Row[Any]]) -> int:
+    def handle(uow: UnitOfWork, rows: Sequence[Row[*Payable]]) -> int:
         return _create_payouts(uow, ctx, rows)
 
     created = for_each_chunk(

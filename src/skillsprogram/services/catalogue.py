@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.exchange import CourseSpec, RegionSpec
@@ -53,7 +54,7 @@ def add_courses(uow: UnitOfWork, ctx: ProgrammeContext, courses: Iterable[Course
     codes already in the catalogue are skipped."""
     platforms = {p.code: p for p in uow.session.execute(select(Platform)).scalars()}
     providers = {p.code: p for p in uow.session.execute(select(TrainingProvider)).scalars()}
-    known = set(uow.session.execute(select(Course.code)).scalars())
+    known = set(uow.session.execute(select(col(Course.code))).scalars())
     added = 0
     for spec in courses:
         if spec.code in known:
@@ -70,12 +71,14 @@ def add_course(uow: UnitOfWork, ctx: ProgrammeContext, spec: CourseSpec) -> Cour
     and return it; a code taken meanwhile fails on the course's unique key."""
     platforms = {
         p.code: p
-        for p in uow.session.execute(select(Platform).where(Platform.code == spec.platform_code)).scalars()
+        for p in uow.session.execute(
+            select(Platform).where(col(Platform.code) == spec.platform_code)
+        ).scalars()
     }
     providers = {
         p.code: p
         for p in uow.session.execute(
-            select(TrainingProvider).where(TrainingProvider.code == spec.provider_code)
+            select(TrainingProvider).where(col(TrainingProvider.code) == spec.provider_code)
         ).scalars()
     }
     course = _new_course(uow, ctx, spec, platforms, providers)

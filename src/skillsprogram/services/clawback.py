@@ -13,7 +13,8 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
+from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.ledger import AccountKind, transfer
@@ -21,10 +22,11 @@ from skillsprogram.domain.lifecycle import ApplicationStatus
 from skillsprogram.domain.models import Application, LedgerAccount
 from skillsprogram.domain.payments import Repayment
 from skillsprogram.domain.types import new_id
-from skillsprogram.errors import DomainError, InvalidTransition, NotFound, ValidationFailed
+from skillsprogram.errors import ApplicationNotFound, DomainError, InvalidTransition, ValidationFailed
 from skillsprogram.services import ledger
 from skillsprogram.services.audit import Change, record
-from skillsprogram.services.outcomes import Outcome, single
+from skillsprogram.services.outcomes import Outcome, each, single
+from skillsprogram.storage.rows import RepaymentRow
 from skillsprogram.storage.uow import UnitOfWork
 
 
@@ -53,13 +55,13 @@ def outstanding(
     uow: UnitOfWork, ctx: ProgrammeContext, application_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, int]:
     """What each application still owes (0 when nothing)."""
-    rows = uow.session.execute(
-        select(LedgerAccount.owner_id, LedgerAccount.id).where(
-            LedgerAccount.programme_id == ctx.pid,
-            LedgerAccount.kind == AccountKind.RECEIVABLE.value,
-            LedgerAccount.owner_id.in_([str(a) for a in application_ids]),
+    rows = list(
+        uow.rows_among(
+            select(col(LedgerAccount.owner_id), col(LedgerAccount.id)).where(_receivables(ctx)),
+            col(LedgerAccount.owner_id),
+            [str(a) for a in application_ids],
         )
-    ).all()
+    )
     balances = ledger.balances(uow, [account_id for _, account_id in rows])
     owed = {uuid.UUID(owner): -balances[account_id] for owner, account_id in rows}
     return {a: owed.get(a, 0) for a in application_ids}
@@ -79,58 +81,53 @@ def record_repayments(
     two collections of the same debt can never overpay it together.
     """
     apps = list({r.application_id for r in repayments})
-    query = select(LedgerAccount.owner_id).where(
-        LedgerAccount.programme_id == ctx.pid,
-        LedgerAccount.kind == AccountKind.RECEIVABLE.value,
-        LedgerAccount.owner_id.in_([str(a) for a in apps]),
-    )
-    if uow.dialect == "postgresql":
-        query = query.with_for_update()
-    uow.session.execute(query).all()
+    receivables = select(col(LedgerAccount.owner_id)).where(_receivables(ctx))
+    list(uow.scalars_among(receivables, col(LedgerAccount.owner_id), [str(a) for a in apps], lock=True))
     owed = outstanding(uow, ctx, apps)
     statuses = dict(
-        uow.session.execute(
-            select(Application.id, Application.status).where(
-                Application.programme_id == ctx.pid, Application.id.in_(apps)
-            )
-        ).all()
+        uow.rows_among(
+            select(col(Application.id), col(Application.status)).where(
+                col(Application.programme_id) == ctx.pid
+            ),
+            col(Application.id),
+            apps,
+        )
     )
     known = set(
-        uow.session.execute(
-            select(Repayment.reference).where(
-                Repayment.programme_id == ctx.pid, Repayment.reference.in_([r.reference for r in repayments])
-            )
-        ).scalars()
+        uow.scalars_among(
+            select(col(Repayment.reference)).where(col(Repayment.programme_id) == ctx.pid),
+            col(Repayment.reference),
+            [r.reference for r in repayments],
+        )
     )
     collections = ledger.account(uow, ctx, AccountKind.COLLECTIONS, "programme")
-    outcomes: list[Outcome[uuid.UUID]] = []
     now = ctx.clock.now()
-    for repayment in repayments:
-        try:
-            if repayment.application_id not in statuses:
-                raise NotFound(f"no application {repayment.application_id}", code="application-not-found")
-            if statuses[repayment.application_id] != ApplicationStatus.REVOKED.value:
-                raise InvalidTransition("only a revoked beneficiary repays", code="not-revoked")
-            if (
-                isinstance(repayment.amount, bool)
-                or not isinstance(repayment.amount, int)
-                or repayment.amount <= 0
-            ):
-                raise ValidationFailed("a repayment is a positive integer amount", code="invalid-amount")
-            if not repayment.reference.strip():
-                raise ValidationFailed("a repayment needs its bank reference", code="reference-required")
-            if repayment.reference in known:
-                raise DuplicateRepayment(f"repayment {repayment.reference} was recorded before")
-            if repayment.amount > owed[repayment.application_id]:
-                raise Overpayment(
-                    f"{repayment.amount} repaid but {owed[repayment.application_id]} is owed",
-                    owed=owed[repayment.application_id],
-                )
-        except DomainError as error:
-            outcomes.append(Outcome(error=error))
-            continue
+
+    def accept(repayment: RepaymentIn) -> tuple[RepaymentIn, int]:
+        if repayment.application_id not in statuses:
+            raise ApplicationNotFound(repayment.application_id)
+        if statuses[repayment.application_id] != ApplicationStatus.REVOKED.value:
+            raise InvalidTransition("only a revoked beneficiary repays", code="not-revoked")
+        if (
+            isinstance(repayment.amount, bool)
+            or not isinstance(repayment.amount, int)
+            or repayment.amount <= 0
+        ):
+            raise ValidationFailed("a repayment is a positive integer amount", code="invalid-amount")
+        if not repayment.reference.strip():
+            raise ValidationFailed("a repayment needs its bank reference", code="reference-required")
+        if repayment.reference in known:
+            raise DuplicateRepayment(f"repayment {repayment.reference} was recorded before")
+        if repayment.amount > owed[repayment.application_id]:
+            raise Overpayment(
+                f"{repayment.amount} repaid but {owed[repayment.application_id]} is owed",
+                owed=owed[repayment.application_id],
+            )
         known.add(repayment.reference)
         owed[repayment.application_id] -= repayment.amount
+        return repayment, owed[repayment.application_id]
+
+    def write(repayment: RepaymentIn, still_owed: int) -> uuid.UUID:
         receivable = ledger.account(uow, ctx, AccountKind.RECEIVABLE, str(repayment.application_id))
         (transaction_id,) = ledger.post(
             uow,
@@ -147,21 +144,17 @@ def record_repayments(
             ],
         )
         repayment_id = new_id()
-        uow.insert_rows(
-            Repayment,
-            [
-                {
-                    "id": repayment_id,
-                    "programme_id": ctx.pid,
-                    "application_id": repayment.application_id,
-                    "amount": repayment.amount,
-                    "currency": ctx.config.currency,
-                    "reference": repayment.reference,
-                    "received_at": now,
-                    "ledger_transaction_id": transaction_id,
-                }
-            ],
-        )
+        row: RepaymentRow = {
+            "id": repayment_id,
+            "programme_id": ctx.pid,
+            "application_id": repayment.application_id,
+            "amount": repayment.amount,
+            "currency": ctx.config.currency,
+            "reference": repayment.reference,
+            "received_at": now,
+            "ledger_transaction_id": transaction_id,
+        }
+        uow.insert_rows(Repayment, [row])
         record(
             uow,
             ctx,
@@ -175,10 +168,23 @@ def record_repayments(
                     {
                         "amount": repayment.amount,
                         "reference": repayment.reference,
-                        "still_owed": owed[repayment.application_id],
+                        "still_owed": still_owed,
                     },
                 )
             ],
         )
-        outcomes.append(Outcome(repayment_id))
-    return outcomes
+        return repayment_id
+
+    return [
+        Outcome(write(*checked.value)) if checked.value is not None else Outcome(error=checked.error)
+        for checked in each(repayments, accept)
+    ]
+
+
+def _receivables(ctx: ProgrammeContext) -> ColumnElement[bool]:
+    """The condition that picks the programme's receivable accounts (one per revoked
+    beneficiary who was paid, owned by the application)."""
+    return and_(
+        col(LedgerAccount.programme_id) == ctx.pid,
+        col(LedgerAccount.kind) == AccountKind.RECEIVABLE.value,
+    )

@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.access import ApiClient, ClientRole
@@ -117,7 +118,7 @@ def active_client(uow: UnitOfWork, client_id: uuid.UUID) -> ApiClient | None:
 
 def clients(uow: UnitOfWork) -> list[ApiClient]:
     """Every client, oldest first."""
-    return list(uow.session.execute(select(ApiClient).order_by(ApiClient.created_at)).scalars())
+    return list(uow.session.execute(select(ApiClient).order_by(col(ApiClient.created_at))).scalars())
 
 
 def _detached(uow: UnitOfWork, client_id: uuid.UUID) -> ApiClient | None:

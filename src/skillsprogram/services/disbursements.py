@@ -18,6 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import exists, func, select
+from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.exchange import FundingAnswer
@@ -28,6 +29,7 @@ from skillsprogram.domain.types import new_id
 from skillsprogram.errors import DomainError, NotFound
 from skillsprogram.services.audit import Change, record
 from skillsprogram.services.payouts import PayoutRun, run_payouts
+from skillsprogram.storage.rows import EnvelopePayoutRow
 from skillsprogram.storage.uow import UnitOfWork
 
 FUNDED = "funded"
@@ -70,22 +72,20 @@ def prepare_run(ctx: ProgrammeContext) -> uuid.UUID | None:
     """Gather every due payout not yet in a run into a new run (one committed transaction);
     ``None`` when nothing is due."""
     now = ctx.clock.now()
-    in_a_run = exists().where(EnvelopePayout.payout_id == Payout.id)
+    in_a_run = exists().where(col(EnvelopePayout.payout_id) == Payout.id)
     with ctx.transaction() as uow:
         query = (
-            select(Payout.id, Payout.rail, Payout.currency, Payout.amount)
+            select(col(Payout.id), col(Payout.rail), col(Payout.currency), col(Payout.amount))
             .where(
-                Payout.programme_id == ctx.pid,
-                Payout.status == PayoutStatus.SCHEDULED.value,
-                Payout.attempts == 0,
-                Payout.next_attempt_at <= now,
+                col(Payout.programme_id) == ctx.pid,
+                col(Payout.status) == PayoutStatus.SCHEDULED.value,
+                col(Payout.attempts) == 0,
+                col(Payout.next_attempt_at) <= now,
                 ~in_a_run,
             )
-            .order_by(Payout.id)
+            .order_by(col(Payout.id))
         )
-        if uow.dialect == "postgresql":
-            query = query.with_for_update(skip_locked=True, of=Payout)
-        rows = uow.session.execute(query).all()
+        rows = uow.session.execute(uow.locked(query, of=Payout, skip_locked=True)).all()
         if not rows:
             return None
         groups: dict[tuple[str, str], list[tuple[uuid.UUID, int]]] = defaultdict(list)
@@ -103,7 +103,7 @@ def prepare_run(ctx: ProgrammeContext) -> uuid.UUID | None:
             )
         )
         uow.session.flush()
-        members = []
+        members: list[EnvelopePayoutRow] = []
         for (rail, currency), items in sorted(groups.items()):
             envelope_id = new_id()
             uow.session.add(
@@ -155,18 +155,18 @@ def fund_run(ctx: ProgrammeContext, run_id: uuid.UUID) -> RunState:
     with ctx.uow() as uow:
         envelopes = uow.session.execute(
             select(
-                DisbursementEnvelope.id,
-                DisbursementEnvelope.rail,
-                DisbursementEnvelope.total,
-                DisbursementEnvelope.currency,
+                col(DisbursementEnvelope.id),
+                col(DisbursementEnvelope.rail),
+                col(DisbursementEnvelope.total),
+                col(DisbursementEnvelope.currency),
             )
-            .where(DisbursementEnvelope.run_id == run_id, DisbursementEnvelope.status != FUNDED)
-            .order_by(DisbursementEnvelope.rail)
+            .where(col(DisbursementEnvelope.run_id) == run_id, col(DisbursementEnvelope.status) != FUNDED)
+            .order_by(col(DisbursementEnvelope.rail))
         ).all()
     answers = {row[0]: _ask(ctx, *row) for row in envelopes}
     with ctx.transaction() as uow:
         run = _run(uow, ctx, run_id)
-        changes = []
+        changes: list[Change] = []
         for envelope_id, answer in answers.items():
             envelope = uow.session.get(DisbursementEnvelope, envelope_id)
             assert envelope is not None
@@ -186,7 +186,7 @@ def fund_run(ctx: ProgrammeContext, run_id: uuid.UUID) -> RunState:
         uow.session.flush()
         statuses = set(
             uow.session.execute(
-                select(DisbursementEnvelope.status).where(DisbursementEnvelope.run_id == run_id)
+                select(col(DisbursementEnvelope.status)).where(col(DisbursementEnvelope.run_id) == run_id)
             ).scalars()
         )
         run.status = (
@@ -219,11 +219,13 @@ def run_state(ctx: ProgrammeContext, run_id: uuid.UUID) -> RunState:
         paid = {
             envelope_id: (int(count), int(amount or 0))
             for envelope_id, count, amount in uow.session.execute(
-                select(EnvelopePayout.envelope_id, func.count(), func.sum(Payout.amount))
-                .join(Payout, Payout.id == EnvelopePayout.payout_id)
-                .join(DisbursementEnvelope, DisbursementEnvelope.id == EnvelopePayout.envelope_id)
-                .where(DisbursementEnvelope.run_id == run_id, Payout.status == PayoutStatus.PAID.value)
-                .group_by(EnvelopePayout.envelope_id)
+                select(col(EnvelopePayout.envelope_id), func.count(), func.sum(Payout.amount))
+                .join(Payout, col(Payout.id) == EnvelopePayout.payout_id)
+                .join(DisbursementEnvelope, col(DisbursementEnvelope.id) == EnvelopePayout.envelope_id)
+                .where(
+                    col(DisbursementEnvelope.run_id) == run_id, col(Payout.status) == PayoutStatus.PAID.value
+                )
+                .group_by(col(EnvelopePayout.envelope_id))
             ).all()
         }
         envelopes = [
@@ -240,8 +242,8 @@ def run_state(ctx: ProgrammeContext, run_id: uuid.UUID) -> RunState:
             )
             for e in uow.session.execute(
                 select(DisbursementEnvelope)
-                .where(DisbursementEnvelope.run_id == run_id)
-                .order_by(DisbursementEnvelope.rail)
+                .where(col(DisbursementEnvelope.run_id) == run_id)
+                .order_by(col(DisbursementEnvelope.rail))
             ).scalars()
         ]
         return RunState(run.id, run.status, run.reason, envelopes)
@@ -251,17 +253,19 @@ def envelope_problems(uow: UnitOfWork, ctx: ProgrammeContext) -> list[str]:
     """Envelopes whose recorded count or total differs from the payouts they carry."""
     rows = uow.session.execute(
         select(
-            DisbursementEnvelope.id,
-            DisbursementEnvelope.payouts,
-            DisbursementEnvelope.total,
-            func.count(Payout.id),
+            col(DisbursementEnvelope.id),
+            col(DisbursementEnvelope.payouts),
+            col(DisbursementEnvelope.total),
+            func.count(col(Payout.id)),
             func.coalesce(func.sum(Payout.amount), 0),
         )
-        .join(DisbursementRun, DisbursementRun.id == DisbursementEnvelope.run_id)
-        .outerjoin(EnvelopePayout, EnvelopePayout.envelope_id == DisbursementEnvelope.id)
-        .outerjoin(Payout, Payout.id == EnvelopePayout.payout_id)
-        .where(DisbursementRun.programme_id == ctx.pid)
-        .group_by(DisbursementEnvelope.id, DisbursementEnvelope.payouts, DisbursementEnvelope.total)
+        .join(DisbursementRun, col(DisbursementRun.id) == DisbursementEnvelope.run_id)
+        .outerjoin(EnvelopePayout, col(EnvelopePayout.envelope_id) == DisbursementEnvelope.id)
+        .outerjoin(Payout, col(Payout.id) == EnvelopePayout.payout_id)
+        .where(col(DisbursementRun.programme_id) == ctx.pid)
+        .group_by(
+            col(DisbursementEnvelope.id), col(DisbursementEnvelope.payouts), col(DisbursementEnvelope.total)
+        )
     ).all()
     return [
         f"envelope {envelope_id} says {count} payouts totalling {total}, carries {carried} totalling {amount}"

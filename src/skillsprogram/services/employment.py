@@ -17,16 +17,18 @@ from typing import Annotated
 
 from pydantic import StringConstraints
 from sqlalchemy import select
+from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.lifecycle import ApplicationStatus
 from skillsprogram.domain.settlement_models import EmploymentOutcome
 from skillsprogram.domain.types import new_id
-from skillsprogram.errors import DomainError, InvalidTransition, ValidationFailed
+from skillsprogram.errors import ApplicationNotFound, InvalidTransition, ValidationFailed
 from skillsprogram.services.audit import Change, record
 from skillsprogram.services.imports import PRINTABLE, Row
-from skillsprogram.services.outcomes import Outcome, single
+from skillsprogram.services.outcomes import Outcome, each, single
 from skillsprogram.services.transitions import load_applications
+from skillsprogram.storage.rows import EmploymentOutcomeRow
 from skillsprogram.storage.uow import UnitOfWork
 
 
@@ -100,55 +102,48 @@ def record_employment_many(
     a graduate once.
     """
     applications = load_applications(uow, ctx, [r.application_id for r in reports])
-    seen = set(
-        uow.session.execute(
-            select(EmploymentOutcome.application_id, EmploymentOutcome.source).where(
-                EmploymentOutcome.application_id.in_(list(applications))
-            )
-        ).all()
-    )
+    reported = select(col(EmploymentOutcome.application_id), col(EmploymentOutcome.source))
+    seen: set[tuple[uuid.UUID, str]] = {
+        (application_id, source)
+        for application_id, source in uow.rows_among(
+            reported, col(EmploymentOutcome.application_id), applications
+        )
+    }
     now = ctx.clock.now()
-    rows, changes = [], []
-    outcomes: list[Outcome[uuid.UUID]] = []
-    for report in reports:
-        try:
-            application = applications.get(report.application_id)
-            if application is None:
-                raise ValidationFailed(
-                    "no such application in this programme",
-                    code="application-not-found",
-                    field="application_id",
-                )
-            if report.status not in EmploymentStatus.__members__.values():
-                raise ValidationFailed(
-                    f"employment status is one of {[s.value for s in EmploymentStatus]}",
-                    code="invalid-employment-status",
-                    field="status",
-                )
-            if report.source not in EmploymentSource.__members__.values():
-                raise ValidationFailed(
-                    f"source is one of {[s.value for s in EmploymentSource]}",
-                    code="invalid-employment-source",
-                    field="source",
-                )
-            if report.sector is not None and len(report.sector) > SECTOR_LENGTH:
-                raise ValidationFailed(
-                    f"the sector is at most {SECTOR_LENGTH} characters",
-                    code="invalid-sector",
-                    field="sector",
-                )
-            if application.status != ApplicationStatus.TRAINING_COMPLETED.value:
-                raise InvalidTransition(
-                    f"only graduates are followed up; this application is {application.status}",
-                    code="not-graduated",
-                )
-            if (application.id, report.source) in seen:
-                raise InvalidTransition(
-                    f"employment was already reported by {report.source}", code="already-reported"
-                )
-        except DomainError as error:
-            outcomes.append(Outcome(error=error))
-            continue
+    rows: list[EmploymentOutcomeRow] = []
+    changes: list[Change] = []
+
+    def report_one(report: EmploymentReport) -> uuid.UUID:
+        application = applications.get(report.application_id)
+        if application is None:
+            raise ApplicationNotFound(report.application_id, field="application_id")
+        if report.status not in EmploymentStatus.__members__.values():
+            raise ValidationFailed(
+                f"employment status is one of {[s.value for s in EmploymentStatus]}",
+                code="invalid-employment-status",
+                field="status",
+            )
+        if report.source not in EmploymentSource.__members__.values():
+            raise ValidationFailed(
+                f"source is one of {[s.value for s in EmploymentSource]}",
+                code="invalid-employment-source",
+                field="source",
+            )
+        if report.sector is not None and len(report.sector) > SECTOR_LENGTH:
+            raise ValidationFailed(
+                f"the sector is at most {SECTOR_LENGTH} characters",
+                code="invalid-sector",
+                field="sector",
+            )
+        if application.status != ApplicationStatus.TRAINING_COMPLETED.value:
+            raise InvalidTransition(
+                f"only graduates are followed up; this application is {application.status}",
+                code="not-graduated",
+            )
+        if (application.id, report.source) in seen:
+            raise InvalidTransition(
+                f"employment was already reported by {report.source}", code="already-reported"
+            )
         seen.add((application.id, report.source))
         row_id = new_id()
         rows.append(
@@ -176,7 +171,9 @@ def record_employment_many(
                 },
             )
         )
-        outcomes.append(Outcome(row_id))
+        return row_id
+
+    outcomes = each(reports, report_one)
     uow.insert_rows(EmploymentOutcome, rows)
     record(uow, ctx, changes)
     return outcomes

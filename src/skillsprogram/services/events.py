@@ -8,11 +8,13 @@ never loses one.
 from __future__ import annotations
 
 from sqlalchemy import func, select, update
+from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.exchange import LifecycleEvent, Notification
 from skillsprogram.domain.models import AuditEvent, EventCursor
-from skillsprogram.storage.uow import UnitOfWork
+from skillsprogram.storage.rows import EventCursorRow
+from skillsprogram.storage.uow import UnitOfWork, table_of
 
 CONSUMER = "lifecycle-hooks"
 CHUNK = 5_000
@@ -46,7 +48,7 @@ def dispatch_events(ctx: ProgrammeContext, limit: int | None = None) -> int:
     delivered = 0
     locale = ctx.config.programme.locales[0]
     observed = bool(ctx.hook.skillsprogram_lifecycle_event.get_hookimpls())
-    table = AuditEvent.__table__
+    table = table_of(AuditEvent)
     while limit is None or delivered < limit:
         with ctx.uow() as uow:
             last = _cursor(uow)
@@ -83,7 +85,7 @@ def dispatch_events(ctx: ProgrammeContext, limit: int | None = None) -> int:
                     )
             reached = rows[-1][0] if len(rows) == CHUNK else newest
             uow.session.execute(
-                update(EventCursor).where(EventCursor.consumer == CONSUMER).values(last_event_id=reached)
+                update(EventCursor).where(col(EventCursor.consumer) == CONSUMER).values(last_event_id=reached)
             )
             uow.commit()
             delivered += len(rows)
@@ -91,12 +93,11 @@ def dispatch_events(ctx: ProgrammeContext, limit: int | None = None) -> int:
 
 
 def _cursor(uow: UnitOfWork) -> int:
-    query = select(EventCursor.last_event_id).where(EventCursor.consumer == CONSUMER)
-    if uow.dialect == "postgresql":
-        query = query.with_for_update()
+    query = uow.locked(select(col(EventCursor.last_event_id)).where(col(EventCursor.consumer) == CONSUMER))
     last = uow.session.execute(query).scalar()
     if last is None:
         # Several workers may find no cursor at once: it is made once, then locked as usual.
-        uow.insert_shared(EventCursor, [{"consumer": CONSUMER, "last_event_id": 0}], ["consumer"])
+        start: EventCursorRow = {"consumer": CONSUMER, "last_event_id": 0}
+        uow.insert_shared(EventCursor, [start], ["consumer"])
         last = uow.session.execute(query).scalar_one()
     return int(last)

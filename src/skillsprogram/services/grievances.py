@@ -11,11 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.access import Grievance, GrievanceCategory, GrievanceStatus
 from skillsprogram.domain.types import new_id
-from skillsprogram.errors import InvalidTransition, NotFound, ValidationFailed
+from skillsprogram.errors import ApplicationNotFound, InvalidTransition, NotFound, ValidationFailed
 from skillsprogram.services.audit import Change, record
 from skillsprogram.services.transitions import load_applications
 from skillsprogram.storage.uow import UnitOfWork
@@ -48,9 +49,7 @@ def file_grievance(uow: UnitOfWork, ctx: ProgrammeContext, filing: GrievanceFili
     """Record a complaint about the applicant's own application; it starts ``open``."""
     application = load_applications(uow, ctx, [filing.application_id]).get(filing.application_id)
     if application is None:
-        raise NotFound(
-            f"no application {filing.application_id} in this programme", code="application-not-found"
-        )
+        raise ApplicationNotFound(filing.application_id)
     if filing.category not in set(GrievanceCategory):
         raise ValidationFailed(
             f"unknown category {filing.category!r}", code="invalid-grievance-category", field="category"
@@ -61,9 +60,9 @@ def file_grievance(uow: UnitOfWork, ctx: ProgrammeContext, filing: GrievanceFili
     if not description:
         raise ValidationFailed("the description is empty", code="invalid-grievance", field="description")
     still_open = uow.session.execute(
-        select(Grievance.id).where(
-            Grievance.application_id == application.id,
-            Grievance.status.in_([GrievanceStatus.OPEN.value, GrievanceStatus.IN_REVIEW.value]),
+        select(col(Grievance.id)).where(
+            col(Grievance.application_id) == application.id,
+            col(Grievance.status).in_([GrievanceStatus.OPEN.value, GrievanceStatus.IN_REVIEW.value]),
         )
     ).all()
     if len(still_open) >= MAX_OPEN_PER_APPLICATION:
@@ -127,14 +126,14 @@ def grievances(
 ) -> Sequence[Grievance]:
     """Complaints in id order (keyset pages after ``after``), optionally of one application
     or in one status."""
-    query = select(Grievance).where(Grievance.programme_id == ctx.pid)
+    query = select(Grievance).where(col(Grievance.programme_id) == ctx.pid)
     if application_id is not None:
-        query = query.where(Grievance.application_id == application_id)
+        query = query.where(col(Grievance.application_id) == application_id)
     if status is not None:
-        query = query.where(Grievance.status == status)
+        query = query.where(col(Grievance.status) == status)
     if after is not None:
-        query = query.where(Grievance.id > after)
-    return uow.session.execute(query.order_by(Grievance.id).limit(limit)).scalars().all()
+        query = query.where(col(Grievance.id) > after)
+    return uow.session.execute(query.order_by(col(Grievance.id)).limit(limit)).scalars().all()
 
 
 def take_up(uow: UnitOfWork, ctx: ProgrammeContext, grievance_id: uuid.UUID) -> Grievance:

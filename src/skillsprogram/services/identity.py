@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Row, select
+from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.exchange import IdentityClaim, IdentityVerdict
@@ -22,23 +23,23 @@ def verify_identities(ctx: ProgrammeContext, chunk: int = 1_000, progress: Progr
     were decided. Applicants the verifier leaves undecided stay registered for the next run."""
     query = (
         select(
-            Application.id,
-            Application.person_id,
-            Person.national_id_enc,
-            Person.full_name,
-            Person.birth_date,
-            Person.sex,
-            Household.number_enc,
+            col(Application.id),
+            col(Application.person_id),
+            col(Person.national_id_enc),
+            col(Person.full_name),
+            col(Person.birth_date),
+            col(Person.sex),
+            col(Household.number_enc),
         )
-        .join(Person, Person.id == Application.person_id)
-        .outerjoin(Household, Household.id == Person.household_id)
+        .join(Person, col(Person.id) == Application.person_id)
+        .outerjoin(Household, col(Household.id) == Person.household_id)
         .where(
-            Application.programme_id == ctx.pid,
-            Application.status == ApplicationStatus.REGISTERED.value,
+            col(Application.programme_id) == ctx.pid,
+            col(Application.status) == ApplicationStatus.REGISTERED.value,
         )
     )
 
-    def handle(uow: UnitOfWork, rows: Sequence[Row[Any]]) -> int:
+    def handle(uow: UnitOfWork, rows: Sequence[Row[*tuple[Any, ...]]]) -> int:
         claims = [
             IdentityClaim(
                 application_id=row[0],

@@ -6,11 +6,13 @@ import uuid
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.ledger import MAY_GO_NEGATIVE, AccountKind, Posting, check_balanced
 from skillsprogram.domain.models import LedgerAccount, LedgerEntry, LedgerTransaction
 from skillsprogram.domain.types import new_id
+from skillsprogram.storage.rows import LedgerAccountRow, LedgerEntryRow, LedgerTransactionRow
 from skillsprogram.storage.uow import UnitOfWork
 
 #: Account kinds with few owners, looked up on every movement: their ids are remembered.
@@ -22,7 +24,6 @@ SHARED_KINDS = frozenset(
 #: :meth:`UnitOfWork.insert_shared`).
 VOUCHER_KINDS = frozenset({AccountKind.VOUCHER, AccountKind.VOUCHER_HOLD})
 _KEY = ("programme_id", "kind", "owner_id", "currency")
-_CHUNK = 5_000
 
 #: Session-info key: the (kind, owner, currency) accounts this transaction inserted.
 _CREATED_ACCOUNTS = "skillsprogram.created_accounts"
@@ -35,7 +36,7 @@ def accounts(
     where missing (in bulk)."""
     currency = ctx.config.currency
     found: dict[str, uuid.UUID] = {}
-    wanted = []
+    wanted: list[str] = []
     for owner in dict.fromkeys(owners):
         cached = ctx.known_accounts.get((kind.value, owner, currency))
         if cached is None:
@@ -45,7 +46,7 @@ def accounts(
     found.update(_remembered(uow, ctx, kind, _look_up(uow, ctx, kind, wanted)))
     missing = [owner for owner in wanted if owner not in found]
     if missing:
-        new_rows = [
+        new_rows: list[LedgerAccountRow] = [
             {
                 "id": new_id(),
                 "programme_id": ctx.pid,
@@ -74,18 +75,14 @@ def accounts(
 def _look_up(
     uow: UnitOfWork, ctx: ProgrammeContext, kind: AccountKind, owners: Sequence[str]
 ) -> dict[str, uuid.UUID]:
-    found: dict[str, uuid.UUID] = {}
-    for start in range(0, len(owners), _CHUNK):
-        rows = uow.session.execute(
-            select(LedgerAccount.owner_id, LedgerAccount.id).where(
-                LedgerAccount.programme_id == ctx.pid,
-                LedgerAccount.kind == kind.value,
-                LedgerAccount.currency == ctx.config.currency,
-                uow.among(LedgerAccount.owner_id, owners[start : start + _CHUNK]),
-            )
-        ).all()
-        found.update({owner: account_id for owner, account_id in rows})
-    return found
+    query = select(col(LedgerAccount.owner_id), col(LedgerAccount.id)).where(
+        col(LedgerAccount.programme_id) == ctx.pid,
+        col(LedgerAccount.kind) == kind.value,
+        col(LedgerAccount.currency) == ctx.config.currency,
+    )
+    return {
+        owner: account_id for owner, account_id in uow.rows_among(query, col(LedgerAccount.owner_id), owners)
+    }
 
 
 def _remembered(
@@ -121,8 +118,8 @@ def budget_account(uow: UnitOfWork, ctx: ProgrammeContext) -> uuid.UUID:
 def post(uow: UnitOfWork, ctx: ProgrammeContext, postings: Sequence[Posting]) -> list[uuid.UUID]:
     """Write balanced postings (one ledger transaction each) in bulk; returns their ids."""
     now = ctx.clock.now()
-    transactions = []
-    entries = []
+    transactions: list[LedgerTransactionRow] = []
+    entries: list[LedgerEntryRow] = []
     for posting in postings:
         check_balanced(posting.legs)
         transaction_id = new_id()
@@ -153,32 +150,35 @@ def post(uow: UnitOfWork, ctx: ProgrammeContext, postings: Sequence[Posting]) ->
 def balance(uow: UnitOfWork, account_id: uuid.UUID) -> int:
     """The balance of an account: the sum of its entries."""
     total = uow.session.execute(
-        select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(LedgerEntry.account_id == account_id)
+        select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
+            col(LedgerEntry.account_id) == account_id
+        )
     ).scalar_one()
     return int(total)
 
 
 def balances(uow: UnitOfWork, account_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
-    """Balances of many accounts in one query per 5,000."""
+    """Balances of many accounts, in one query per chunk of ids."""
     result: dict[uuid.UUID, int] = dict.fromkeys(account_ids, 0)
-    for start in range(0, len(account_ids), 5_000):
-        chunk = list(account_ids[start : start + 5_000])
-        rows = uow.session.execute(
-            select(LedgerEntry.account_id, func.sum(LedgerEntry.amount))
-            .where(uow.among(LedgerEntry.account_id, chunk))
-            .group_by(LedgerEntry.account_id)
-        ).all()
-        result.update({account_id: int(total) for account_id, total in rows})
+    query = select(col(LedgerEntry.account_id), func.sum(LedgerEntry.amount)).group_by(
+        col(LedgerEntry.account_id)
+    )
+    result.update(
+        {
+            account_id: int(total)
+            for account_id, total in uow.rows_among(query, col(LedgerEntry.account_id), account_ids)
+        }
+    )
     return result
 
 
 def totals_by_kind(uow: UnitOfWork, ctx: ProgrammeContext) -> dict[tuple[str, str], int]:
     """The summed balance of every account kind, per currency (for reports)."""
     rows = uow.session.execute(
-        select(LedgerAccount.kind, LedgerEntry.currency, func.sum(LedgerEntry.amount))
-        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
-        .where(LedgerAccount.programme_id == ctx.pid)
-        .group_by(LedgerAccount.kind, LedgerEntry.currency)
+        select(col(LedgerAccount.kind), col(LedgerEntry.currency), func.sum(LedgerEntry.amount))
+        .join(LedgerAccount, col(LedgerAccount.id) == LedgerEntry.account_id)
+        .where(col(LedgerAccount.programme_id) == ctx.pid)
+        .group_by(col(LedgerAccount.kind), col(LedgerEntry.currency))
     ).all()
     return {(kind, currency): int(total) for kind, currency, total in rows}
 
@@ -186,10 +186,10 @@ def totals_by_kind(uow: UnitOfWork, ctx: ProgrammeContext) -> dict[tuple[str, st
 def unbalanced_transactions(uow: UnitOfWork, ctx: ProgrammeContext) -> list[uuid.UUID]:
     """Transactions whose entries do not sum to zero per currency (should be none)."""
     rows = uow.session.execute(
-        select(LedgerEntry.transaction_id)
-        .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
-        .where(LedgerTransaction.programme_id == ctx.pid)
-        .group_by(LedgerEntry.transaction_id, LedgerEntry.currency)
+        select(col(LedgerEntry.transaction_id))
+        .join(LedgerTransaction, col(LedgerTransaction.id) == LedgerEntry.transaction_id)
+        .where(col(LedgerTransaction.programme_id) == ctx.pid)
+        .group_by(col(LedgerEntry.transaction_id), col(LedgerEntry.currency))
         .having(func.sum(LedgerEntry.amount) != 0)
     ).all()
     return [row[0] for row in rows]
@@ -198,13 +198,13 @@ def unbalanced_transactions(uow: UnitOfWork, ctx: ProgrammeContext) -> list[uuid
 def overdrawn_accounts(uow: UnitOfWork, ctx: ProgrammeContext) -> list[uuid.UUID]:
     """Accounts that may not go negative but do (should be none)."""
     rows = uow.session.execute(
-        select(LedgerAccount.id)
-        .join(LedgerEntry, LedgerEntry.account_id == LedgerAccount.id)
+        select(col(LedgerAccount.id))
+        .join(LedgerEntry, col(LedgerEntry.account_id) == LedgerAccount.id)
         .where(
-            LedgerAccount.programme_id == ctx.pid,
-            LedgerAccount.may_go_negative.is_(False),
+            col(LedgerAccount.programme_id) == ctx.pid,
+            col(LedgerAccount.may_go_negative).is_(False),
         )
-        .group_by(LedgerAccount.id)
+        .group_by(col(LedgerAccount.id))
         .having(func.sum(LedgerEntry.amount) < 0)
     ).all()
     return [row[0] for row in rows]

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Sequence
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.access import ApiClient, ClientRole
@@ -32,7 +33,7 @@ def publish_course(uow: UnitOfWork, ctx: ProgrammeContext, spec: CourseSpec, by:
 
 
 def _publish(uow: UnitOfWork, ctx: ProgrammeContext, spec: CourseSpec, by: ClientRole) -> Course:
-    if uow.session.execute(select(Course.id).where(Course.code == spec.code)).first() is not None:
+    if uow.session.execute(select(col(Course.id)).where(col(Course.code) == spec.code)).first() is not None:
         raise DomainError(
             f"a course {spec.code!r} is already in the catalogue", code="course-exists", field="code"
         )
@@ -77,12 +78,12 @@ def _registered(
     uow: UnitOfWork, model: type[Platform] | type[TrainingProvider], role: ClientRole, code: str
 ) -> bool:
     """Whether the organisation ``code`` is in the catalogue or holds an active API key."""
-    if uow.session.execute(select(model.id).where(model.code == code)).first() is not None:
+    if uow.session.execute(select(col(model.id)).where(col(model.code) == code)).first() is not None:
         return True
-    keyed = select(ApiClient.id).where(
-        ApiClient.role == role.value,
-        ApiClient.owner_code == code,
-        ApiClient.revoked_at.is_(None),
+    keyed = select(col(ApiClient.id)).where(
+        col(ApiClient.role) == role.value,
+        col(ApiClient.owner_code) == code,
+        col(ApiClient.revoked_at).is_(None),
     )
     return uow.session.execute(keyed.limit(1)).first() is not None
 
@@ -90,27 +91,20 @@ def _registered(
 def purchases_by_redeem_code(uow: UnitOfWork, codes: Sequence[str]) -> dict[str, uuid.UUID]:
     """Purchase ids by (normalised) redeem code, for the codes that exist."""
     wanted = [code.strip().upper() for code in codes]
-    rows = uow.session.execute(
-        select(Purchase.redeem_code, Purchase.id).where(Purchase.redeem_code.in_(wanted))
-    )
-    return {code: purchase_id for code, purchase_id in rows.all()}
+    query = select(col(Purchase.redeem_code), col(Purchase.id))
+    return {
+        code: purchase_id for code, purchase_id in uow.rows_among(query, col(Purchase.redeem_code), wanted)
+    }
 
 
 def provider_purchases(
     uow: UnitOfWork, provider_code: str, purchase_ids: Sequence[uuid.UUID]
 ) -> set[uuid.UUID]:
     """The purchases among ``purchase_ids`` that are of courses of provider ``provider_code``."""
-    found: set[uuid.UUID] = set()
-    ids = list(dict.fromkeys(purchase_ids))
-    for start in range(0, len(ids), 1_000):
-        found.update(
-            uow.session.execute(
-                select(Purchase.id)
-                .join(Course, Course.id == Purchase.course_id)
-                .join(TrainingProvider, TrainingProvider.id == Course.provider_id)
-                .where(
-                    uow.among(Purchase.id, ids[start : start + 1_000]), TrainingProvider.code == provider_code
-                )
-            ).scalars()
-        )
-    return found
+    query = (
+        select(col(Purchase.id))
+        .join(Course, col(Course.id) == Purchase.course_id)
+        .join(TrainingProvider, col(TrainingProvider.id) == Course.provider_id)
+        .where(col(TrainingProvider.code) == provider_code)
+    )
+    return set(uow.scalars_among(query, col(Purchase.id), purchase_ids))

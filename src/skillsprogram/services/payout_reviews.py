@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.lifecycle import AccountStatus, EntitlementStatus
@@ -49,18 +50,18 @@ def open_reviews(uow: UnitOfWork, ctx: ProgrammeContext) -> list[OpenReview]:
     """The review queue, oldest first."""
     rows = uow.session.execute(
         select(
-            PayoutReview.id,
-            Payout.id,
-            Payout.rail,
-            Payout.amount,
-            Payout.currency,
-            Payout.status,
-            PayoutReview.reason,
-            PayoutReview.opened_at,
+            col(PayoutReview.id),
+            col(Payout.id),
+            col(Payout.rail),
+            col(Payout.amount),
+            col(Payout.currency),
+            col(Payout.status),
+            col(PayoutReview.reason),
+            col(PayoutReview.opened_at),
         )
-        .join(Payout, Payout.id == PayoutReview.payout_id)
-        .where(PayoutReview.programme_id == ctx.pid, PayoutReview.resolved_at.is_(None))
-        .order_by(PayoutReview.opened_at, PayoutReview.id)
+        .join(Payout, col(Payout.id) == PayoutReview.payout_id)
+        .where(col(PayoutReview.programme_id) == ctx.pid, col(PayoutReview.resolved_at).is_(None))
+        .order_by(col(PayoutReview.opened_at), col(PayoutReview.id))
     ).all()
     return [OpenReview(*row) for row in rows]
 
@@ -70,7 +71,7 @@ def open_review(uow: UnitOfWork, ctx: ProgrammeContext, payout: Payout, reason: 
     already = uow.session.execute(
         select(func.count())
         .select_from(PayoutReview)
-        .where(PayoutReview.payout_id == payout.id, PayoutReview.resolved_at.is_(None))
+        .where(col(PayoutReview.payout_id) == payout.id, col(PayoutReview.resolved_at).is_(None))
     ).scalar_one()
     if not already:
         uow.session.add(
@@ -82,11 +83,12 @@ def resolve_review(uow: UnitOfWork, ctx: ProgrammeContext, review_id: uuid.UUID,
     """Close a review: ``retry`` sends the payout again (new key, current verified account),
     ``cancel`` cancels the benefit and returns its amount to the budget. Returns the payout's
     new status."""
-    query = select(PayoutReview, Payout).join(Payout, Payout.id == PayoutReview.payout_id)
-    query = query.where(PayoutReview.id == review_id, PayoutReview.programme_id == ctx.pid)
-    if uow.dialect == "postgresql":
-        query = query.with_for_update()
-    found = uow.session.execute(query).one_or_none()
+    query = (
+        select(PayoutReview, Payout)
+        .join(Payout, col(Payout.id) == PayoutReview.payout_id)
+        .where(col(PayoutReview.id) == review_id, col(PayoutReview.programme_id) == ctx.pid)
+    )
+    found = uow.session.execute(uow.locked(query)).one_or_none()
     if found is None:
         raise NotFound(f"no payout review {review_id}", code="review-not-found")
     review, payout = found
@@ -102,16 +104,16 @@ def resolve_review(uow: UnitOfWork, ctx: ProgrammeContext, review_id: uuid.UUID,
     now = ctx.clock.now()
     if action == "retry":
         person_id = uow.session.execute(
-            select(Application.person_id).where(Application.id == entitlement.application_id)
+            select(col(Application.person_id)).where(col(Application.id) == entitlement.application_id)
         ).scalar_one()
         account = (
             uow.session.execute(
                 select(PaymentAccount)
                 .where(
-                    PaymentAccount.person_id == person_id,
-                    PaymentAccount.status == AccountStatus.VERIFIED.value,
+                    col(PaymentAccount.person_id) == person_id,
+                    col(PaymentAccount.status) == AccountStatus.VERIFIED.value,
                 )
-                .order_by(PaymentAccount.verified_at.desc(), PaymentAccount.id)
+                .order_by(col(PaymentAccount.verified_at).desc(), col(PaymentAccount.id))
             )
             .scalars()
             .first()

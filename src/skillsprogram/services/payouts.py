@@ -30,16 +30,18 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TypeVarTuple
 
-from sqlalchemy import Select, bindparam, exists, select
+from sqlalchemy import ColumnElement, Select, bindparam, exists, select
+from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.exchange import PaymentInstruction, RailResult, RailTimeout
 from skillsprogram.domain.ledger import AccountKind, Posting, transfer
 from skillsprogram.domain.lifecycle import CLAIMABLE, ApplicationStatus, EntitlementStatus, PayoutStatus
-from skillsprogram.domain.models import Application, Entitlement, PaymentAccount, Payout, SentTransfer
+from skillsprogram.domain.models import Application, Entitlement, PaymentAccount, Payout
 from skillsprogram.domain.payments import DisbursementEnvelope, EnvelopePayout, PayoutReview
+from skillsprogram.domain.settlement_models import ProviderSettlement
 from skillsprogram.domain.transfers import (
     PAYOUT_MOVES,
     RailAnswer,
@@ -53,10 +55,12 @@ from skillsprogram.errors import DomainError
 from skillsprogram.services import ledger
 from skillsprogram.services.audit import Change, record
 from skillsprogram.services.faults import checkpoint
+from skillsprogram.storage.rows import PayoutReviewRow
 from skillsprogram.storage.uow import UnitOfWork
 
 LEASE = timedelta(minutes=10)
 RAIL_STATUSES = frozenset({"paid", "pending", "failed", "not_found"})
+Ts = TypeVarTuple("Ts")
 
 
 @dataclass
@@ -81,18 +85,18 @@ class _Garbage(Exception):
     """A rail answer that is not a valid answer."""
 
 
-def _funding_filter(ctx: ProgrammeContext, run_id: uuid.UUID | None) -> list[Any]:
+def _funding_filter(ctx: ProgrammeContext, run_id: uuid.UUID | None) -> list[ColumnElement[bool]]:
     """Payouts held back by disbursement funding (see :mod:`disbursements`)."""
     enveloped = (
-        select(EnvelopePayout.payout_id)
-        .join(DisbursementEnvelope, DisbursementEnvelope.id == EnvelopePayout.envelope_id)
-        .where(EnvelopePayout.payout_id == Payout.id)
+        select(col(EnvelopePayout.payout_id))
+        .join(DisbursementEnvelope, col(DisbursementEnvelope.id) == EnvelopePayout.envelope_id)
+        .where(col(EnvelopePayout.payout_id) == Payout.id)
     )
-    conditions = [~exists(enveloped.where(DisbursementEnvelope.status != "funded"))]
+    conditions = [~exists(enveloped.where(col(DisbursementEnvelope.status) != "funded"))]
     if run_id is not None:
-        conditions.append(exists(enveloped.where(DisbursementEnvelope.run_id == run_id)))
+        conditions.append(exists(enveloped.where(col(DisbursementEnvelope.run_id) == run_id)))
     elif ctx.config.payouts_need_funding:
-        conditions.append(exists(enveloped.where(DisbursementEnvelope.status == "funded")))
+        conditions.append(exists(enveloped.where(col(DisbursementEnvelope.status) == "funded")))
     return conditions
 
 
@@ -103,14 +107,14 @@ def _claim(
     with ctx.uow() as uow:
         query = due_first(
             uow,
-            select(Payout, PaymentAccount.number_enc, PaymentAccount.holder_name)
-            .join(PaymentAccount, PaymentAccount.id == Payout.payment_account_id)
-            .where(Payout.programme_id == ctx.pid, *_funding_filter(ctx, run_id)),
+            select(Payout, col(PaymentAccount.number_enc), col(PaymentAccount.holder_name))
+            .join(PaymentAccount, col(PaymentAccount.id) == Payout.payment_account_id)
+            .where(col(Payout.programme_id) == ctx.pid, *_funding_filter(ctx, run_id)),
             Payout,
             now,
             chunk,
         )
-        claims = []
+        claims: list[_Claim] = []
         for payout, number_enc, holder in uow.session.execute(query).all():
             resolve_first = take(payout, PAYOUT_MOVES, now, lease)
             claims.append(
@@ -134,23 +138,27 @@ def _claim(
 
 
 def due_first(
-    uow: UnitOfWork, query: Select[Any], model: type[SentTransfer], now: datetime, chunk: int
-) -> Select[Any]:
+    uow: UnitOfWork,
+    query: Select[*Ts],
+    model: type[Payout] | type[ProviderSettlement],
+    now: datetime,
+    chunk: int,
+) -> Select[*Ts]:
     """``query`` narrowed to the ``model`` transfers a worker may claim at ``now``, the longest
     due first, at most ``chunk``; on PostgreSQL locked ``SKIP LOCKED``, so that workers
     running at once never claim the same transfer."""
-    query = (
+    due = (
         query.where(
             # Written into the statement, not bound, so the planner can use the due index.
-            model.status.in_(bindparam("claimable", list(CLAIMABLE), expanding=True, literal_execute=True)),
-            model.next_attempt_at <= now,
+            col(model.status).in_(
+                bindparam("claimable", list(CLAIMABLE), expanding=True, literal_execute=True)
+            ),
+            col(model.next_attempt_at) <= now,
         )
-        .order_by(model.next_attempt_at, model.id)
+        .order_by(col(model.next_attempt_at), col(model.id))
         .limit(chunk)
     )
-    if uow.dialect == "postgresql":
-        query = query.with_for_update(skip_locked=True, of=model)
-    return query
+    return uow.locked(due, of=model, skip_locked=True)
 
 
 def checked_answer(answer: object) -> RailResult:
@@ -219,7 +227,7 @@ def run_payouts(
         if not claims:
             break
         checkpoint("after_claim")
-        answers = []
+        answers: list[tuple[_Claim, RailAnswer]] = []
         for claim in claims:
             answers.append((claim, _call_rail(ctx, claim)))
             checkpoint("after_send")
@@ -235,22 +243,23 @@ class Settlement:
 
     postings: list[Posting] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
-    reviews: list[dict[str, object]] = field(default_factory=list)
+    reviews: list[PayoutReviewRow] = field(default_factory=list)
 
 
 def _locked(
     uow: UnitOfWork, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, tuple[Payout, Entitlement, uuid.UUID, str]]:
     query = (
-        select(Payout, Entitlement, Application.person_id, Application.status)
-        .join(Entitlement, Entitlement.id == Payout.entitlement_id)
-        .join(Application, Application.id == Entitlement.application_id)
-        .where(uow.among(Payout.id, list(ids)))
-        .order_by(Payout.id)
+        select(Payout, Entitlement, col(Application.person_id), col(Application.status))
+        .join(Entitlement, col(Entitlement.id) == Payout.entitlement_id)
+        .join(Application, col(Application.id) == Entitlement.application_id)
     )
-    if uow.dialect == "postgresql":
-        query = query.with_for_update(of=Payout)
-    return {row[0].id: (row[0], row[1], row[2], row[3]) for row in uow.session.execute(query).all()}
+    return {
+        payout.id: (payout, entitlement, person_id, status)
+        for payout, entitlement, person_id, status in uow.rows_among(
+            query, col(Payout.id), ids, lock=True, of=Payout
+        )
+    }
 
 
 def _record(ctx: ProgrammeContext, answers: list[tuple[_Claim, RailAnswer]], run: PayoutRun) -> None:

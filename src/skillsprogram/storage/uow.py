@@ -6,7 +6,20 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any, TypeVar, TypeVarTuple, cast
 
-from sqlalchemy import ColumnElement, Engine, Insert, Row, Select, any_, bindparam, text
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Delete,
+    Engine,
+    Insert,
+    Row,
+    Select,
+    Table,
+    Update,
+    any_,
+    bindparam,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
@@ -74,8 +87,7 @@ class UnitOfWork:
         if not rows:
             return
         self.session.flush()
-        table = SQLModel.metadata.tables[str(model.__tablename__)]
-        bulk.insert_rows(self.session.connection(), table, rows)
+        bulk.insert_rows(self.session.connection(), table_of(model), rows)
 
     def recheck_on_conflict(self, step: Callable[[], T]) -> T:
         """Run a check-then-write ``step`` in a savepoint; when its write loses a race to a
@@ -156,42 +168,76 @@ class UnitOfWork:
             )
         return cast("ColumnElement[bool]", column.in_(values))
 
-    def locked(self, query: Select[*Ts]) -> Select[*Ts]:
+    def locked(self, query: Select[*Ts], *, of: Any = None, skip_locked: bool = False) -> Select[*Ts]:
         """``query`` taking row locks (``FOR UPDATE``) on PostgreSQL, so that concurrent
         transactions changing the same rows wait for this one. SQLite's single writer
-        already serialises transactions, and it has no row locks."""
+        already serialises transactions, and it has no row locks.
+
+        ``of`` (an entity or columns) locks only those tables' rows of a join;
+        ``skip_locked`` passes over rows another transaction holds instead of waiting for
+        them (workers claiming work then never claim the same rows).
+        """
         if self.dialect == "postgresql":
-            return query.with_for_update()
+            return query.with_for_update(of=of, skip_locked=skip_locked)
         return query
 
     def rows_among(
-        self, query: Select[*Ts], column: Any, values: Iterable[Any], *, lock: bool = False
+        self,
+        query: Select[*Ts],
+        column: Any,
+        values: Iterable[Any],
+        *,
+        lock: bool = False,
+        of: Any = None,
     ) -> Iterator[Row[*Ts]]:
         """The rows of ``query`` whose ``column`` is one of ``values``, however many there
         are: the values are de-duplicated, sorted and sent :data:`CHUNK` at a time.
 
-        With ``lock``, the rows are locked as they are read (see :meth:`locked`), chunk after
-        chunk in ``column`` order, so two batches locking overlapping sets of rows take
-        their locks in the same order and cannot deadlock each other.
+        With ``lock``, the rows are locked as they are read (see :meth:`locked`; ``of``
+        narrows the lock to one table of a join), chunk after chunk in ``column`` order, so
+        two batches locking overlapping sets of rows take their locks in the same order and
+        cannot deadlock each other.
         """
-        for chunk in self._chunked(query, column, values, lock):
+        for chunk in self._chunked(query, column, values, lock, of):
             yield from self.session.execute(chunk)
 
     def scalars_among(
-        self, query: Select[T], column: Any, values: Iterable[Any], *, lock: bool = False
+        self,
+        query: Select[T],
+        column: Any,
+        values: Iterable[Any],
+        *,
+        lock: bool = False,
+        of: Any = None,
     ) -> Iterator[T]:
         """The single-column (or single-entity) results of ``query`` whose ``column`` is one
         of ``values``, chunked and optionally locked as :meth:`rows_among` does."""
-        for chunk in self._chunked(query, column, values, lock):
+        for chunk in self._chunked(query, column, values, lock, of):
             yield from self.session.scalars(chunk)
 
+    def execute_among(self, statement: Update | Delete, column: Any, values: Iterable[Any]) -> int:
+        """Run an ``UPDATE`` or ``DELETE`` on the rows whose ``column`` is one of ``values``,
+        :data:`CHUNK` values per statement (in sorted order); returns how many rows it
+        changed. The session's objects are not synchronised: callers pass
+        ``synchronize_session=False`` or re-read what they changed."""
+        changed = 0
+        for chunk in self._chunks(values):
+            result = self.session.execute(statement.where(self.among(column, chunk)))
+            changed += cast("CursorResult[Any]", result).rowcount
+        return changed
+
     def _chunked(
-        self, query: Select[*Ts], column: Any, values: Iterable[Any], lock: bool
+        self, query: Select[*Ts], column: Any, values: Iterable[Any], lock: bool, of: Any
     ) -> Iterator[Select[*Ts]]:
+        for chunk in self._chunks(values):
+            narrowed = query.where(self.among(column, chunk))
+            yield self.locked(narrowed.order_by(column), of=of) if lock else narrowed
+
+    @staticmethod
+    def _chunks(values: Iterable[Any]) -> Iterator[list[Any]]:
         wanted = sorted(set(values))
         for start in range(0, len(wanted), CHUNK):
-            chunk = query.where(self.among(column, wanted[start : start + CHUNK]))
-            yield self.locked(chunk.order_by(column)) if lock else chunk
+            yield wanted[start : start + CHUNK]
 
     def refresh_statistics(self, *models: type[SQLModel]) -> None:
         """Have PostgreSQL's planner re-read the size and shape of ``models``' tables.
@@ -215,7 +261,12 @@ class UnitOfWork:
         self.session.rollback()
 
 
+def table_of(model: type[SQLModel]) -> Table:
+    """The table ``model`` is stored in, for statements written against its columns
+    (``table_of(model).c.id``)."""
+    return SQLModel.metadata.tables[str(model.__tablename__)]
+
+
 def _insert_new(dialect: str, model: type[SQLModel], key: Sequence[str]) -> Insert:
-    table = SQLModel.metadata.tables[str(model.__tablename__)]
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(table).on_conflict_do_nothing(index_elements=list(key))
+    return insert(table_of(model)).on_conflict_do_nothing(index_elements=list(key))
