@@ -7,10 +7,12 @@ problem; each violation is one line naming the record.
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.ledger import AccountKind
@@ -53,18 +55,18 @@ class LedgerReport:
 
 def _balances_by(uow: UnitOfWork, ctx: ProgrammeContext, kind: AccountKind) -> dict[str, int]:
     rows = uow.session.execute(
-        select(LedgerAccount.owner_id, func.coalesce(func.sum(LedgerEntry.amount), 0))
-        .outerjoin(LedgerEntry, LedgerEntry.account_id == LedgerAccount.id)
-        .where(LedgerAccount.programme_id == ctx.pid, LedgerAccount.kind == kind.value)
-        .group_by(LedgerAccount.owner_id)
+        select(col(LedgerAccount.owner_id), func.coalesce(func.sum(LedgerEntry.amount), 0))
+        .outerjoin(LedgerEntry, col(LedgerEntry.account_id) == LedgerAccount.id)
+        .where(col(LedgerAccount.programme_id) == ctx.pid, col(LedgerAccount.kind) == kind.value)
+        .group_by(col(LedgerAccount.owner_id))
     ).all()
     return {owner: int(total) for owner, total in rows}
 
 
 def _references(uow: UnitOfWork, ctx: ProgrammeContext, kinds: tuple[str, ...]) -> dict[str, list[str]]:
     rows = uow.session.execute(
-        select(LedgerTransaction.reference, LedgerTransaction.kind).where(
-            LedgerTransaction.programme_id == ctx.pid, LedgerTransaction.kind.in_(kinds)
+        select(col(LedgerTransaction.reference), col(LedgerTransaction.kind)).where(
+            col(LedgerTransaction.programme_id) == ctx.pid, col(LedgerTransaction.kind).in_(kinds)
         )
     ).all()
     found: dict[str, list[str]] = defaultdict(list)
@@ -90,23 +92,25 @@ def _double_entry(uow: UnitOfWork, ctx: ProgrammeContext, report: LedgerReport) 
         uow.session.execute(
             select(func.count())
             .select_from(LedgerTransaction)
-            .where(LedgerTransaction.programme_id == ctx.pid)
+            .where(col(LedgerTransaction.programme_id) == ctx.pid)
         ).scalar_one()
     )
     for transaction_id in ledger.unbalanced_transactions(uow, ctx):
         report.problems.append(f"transaction {transaction_id} does not sum to zero per currency")
     thin = uow.session.execute(
-        select(LedgerTransaction.id)
-        .outerjoin(LedgerEntry, LedgerEntry.transaction_id == LedgerTransaction.id)
-        .where(LedgerTransaction.programme_id == ctx.pid)
-        .group_by(LedgerTransaction.id)
-        .having(func.count(LedgerEntry.id) < 2)
+        select(col(LedgerTransaction.id))
+        .outerjoin(LedgerEntry, col(LedgerEntry.transaction_id) == LedgerTransaction.id)
+        .where(col(LedgerTransaction.programme_id) == ctx.pid)
+        .group_by(col(LedgerTransaction.id))
+        .having(func.count(col(LedgerEntry.id)) < 2)
     ).scalars()
     report.problems.extend(f"transaction {t} has fewer than two entries" for t in thin)
     foreign = uow.session.execute(
-        select(LedgerEntry.id, LedgerAccount.id)
-        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
-        .where(LedgerAccount.programme_id == ctx.pid, LedgerEntry.currency != LedgerAccount.currency)
+        select(col(LedgerEntry.id), col(LedgerAccount.id))
+        .join(LedgerAccount, col(LedgerAccount.id) == LedgerEntry.account_id)
+        .where(
+            col(LedgerAccount.programme_id) == ctx.pid, col(LedgerEntry.currency) != LedgerAccount.currency
+        )
     ).all()
     report.problems.extend(f"entry {e} is not in the currency of account {a}" for e, a in foreign)
     for account_id in ledger.overdrawn_accounts(uow, ctx):
@@ -117,15 +121,15 @@ def _vouchers(uow: UnitOfWork, ctx: ProgrammeContext, report: LedgerReport) -> N
     balances = _balances_by(uow, ctx, AccountKind.VOUCHER)
     holds = _balances_by(uow, ctx, AccountKind.VOUCHER_HOLD)
     vouchers = uow.session.execute(
-        select(Voucher.id, Voucher.status)
-        .join(LedgerAccount, LedgerAccount.id == Voucher.account_id)
-        .where(LedgerAccount.programme_id == ctx.pid)
+        select(col(Voucher.id), col(Voucher.status))
+        .join(LedgerAccount, col(LedgerAccount.id) == Voucher.account_id)
+        .where(col(LedgerAccount.programme_id) == ctx.pid)
     ).all()
-    open_prices = dict(
+    open_prices: dict[uuid.UUID, int | None] = dict(
         uow.session.execute(
-            select(Purchase.voucher_id, func.sum(Purchase.price))
-            .where(Purchase.status == PurchaseStatus.PURCHASED.value)
-            .group_by(Purchase.voucher_id)
+            select(col(Purchase.voucher_id), func.sum(Purchase.price))
+            .where(col(Purchase.status) == PurchaseStatus.PURCHASED.value)
+            .group_by(col(Purchase.voucher_id))
         ).all()
     )
     report.checked["vouchers"] = len(vouchers)
@@ -144,10 +148,12 @@ def _vouchers(uow: UnitOfWork, ctx: ProgrammeContext, report: LedgerReport) -> N
 def _purchases(uow: UnitOfWork, ctx: ProgrammeContext, report: LedgerReport) -> None:
     steps = _references(uow, ctx, ("course_reserve", "course_capture", "course_release", "course_purchase"))
     purchases = uow.session.execute(
-        select(Purchase.id, Purchase.status, Purchase.price, Purchase.ledger_transaction_id)
-        .join(Voucher, Voucher.id == Purchase.voucher_id)
-        .join(LedgerAccount, LedgerAccount.id == Voucher.account_id)
-        .where(LedgerAccount.programme_id == ctx.pid)
+        select(
+            col(Purchase.id), col(Purchase.status), col(Purchase.price), col(Purchase.ledger_transaction_id)
+        )
+        .join(Voucher, col(Voucher.id) == Purchase.voucher_id)
+        .join(LedgerAccount, col(LedgerAccount.id) == Voucher.account_id)
+        .where(col(LedgerAccount.programme_id) == ctx.pid)
     ).all()
     report.checked["voucher spends"] = len(purchases)
     for purchase_id, status, price, transaction_id in purchases:
@@ -170,7 +176,9 @@ def _purchases(uow: UnitOfWork, ctx: ProgrammeContext, report: LedgerReport) -> 
 def _payouts(uow: UnitOfWork, ctx: ProgrammeContext, report: LedgerReport) -> None:
     paid_kinds = _references(uow, ctx, ("payout", "payout_returned"))
     rows = uow.session.execute(
-        select(Payout.id, Payout.status, Payout.rail, Payout.amount).where(Payout.programme_id == ctx.pid)
+        select(col(Payout.id), col(Payout.status), col(Payout.rail), col(Payout.amount)).where(
+            col(Payout.programme_id) == ctx.pid
+        )
     ).all()
     report.checked["payouts"] = len(rows)
     sent: dict[str, int] = defaultdict(int)
@@ -205,11 +213,13 @@ def _payouts(uow: UnitOfWork, ctx: ProgrammeContext, report: LedgerReport) -> No
             )
     owed_rows = uow.session.execute(
         select(func.coalesce(func.sum(Entitlement.amount), 0))
-        .outerjoin(Payout, Payout.entitlement_id == Entitlement.id)
+        .outerjoin(Payout, col(Payout.entitlement_id) == Entitlement.id)
         .where(
-            Entitlement.programme_id == ctx.pid,
-            Entitlement.status.in_([EntitlementStatus.EARNED.value, EntitlementStatus.PAYOUT_CREATED.value]),
-            Payout.id.is_(None) | (Payout.status != PayoutStatus.PAID.value),
+            col(Entitlement.programme_id) == ctx.pid,
+            col(Entitlement.status).in_(
+                [EntitlementStatus.EARNED.value, EntitlementStatus.PAYOUT_CREATED.value]
+            ),
+            col(Payout.id).is_(None) | (col(Payout.status) != PayoutStatus.PAID.value),
         )
     ).scalar_one()
     payable = _balances_by(uow, ctx, AccountKind.BENEFIT_PAYABLE).get("programme", 0)
@@ -219,13 +229,14 @@ def _payouts(uow: UnitOfWork, ctx: ProgrammeContext, report: LedgerReport) -> No
 
 def _receivables(uow: UnitOfWork, ctx: ProgrammeContext, report: LedgerReport) -> None:
     receivables = _balances_by(uow, ctx, AccountKind.RECEIVABLE)
-    repaid = dict(
-        uow.session.execute(
-            select(Repayment.application_id, func.sum(Repayment.amount))
-            .where(Repayment.programme_id == ctx.pid)
-            .group_by(Repayment.application_id)
+    repaid: dict[uuid.UUID, int] = {
+        application_id: int(total)
+        for application_id, total in uow.session.execute(
+            select(col(Repayment.application_id), func.sum(Repayment.amount))
+            .where(col(Repayment.programme_id) == ctx.pid)
+            .group_by(col(Repayment.application_id))
         ).all()
-    )
+    }
     report.checked["receivables"] = len(receivables)
     for owner, balance in receivables.items():
         if balance > 0:
@@ -234,7 +245,7 @@ def _receivables(uow: UnitOfWork, ctx: ProgrammeContext, report: LedgerReport) -
         if str(application_id) not in receivables:
             report.problems.append(f"repayment by application {application_id} without a receivable")
     collected = sum(_balances_by(uow, ctx, AccountKind.COLLECTIONS).values())
-    if -collected != sum(int(v) for v in repaid.values()):
+    if -collected != sum(repaid.values()):
         report.problems.append(f"collections hold {-collected}, repayments add up to {sum(repaid.values())}")
 
 

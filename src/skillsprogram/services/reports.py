@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import distinct, func, select
+from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.lifecycle import EntitlementStatus, PayoutStatus
@@ -68,10 +71,10 @@ def payouts_by_status(uow: UnitOfWork, ctx: ProgrammeContext) -> list[tuple[str,
     return [
         (status, currency, int(count), int(amount))
         for status, currency, count, amount in uow.session.execute(
-            select(Payout.status, Payout.currency, func.count(), func.sum(Payout.amount))
-            .where(Payout.programme_id == ctx.pid)
-            .group_by(Payout.status, Payout.currency)
-            .order_by(Payout.status, Payout.currency)
+            select(col(Payout.status), col(Payout.currency), func.count(), func.sum(Payout.amount))
+            .where(col(Payout.programme_id) == ctx.pid)
+            .group_by(col(Payout.status), col(Payout.currency))
+            .order_by(col(Payout.status), col(Payout.currency))
         ).all()
     ]
 
@@ -79,11 +82,11 @@ def payouts_by_status(uow: UnitOfWork, ctx: ProgrammeContext) -> list[tuple[str,
 def funnel(uow: UnitOfWork, ctx: ProgrammeContext) -> Funnel:
     """How many applications reached each stage, from the audit log and the ledger."""
     report = Funnel()
-    reached = dict(
+    reached: dict[str, int] = dict(
         uow.session.execute(
-            select(AuditEvent.action, func.count(distinct(AuditEvent.entity_id)))
-            .where(AuditEvent.programme_id == ctx.pid, AuditEvent.entity == "application")
-            .group_by(AuditEvent.action)
+            select(col(AuditEvent.action), func.count(distinct(col(AuditEvent.entity_id))))
+            .where(col(AuditEvent.programme_id) == ctx.pid, col(AuditEvent.entity) == "application")
+            .group_by(col(AuditEvent.action))
         ).all()
     )
     report.stages = [
@@ -94,37 +97,37 @@ def funnel(uow: UnitOfWork, ctx: ProgrammeContext) -> Funnel:
     report.ineligible_by_rule = [
         (rule, int(count))
         for rule, count in uow.session.execute(
-            select(EligibilityFinding.rule, func.count(distinct(EligibilityFinding.application_id)))
-            .join(Application, Application.id == EligibilityFinding.application_id)
-            .where(Application.programme_id == ctx.pid, EligibilityFinding.passed.is_(False))
-            .group_by(EligibilityFinding.rule)
-            .order_by(func.count(distinct(EligibilityFinding.application_id)).desc())
+            select(col(EligibilityFinding.rule), func.count(distinct(col(EligibilityFinding.application_id))))
+            .join(Application, col(Application.id) == EligibilityFinding.application_id)
+            .where(col(Application.programme_id) == ctx.pid, col(EligibilityFinding.passed).is_(False))
+            .group_by(col(EligibilityFinding.rule))
+            .order_by(func.count(distinct(col(EligibilityFinding.application_id))).desc())
         ).all()
     ]
     report.current_status = {
         status: int(count)
         for status, count in uow.session.execute(
-            select(Application.status, func.count())
-            .where(Application.programme_id == ctx.pid)
-            .group_by(Application.status)
+            select(col(Application.status), func.count())
+            .where(col(Application.programme_id) == ctx.pid)
+            .group_by(col(Application.status))
         ).all()
     }
     report.payouts = payouts_by_status(uow, ctx)
     report.paid_people = int(
         uow.session.execute(
-            select(func.count(distinct(Entitlement.application_id)))
-            .join(Payout, Payout.entitlement_id == Entitlement.id)
-            .where(Payout.programme_id == ctx.pid, Payout.status == PayoutStatus.PAID.value)
+            select(func.count(distinct(col(Entitlement.application_id))))
+            .join(Payout, col(Payout.entitlement_id) == Entitlement.id)
+            .where(col(Payout.programme_id) == ctx.pid, col(Payout.status) == PayoutStatus.PAID.value)
         ).scalar_one()
     )
     report.money = [
         (kind, currency, int(total))
         for kind, currency, total in uow.session.execute(
-            select(LedgerTransaction.kind, LedgerEntry.currency, func.sum(LedgerEntry.amount))
-            .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
-            .where(LedgerTransaction.programme_id == ctx.pid, LedgerEntry.amount > 0)
-            .group_by(LedgerTransaction.kind, LedgerEntry.currency)
-            .order_by(LedgerTransaction.kind)
+            select(col(LedgerTransaction.kind), col(LedgerEntry.currency), func.sum(LedgerEntry.amount))
+            .join(LedgerTransaction, col(LedgerTransaction.id) == LedgerEntry.transaction_id)
+            .where(col(LedgerTransaction.programme_id) == ctx.pid, col(LedgerEntry.amount) > 0)
+            .group_by(col(LedgerTransaction.kind), col(LedgerEntry.currency))
+            .order_by(col(LedgerTransaction.kind))
         ).all()
     ]
     report.benefits = benefits_by_state(uow, ctx)
@@ -132,14 +135,14 @@ def funnel(uow: UnitOfWork, ctx: ProgrammeContext) -> Funnel:
         (status, int(count), int(enrolments), int(amount))
         for status, count, enrolments, amount in uow.session.execute(
             select(
-                ProviderSettlement.status,
+                col(ProviderSettlement.status),
                 func.count(),
                 func.sum(ProviderSettlement.enrolments),
                 func.sum(ProviderSettlement.amount),
             )
-            .where(ProviderSettlement.programme_id == ctx.pid)
-            .group_by(ProviderSettlement.status)
-            .order_by(ProviderSettlement.status)
+            .where(col(ProviderSettlement.programme_id) == ctx.pid)
+            .group_by(col(ProviderSettlement.status))
+            .order_by(col(ProviderSettlement.status))
         ).all()
     ]
     if ctx.config.provider_settlement is not None:
@@ -171,11 +174,15 @@ def benefits_by_state(uow: UnitOfWork, ctx: ProgrammeContext) -> list[tuple[str,
     totals: dict[tuple[str, str], list[int]] = {}
     for benefit, entitlement, payout, count, amount in uow.session.execute(
         select(
-            Entitlement.benefit, Entitlement.status, Payout.status, func.count(), func.sum(Entitlement.amount)
+            col(Entitlement.benefit),
+            col(Entitlement.status),
+            col(Payout.status),
+            func.count(),
+            func.sum(Entitlement.amount),
         )
-        .outerjoin(Payout, Payout.entitlement_id == Entitlement.id)
-        .where(Entitlement.programme_id == ctx.pid)
-        .group_by(Entitlement.benefit, Entitlement.status, Payout.status)
+        .outerjoin(Payout, col(Payout.entitlement_id) == Entitlement.id)
+        .where(col(Entitlement.programme_id) == ctx.pid)
+        .group_by(col(Entitlement.benefit), col(Entitlement.status), col(Payout.status))
     ).all():
         total = totals.setdefault((benefit, _benefit_state(entitlement, payout)), [0, 0])
         total[0] += int(count)
@@ -189,11 +196,11 @@ def unsettled_enrolments(uow: UnitOfWork, ctx: ProgrammeContext) -> tuple[int, i
     assert rules is not None
     count, amount = uow.session.execute(
         select(func.count(), func.coalesce(func.sum(Purchase.price), 0))
-        .join(Application, Application.id == Purchase.application_id)
+        .join(Application, col(Application.id) == Purchase.application_id)
         .where(
-            Application.programme_id == ctx.pid,
-            Purchase.status.in_([s.value for s in PAYABLE_STATES[rules.settle_when]]),
-            Purchase.id.not_in(select(SettlementItem.purchase_id)),
+            col(Application.programme_id) == ctx.pid,
+            col(Purchase.status).in_([s.value for s in PAYABLE_STATES[rules.settle_when]]),
+            col(Purchase.id).not_in(select(col(SettlementItem.purchase_id))),
         )
     ).one()
     return int(count), int(amount)
@@ -201,11 +208,15 @@ def unsettled_enrolments(uow: UnitOfWork, ctx: ProgrammeContext) -> tuple[int, i
 
 def employment_summary(uow: UnitOfWork, ctx: ProgrammeContext) -> list[tuple[str, int]]:
     """Graduates by employment status at follow-up (the latest report of each graduate)."""
-    latest: dict[object, tuple[object, str]] = {}
+    latest: dict[uuid.UUID, tuple[datetime, str]] = {}
     for application_id, status, reported_at in uow.session.execute(
-        select(EmploymentOutcome.application_id, EmploymentOutcome.status, EmploymentOutcome.reported_at)
-        .join(Application, Application.id == EmploymentOutcome.application_id)
-        .where(Application.programme_id == ctx.pid)
+        select(
+            col(EmploymentOutcome.application_id),
+            col(EmploymentOutcome.status),
+            col(EmploymentOutcome.reported_at),
+        )
+        .join(Application, col(Application.id) == EmploymentOutcome.application_id)
+        .where(col(Application.programme_id) == ctx.pid)
     ).all():
         known = latest.get(application_id)
         if known is None or reported_at >= known[0]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import func, select, update
+from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
-from skillsprogram.domain.ledger import AccountKind, transfer
+from skillsprogram.domain.ledger import AccountKind, Posting, transfer
 from skillsprogram.domain.lifecycle import (
     ApplicationStatus,
     EntitlementStatus,
@@ -40,7 +41,7 @@ def revoke(uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUID, re
     application = load_for_move(uow, ctx, application_id)
     released = cancelled = claimed = 0
     voucher = uow.session.execute(
-        select(Voucher).where(Voucher.application_id == application_id)
+        select(Voucher).where(col(Voucher.application_id) == application_id)
     ).scalar_one_or_none()
     if voucher is not None and voucher.status == VoucherStatus.ACTIVE.value:
         # Purchases not yet redeemed give their reservation back to the voucher first.
@@ -52,41 +53,40 @@ def revoke(uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUID, re
     # Payouts not sent are cancelled first, by a guarded UPDATE: a payout a worker claims at
     # this very moment (now ``sending``) is not matched, so its entitlement stays payable and
     # the worker's outcome decides (paid: claimed back below or when it lands).
-    mine = select(Entitlement.id).where(Entitlement.application_id == application_id)
+    mine = select(col(Entitlement.id)).where(col(Entitlement.application_id) == application_id)
     stopped = set(
         uow.session.execute(
             update(Payout)
-            .where(Payout.entitlement_id.in_(mine), Payout.status.in_(NOT_SENT))
+            .where(col(Payout.entitlement_id).in_(mine), col(Payout.status).in_(NOT_SENT))
             .values(status=PayoutStatus.CANCELLED.value, updated_at=ctx.clock.now())
-            .returning(Payout.entitlement_id, Payout.id)
+            .returning(col(Payout.entitlement_id), col(Payout.id))
             .execution_options(synchronize_session=False)
         ).all()
     )
     stopped_entitlements = {entitlement_id for entitlement_id, _ in stopped}
-    uow.session.execute(
+    uow.execute_among(
         update(PayoutReview)
-        .where(
-            PayoutReview.payout_id.in_([payout_id for _, payout_id in stopped]),
-            PayoutReview.resolved_at.is_(None),
-        )
+        .where(col(PayoutReview.resolved_at).is_(None))
         .values(resolved_at=ctx.clock.now(), resolution="revoked")
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
+        col(PayoutReview.payout_id),
+        [payout_id for _, payout_id in stopped],
     )
     unpaid = [
         entitlement
         for entitlement in uow.session.execute(
             select(Entitlement)
             .where(
-                Entitlement.application_id == application_id,
-                Entitlement.status.in_(
+                col(Entitlement.application_id) == application_id,
+                col(Entitlement.status).in_(
                     [EntitlementStatus.EARNED.value, EntitlementStatus.PAYOUT_CREATED.value]
                 ),
             )
-            .order_by(Entitlement.id)
+            .order_by(col(Entitlement.id))
         ).scalars()
         if entitlement.status == EntitlementStatus.EARNED.value or entitlement.id in stopped_entitlements
     ]
-    postings = []
+    postings: list[Posting] = []
     for entitlement in unpaid:
         entitlement.status = EntitlementStatus.CANCELLED.value
         cancelled += entitlement.amount
@@ -104,10 +104,10 @@ def revoke(uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUID, re
         claimed = int(
             uow.session.execute(
                 select(func.coalesce(func.sum(Payout.amount), 0))
-                .join(Entitlement, Entitlement.id == Payout.entitlement_id)
+                .join(Entitlement, col(Entitlement.id) == Payout.entitlement_id)
                 .where(
-                    Entitlement.application_id == application_id,
-                    Payout.status == PayoutStatus.PAID.value,
+                    col(Entitlement.application_id) == application_id,
+                    col(Payout.status) == PayoutStatus.PAID.value,
                 )
             ).scalar_one()
         )
