@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from skillsprogram_sandbox_rails import plugin as sandbox_rails_plugin
 from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
@@ -73,6 +74,8 @@ def test_anyone_with_the_seed_and_the_candidate_list_can_replay_the_draw(
 def cli_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SKILLSPROGRAM_HOME", str(tmp_path))
     monkeypatch.delenv("DATABASE_URL", raising=False)
+    # Each command a newcomer types is a new process, with the sandbox rails' books empty.
+    monkeypatch.setattr(sandbox_rails_plugin, "_RAILS", {})
     return tmp_path
 
 
@@ -92,6 +95,24 @@ def test_demo_command_prints_the_funnel_for_indonesia(cli_home: Path) -> None:
     ):
         assert text in result.output
     assert (cli_home / "skillsprogram.db").exists()
+
+
+@pytest.mark.parametrize("country", ["indonesia", "cambodia"])
+def test_the_same_seed_gives_the_same_demo_to_the_last_payout(cli_home: Path, country: str) -> None:
+    from skillsprogram.cli.main import app
+
+    def run(seed: str) -> list[str]:
+        sandbox_rails_plugin._RAILS.clear()  # a new process each time, as on the command line
+        result = CliRunner().invoke(
+            app, ["demo", "--country", country, "--applicants", "300", "--seed", seed], env={"COLUMNS": "400"}
+        )
+        assert result.exit_code == 0, result.output
+        return [line for line in result.output.splitlines() if not line.startswith("Finished in")]
+
+    first = run("5")
+    assert any("paid out to beneficiaries" in line for line in first)
+    assert run("5") == first
+    assert run("6") != first
 
 
 def test_unknown_country_is_refused_with_one_clear_line(cli_home: Path) -> None:

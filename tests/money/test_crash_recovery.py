@@ -27,7 +27,7 @@ from skillsprogram.config import ProgrammeConfig, parse_config
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.models import LedgerTransaction, Payout
 from skillsprogram.services import reconciliation
-from skillsprogram.services.faults import FAULT_ENV
+from skillsprogram.services.faults import FAULT_ENV, PAYOUT_POINTS, checkpoint
 from tests.conftest import TESTLAND
 from tests.money.helpers import ledger_problems, payouts_by_status, with_payouts
 
@@ -40,6 +40,17 @@ SECRET = "test-secret-that-is-long-enough"
 CRASHES = [("after_claim", 1), ("before_send", 3), ("after_send", 3), ("after_commit", 1)]
 #: Credits the rail had booked when the worker died (chunks of 5).
 CREDITED_AT_CRASH = {"after_claim": 0, "before_send": 2, "after_send": 3, "after_commit": 5}
+
+
+def test_the_crash_tests_cover_every_crash_point_of_the_payout_worker() -> None:
+    assert [point for point, _nth in CRASHES] == list(PAYOUT_POINTS)
+    assert set(CREDITED_AT_CRASH) == set(PAYOUT_POINTS)
+
+
+def test_a_misspelt_crash_point_is_refused_rather_than_never_reached(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(FAULT_ENV, "after_sned:2")
+    with pytest.raises(ValueError, match="names no crash point"):
+        checkpoint("after_send")
 
 
 @pytest.fixture

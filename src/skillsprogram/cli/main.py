@@ -6,6 +6,7 @@ import logging
 import sys
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -26,6 +27,7 @@ from skillsprogram.cli.scaffold import new_country_command
 from skillsprogram.clock import FixedClock
 from skillsprogram.config import load_config
 from skillsprogram.context import ProgrammeContext
+from skillsprogram.domain.types import reproducible_ids
 from skillsprogram.hooks.manager import build_plugin_manager, hooks_by_plugin, installed_plugins
 from skillsprogram.simulation import StepReporter, run_demo
 from skillsprogram.storage import migrate
@@ -147,7 +149,11 @@ def demo(
         )
         started = time.perf_counter()
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=console, transient=True, disable=not sys.stdout.isatty()) as bars:
+        # On an emptied database every identifier can come from the seed, so the same seed
+        # gives the same run to the last payout; over existing rows they must not repeat.
+        ids = reproducible_ids(f"demo-{seed}") if reset else nullcontext()
+        bars_shown = sys.stdout.isatty()
+        with ids, Progress(*columns, console=console, transient=True, disable=not bars_shown) as bars:
             result = run_demo(ctx, clock, applicants, seed, _Bars(bars))
         assert result.funnel is not None
         print_tables(

@@ -7,6 +7,13 @@ never waited for. After a death the survivors are asked to stop (an event their 
 checks between chunks) and finish what they hold; one that has not stopped after
 ``grace`` seconds is terminated. The parent then reports each worker that died,
 which and how.
+
+Why not :class:`concurrent.futures.ProcessPoolExecutor`: when one of its workers dies,
+the pool is broken and terminates every other worker at once (its queues may be in a
+dirty state), and the futures say only ``BrokenProcessPool``. A payout worker killed
+mid-chunk is survivable (its leases expire), but survivors terminated in the middle of a
+send are what the lease must then repair too, and the report could not name which
+worker died or how. Here survivors finish the payout they hold before they stop.
 """
 
 from __future__ import annotations

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
+import random
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -45,5 +50,41 @@ def new_id() -> uuid.UUID:
     foreign-key indexes instead of on random pages: a wave-sized batch then dirties
     a handful of index pages rather than one per row, which keeps inserts and
     commits flat as the tables grow.
+
+    Inside :func:`reproducible_ids` the identifiers come from a seed instead.
     """
-    return uuid7()
+    source = _id_source.get()
+    return uuid7() if source is None else source()
+
+
+#: Where :func:`new_id` takes identifiers from when not from the system's randomness.
+_id_source: ContextVar[Callable[[], uuid.UUID] | None] = ContextVar("skillsprogram_id_source", default=None)
+
+#: The millisecond the first reproducible identifier is stamped with (2026-01-01T00:00Z).
+_REPRODUCIBLE_EPOCH_MS = 1_767_225_600_000
+
+
+@contextmanager
+def reproducible_ids(seed: str) -> Iterator[None]:
+    """Draw every :func:`new_id` in this context (and thread) from ``seed``: for demos only.
+
+    The identifiers are still version-7 UUIDs, one millisecond apart in the order they
+    are made, so they sort in creation order as real ones do; their random bits come
+    from ``random.Random(seed)``. Two runs that make the same rows in the same order
+    then get the same identifiers, and with them the same payout keys, the same order
+    of equal-time rows and the same answers from a seeded sandbox rail. Never use it for
+    real data: the identifiers are guessable by anyone who knows the seed.
+    """
+    rng = random.Random(seed)
+    counter = itertools.count()
+
+    def draw() -> uuid.UUID:
+        stamp = _REPRODUCIBLE_EPOCH_MS + next(counter)
+        bits = (stamp << 80) | (0x7 << 76) | (rng.getrandbits(12) << 64) | (0b10 << 62) | rng.getrandbits(62)
+        return uuid.UUID(int=bits)
+
+    token = _id_source.set(draw)
+    try:
+        yield
+    finally:
+        _id_source.reset(token)

@@ -5,8 +5,9 @@ dangerous (after claiming, before sending, after the rail answered, after
 committing). When ``SKILLSPROGRAM_FAULT`` names that point, the process kills
 itself with SIGKILL, exactly as a machine losing power or an OOM kill would:
 no ``finally`` block, no rollback, no goodbye. ``point:N`` kills it on the N-th
-time the point is reached. Unset (always, in production), a checkpoint costs a
-dictionary look-up.
+time the point is reached. A variable naming no known point is refused (a misspelt
+point would otherwise never crash, and a crash test would pass without crashing).
+Unset (always, in production), a checkpoint costs a dictionary look-up.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ def checkpoint(point: str) -> None:
     if not spec:
         return
     name, _, nth = spec.partition(":")
+    if name not in PAYOUT_POINTS:
+        raise ValueError(f"{FAULT_ENV}={spec!r} names no crash point; known: {', '.join(PAYOUT_POINTS)}")
     if name != point:
         return
     _reached[point] += 1

@@ -51,6 +51,7 @@ from skillsprogram.domain.transfers import (
     still_held,
     take,
 )
+from skillsprogram.domain.types import new_id
 from skillsprogram.errors import DomainError
 from skillsprogram.services import ledger
 from skillsprogram.services.audit import Change, record
@@ -347,7 +348,7 @@ def settle(
     elif outcome == PayoutStatus.FAILED.value or (outcome == "unresolved"):
         out.reviews.append(
             {
-                "id": uuid.uuid4(),
+                "id": new_id(),
                 "programme_id": ctx.pid,
                 "payout_id": payout.id,
                 "reason": payout.last_error or outcome,
