@@ -67,6 +67,16 @@ class NotFound(DomainError):
     code = "not-found"
 
 
+class ApplicationNotFound(NotFound):
+    """An application that does not exist in the programme asked about."""
+
+    code = "application-not-found"
+
+    def __init__(self, application_id: object) -> None:
+        super().__init__(f"no application {application_id} in this programme")
+        self.application_id = application_id
+
+
 class InsufficientBalance(DomainError):
     """A voucher spend beyond the remaining balance."""
 

@@ -1,0 +1,91 @@
+"""The rows batch services insert in bulk (:meth:`UnitOfWork.insert_rows`), typed.
+
+Each is a ``TypedDict`` whose keys are the columns of its table, so a misspelt or missing
+column is a type error rather than a failed insert at run time.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any, TypedDict
+
+
+class FindingRow(TypedDict):
+    """One eligibility finding (``eligibility_finding``)."""
+
+    application_id: uuid.UUID
+    rule: str
+    passed: bool
+    reason: str | None
+    screened_at: datetime
+
+
+class VoucherRow(TypedDict):
+    """One voucher issued (``voucher``)."""
+
+    id: uuid.UUID
+    application_id: uuid.UUID
+    account_id: uuid.UUID
+    status: str
+    issued_at: datetime
+    first_purchase_deadline: datetime | None
+    expires_at: datetime
+
+
+class PurchaseRow(TypedDict):
+    """One course bought with a voucher (``purchase``)."""
+
+    id: uuid.UUID
+    application_id: uuid.UUID
+    voucher_id: uuid.UUID
+    course_id: uuid.UUID
+    price: int
+    currency: str
+    voucher_code: str
+    redeem_code: str
+    status: str
+    purchased_at: datetime
+    redeemed_at: datetime | None
+    ledger_transaction_id: uuid.UUID | None
+
+
+class HouseholdRow(TypedDict):
+    """One household (family card) first met at registration (``household``)."""
+
+    id: uuid.UUID
+    number_hash: str
+    number_enc: str
+    region_code: str | None
+
+
+class PersonRow(TypedDict):
+    """One person first met at registration (``person``)."""
+
+    id: uuid.UUID
+    national_id_hash: str
+    national_id_enc: str
+    full_name: str
+    birth_date: date
+    sex: str
+    phone_hash: str | None
+    phone_enc: str | None
+    household_id: uuid.UUID | None
+    region_code: str
+    created_at: datetime
+
+
+class ApplicationRow(TypedDict):
+    """One application registered (``application``)."""
+
+    id: uuid.UUID
+    programme_id: uuid.UUID
+    person_id: uuid.UUID
+    wave_id: uuid.UUID | None
+    status: str
+    region_code: str
+    occupation: str | None
+    in_education: bool
+    attributes: dict[str, Any]
+    registered_at: datetime
+    status_changed_at: datetime
