@@ -30,7 +30,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import Select, bindparam, exists, select
 
@@ -55,6 +55,8 @@ from skillsprogram.services import ledger
 from skillsprogram.services.audit import Change, record
 from skillsprogram.services.faults import checkpoint
 from skillsprogram.storage.uow import UnitOfWork
+
+Ts = TypeVarTuple("Ts")
 
 LEASE = timedelta(minutes=10)
 RAIL_STATUSES = frozenset({"paid", "pending", "failed", "not_found"})
@@ -135,8 +137,8 @@ def _claim(
 
 
 def due_first(
-    uow: UnitOfWork, query: Select[Any], model: type[SentTransfer], now: datetime, chunk: int
-) -> Select[Any]:
+    uow: UnitOfWork, query: Select[*Ts], model: type[SentTransfer], now: datetime, chunk: int
+) -> Select[*Ts]:
     """``query`` narrowed to the ``model`` transfers a worker may claim at ``now``, the longest
     due first, at most ``chunk``; on PostgreSQL locked ``SKIP LOCKED``, so that workers
     running at once never claim the same transfer."""

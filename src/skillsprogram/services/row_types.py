@@ -89,3 +89,43 @@ class ApplicationRow(TypedDict):
     attributes: dict[str, Any]
     registered_at: datetime
     status_changed_at: datetime
+
+
+class NoticeRow(TypedDict):
+    """One rail callback kept the first time its notice id is seen (``rail_notice``)."""
+
+    programme_id: uuid.UUID
+    rail: str
+    notice_id: str
+    idempotency_key: str
+    status: str
+    outcome: str
+    received_at: datetime
+    data: dict[str, Any]
+
+
+class SettlementRow(TypedDict):
+    """One provider settlement scheduled (``provider_settlement``)."""
+
+    id: uuid.UUID
+    programme_id: uuid.UUID
+    provider_id: uuid.UUID
+    provider_account_id: uuid.UUID
+    rail: str
+    amount: int
+    currency: str
+    enrolments: int
+    idempotency_key: str
+    status: str
+    attempts: int
+    created_at: datetime
+    updated_at: datetime
+    next_attempt_at: datetime
+
+
+class SettlementItemRow(TypedDict):
+    """One enrolment a settlement pays for (``settlement_item``)."""
+
+    purchase_id: uuid.UUID
+    settlement_id: uuid.UUID
+    amount: int

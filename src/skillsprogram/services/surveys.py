@@ -8,13 +8,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from skillsprogram.config import BenefitTrigger, SurveyDefinition
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.lifecycle import ApplicationStatus
 from skillsprogram.domain.models import SurveyResponse
 from skillsprogram.domain.types import new_id
-from skillsprogram.errors import DomainError, InvalidTransition, NotFound, ValidationFailed
+from skillsprogram.errors import (
+    ApplicationNotFound,
+    DomainError,
+    InvalidTransition,
+    NotFound,
+    ValidationFailed,
+)
 from skillsprogram.services.audit import Change, record
 from skillsprogram.services.benefits import Earning, earn_many
 from skillsprogram.services.outcomes import Outcome, single
@@ -62,13 +69,14 @@ def answer_surveys(
     """Store answers (every question answered, once per survey and beneficiary); each may
     earn a survey incentive under the benefit schedule."""
     applications = load_applications(uow, ctx, [s.application_id for s in submissions])
-    answered = set(
-        uow.session.execute(
-            select(SurveyResponse.application_id, SurveyResponse.survey).where(
-                uow.among(SurveyResponse.application_id, list(applications))
-            )
-        ).all()
-    )
+    answered: set[tuple[uuid.UUID, str]] = {
+        (application_id, code)
+        for application_id, code in uow.rows_among(
+            select(col(SurveyResponse.application_id), col(SurveyResponse.survey)),
+            col(SurveyResponse.application_id),
+            applications,
+        )
+    }
     now = ctx.clock.now()
     rows, changes, earnings = [], [], []
     outcomes: list[Outcome[uuid.UUID]] = []
@@ -77,10 +85,7 @@ def answer_surveys(
             definition = survey(ctx, submission.survey)
             application = applications.get(submission.application_id)
             if application is None:
-                raise NotFound(
-                    f"no application {submission.application_id} in this programme",
-                    code="application-not-found",
-                )
+                raise ApplicationNotFound(submission.application_id)
             _check(definition, application.status, submission.answers)
             if (application.id, definition.code) in answered:
                 raise InvalidTransition(
