@@ -41,7 +41,7 @@ from skillsprogram.services.audit import Change, record
 from skillsprogram.services.imports import PRINTABLE, Row, Rows, read_json_list
 from skillsprogram.services.payout_reviews import open_review
 from skillsprogram.services.payouts import Settlement, settle, write_settlement
-from skillsprogram.services.row_types import NoticeRow
+from skillsprogram.services.row_types import RailNoticeRow
 from skillsprogram.storage.dialects import insert_skipping_existing, locking_rows_of, table_of
 from skillsprogram.storage.uow import UnitOfWork
 
@@ -169,8 +169,8 @@ def _claim_notices(
     first: dict[str, RailCallback] = {}
     for callback in callbacks:
         first.setdefault(callback.notice_id, callback)
-    rows: list[NoticeRow] = [
-        NoticeRow(
+    rows: list[RailNoticeRow] = [
+        RailNoticeRow(
             programme_id=ctx.pid,
             rail=rail,
             notice_id=notice_id,

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any, TypedDict
 
 
-class FindingRow(TypedDict):
+class EligibilityFindingRow(TypedDict):
     """One eligibility finding (``eligibility_finding``)."""
 
     application_id: uuid.UUID
@@ -91,7 +91,7 @@ class ApplicationRow(TypedDict):
     status_changed_at: datetime
 
 
-class NoticeRow(TypedDict):
+class RailNoticeRow(TypedDict):
     """One rail callback kept the first time its notice id is seen (``rail_notice``)."""
 
     programme_id: uuid.UUID
@@ -104,7 +104,7 @@ class NoticeRow(TypedDict):
     data: dict[str, Any]
 
 
-class SettlementRow(TypedDict):
+class ProviderSettlementRow(TypedDict):
     """One provider settlement scheduled (``provider_settlement``)."""
 
     id: uuid.UUID
@@ -129,3 +129,40 @@ class SettlementItemRow(TypedDict):
     purchase_id: uuid.UUID
     settlement_id: uuid.UUID
     amount: int
+
+
+class CompletionRow(TypedDict):
+    """One course completed (``completion``)."""
+
+    purchase_id: uuid.UUID
+    completed_at: datetime
+    certificate_number: str
+    score: int | None
+
+
+class RatingRow(TypedDict):
+    """One course rated (``rating``)."""
+
+    purchase_id: uuid.UUID
+    stars: int
+    comment: str | None
+    rated_at: datetime
+
+
+class AttendanceReportRow(TypedDict):
+    """One month of attendance reported (``attendance_report``)."""
+
+    purchase_id: uuid.UUID
+    period: str
+    attendance_percent: int
+    reported_at: datetime
+
+
+class SurveyResponseRow(TypedDict):
+    """One survey answered (``survey_response``)."""
+
+    id: uuid.UUID
+    application_id: uuid.UUID
+    survey: str
+    answers: dict[str, Any]
+    submitted_at: datetime

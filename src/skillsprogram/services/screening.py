@@ -16,7 +16,7 @@ from skillsprogram.domain.lifecycle import ApplicationStatus
 from skillsprogram.domain.models import Application, EligibilityFinding, Household, Person, Voucher
 from skillsprogram.domain.people import age_on
 from skillsprogram.services.batches import Progress, for_each_chunk
-from skillsprogram.services.row_types import FindingRow
+from skillsprogram.services.row_types import EligibilityFindingRow
 from skillsprogram.services.transitions import Move, move_many
 from skillsprogram.storage.uow import UnitOfWork
 
@@ -122,12 +122,12 @@ def apply_findings(
     now = ctx.clock.now()
     persons: dict[uuid.UUID, uuid.UUID] = {row.id: row.person_id for row in rows}
     failed: dict[uuid.UUID, list[Finding]] = defaultdict(list)
-    stored: list[FindingRow] = []
+    stored: list[EligibilityFindingRow] = []
     for finding in findings:
         if finding.application_id not in persons:
             continue
         stored.append(
-            FindingRow(
+            EligibilityFindingRow(
                 application_id=finding.application_id,
                 rule=finding.rule,
                 passed=finding.passed,

@@ -38,7 +38,7 @@ from skillsprogram.services.accounts import account_verdict
 from skillsprogram.services.audit import Change, record
 from skillsprogram.services.outcomes import Outcome
 from skillsprogram.services.payouts import LEASE, call_rail, due_first
-from skillsprogram.services.row_types import SettlementItemRow, SettlementRow
+from skillsprogram.services.row_types import ProviderSettlementRow, SettlementItemRow
 from skillsprogram.storage.dialects import skipping_locked
 from skillsprogram.storage.uow import UnitOfWork
 
@@ -184,7 +184,7 @@ def schedule_settlements(uow: UnitOfWork, ctx: ProgrammeContext) -> SettlementRu
         )
     }
     now = ctx.clock.now()
-    settlements: list[SettlementRow] = []
+    settlements: list[ProviderSettlementRow] = []
     items: list[SettlementItemRow] = []
     changes: list[Change] = []
     for provider_id, enrolments in sorted(by_provider.items()):
@@ -195,7 +195,7 @@ def schedule_settlements(uow: UnitOfWork, ctx: ProgrammeContext) -> SettlementRu
         settlement_id = new_id()
         amount = sum(price for _p, price in enrolments)
         settlements.append(
-            SettlementRow(
+            ProviderSettlementRow(
                 id=settlement_id,
                 programme_id=ctx.pid,
                 provider_id=provider_id,

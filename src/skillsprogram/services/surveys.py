@@ -25,6 +25,7 @@ from skillsprogram.errors import (
 from skillsprogram.services.audit import Change, record
 from skillsprogram.services.benefits import Earning, earn_many
 from skillsprogram.services.outcomes import Outcome, single
+from skillsprogram.services.row_types import SurveyResponseRow
 from skillsprogram.services.transitions import load_applications
 from skillsprogram.storage.uow import UnitOfWork
 
@@ -78,7 +79,9 @@ def answer_surveys(
         )
     }
     now = ctx.clock.now()
-    rows, changes, earnings = [], [], []
+    rows: list[SurveyResponseRow] = []
+    changes: list[Change] = []
+    earnings: list[Earning] = []
     outcomes: list[Outcome[uuid.UUID]] = []
     for submission in submissions:
         try:
@@ -97,13 +100,13 @@ def answer_surveys(
         answered.add((application.id, definition.code))
         response_id = new_id()
         rows.append(
-            {
-                "id": response_id,
-                "application_id": application.id,
-                "survey": definition.code,
-                "answers": dict(submission.answers),
-                "submitted_at": now,
-            }
+            SurveyResponseRow(
+                id=response_id,
+                application_id=application.id,
+                survey=definition.code,
+                answers=dict(submission.answers),
+                submitted_at=now,
+            )
         )
         changes.append(
             Change(

@@ -28,6 +28,7 @@ from skillsprogram.services.audit import Change, record
 from skillsprogram.services.benefits import Earning, earn_many
 from skillsprogram.services.imports import Month, Row, ascii_digits
 from skillsprogram.services.outcomes import Outcome, each, single
+from skillsprogram.services.row_types import AttendanceReportRow, CompletionRow, RatingRow
 from skillsprogram.services.transitions import Move, load_applications, move_many
 from skillsprogram.storage.uow import UnitOfWork
 
@@ -176,7 +177,10 @@ def _complete_batch(
 ) -> list[Outcome[uuid.UUID]]:
     loaded = _load(uow, ctx, [r.purchase_id for r in reports])
     now = ctx.clock.now()
-    rows, moves, changes, earnings = [], [], [], []
+    rows: list[CompletionRow] = []
+    moves: list[Move] = []
+    changes: list[Change] = []
+    earnings: list[Earning] = []
     # Certificate numbers are unique across the programme's history, not only in this batch.
     certificates: set[str] = set(
         uow.scalars_among(
@@ -205,12 +209,12 @@ def _complete_batch(
         certificates.add(report.certificate_number)
         purchase.status = PurchaseStatus.COMPLETED.value
         rows.append(
-            {
-                "purchase_id": purchase.id,
-                "completed_at": now,
-                "certificate_number": report.certificate_number,
-                "score": report.score,
-            }
+            CompletionRow(
+                purchase_id=purchase.id,
+                completed_at=now,
+                certificate_number=report.certificate_number,
+                score=report.score,
+            )
         )
         data = {
             "person_id": str(application.person_id),
@@ -269,7 +273,9 @@ def rate_many(
         )
     )
     now = ctx.clock.now()
-    rows, changes, earnings = [], [], []
+    rows: list[RatingRow] = []
+    changes: list[Change] = []
+    earnings: list[Earning] = []
 
     def check(request: RatingRequest) -> uuid.UUID:
         purchase, application = loaded.get(request.purchase_id)
@@ -283,7 +289,7 @@ def rate_many(
             raise InvalidTransition("a revoked beneficiary cannot rate", code="revoked")
         rated.add(purchase.id)
         rows.append(
-            {"purchase_id": purchase.id, "stars": request.stars, "comment": request.comment, "rated_at": now}
+            RatingRow(purchase_id=purchase.id, stars=request.stars, comment=request.comment, rated_at=now)
         )
         changes.append(
             Change(
@@ -337,7 +343,9 @@ def report_attendance_many(
         )
     }
     now = ctx.clock.now()
-    rows, changes, earnings = [], [], []
+    rows: list[AttendanceReportRow] = []
+    changes: list[Change] = []
+    earnings: list[Earning] = []
 
     def check(request: AttendanceRequest) -> uuid.UUID:
         purchase, application = loaded.get(request.purchase_id)
@@ -369,12 +377,12 @@ def report_attendance_many(
             )
         reported.add((purchase.id, request.period))
         rows.append(
-            {
-                "purchase_id": purchase.id,
-                "period": request.period,
-                "attendance_percent": request.attendance_percent,
-                "reported_at": now,
-            }
+            AttendanceReportRow(
+                purchase_id=purchase.id,
+                period=request.period,
+                attendance_percent=request.attendance_percent,
+                reported_at=now,
+            )
         )
         changes.append(
             Change(
