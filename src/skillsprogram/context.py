@@ -1,7 +1,7 @@
 """Wiring: one programme's configuration, plugins, clock, personal-data vault and database.
 
-Interfaces (the CLI, later the API) build a :class:`ProgrammeContext` once and
-hand it with a unit of work to the services.
+Interfaces (the CLI and the API) build a :class:`ProgrammeContext` once and hand it,
+with a unit of work, to the services.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 import pluggy
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from skillsprogram.clock import Clock, SystemClock
 from skillsprogram.config import ProgrammeConfig, parse_config
@@ -103,7 +103,7 @@ def load_programme(
 ) -> ProgrammeContext:
     """A context for a programme already started, with the configuration frozen at its start."""
     with UnitOfWork(engine) as uow:
-        programme = uow.session.exec(select(Programme).where(Programme.code == code)).first()
+        programme = uow.session.exec(select(Programme).where(col(Programme.code) == code)).first()
         if programme is None:
             raise NotFound(f"no programme {code!r} in this database; start it first")
         snapshot = programme.config

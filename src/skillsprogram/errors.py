@@ -74,6 +74,7 @@ class ApplicationNotFound(NotFound):
 
     def __init__(self, application_id: object, **details: Any) -> None:
         super().__init__(f"no application {application_id} in this programme", **details)
+        self.application_id = application_id
 
 
 class InsufficientBalance(DomainError):

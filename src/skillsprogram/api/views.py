@@ -27,8 +27,9 @@ from skillsprogram.api.schemas import (
 from skillsprogram.api.security import Principal
 from skillsprogram.domain.access import Grievance
 from skillsprogram.domain.models import Application, PaymentAccount, Payout, Purchase
+from skillsprogram.services.listings import CatalogueCourse
 from skillsprogram.services.outcomes import Outcome
-from skillsprogram.services.records import ApplicationRecord, CatalogueCourse
+from skillsprogram.services.records import ApplicationRecord
 
 
 def application(

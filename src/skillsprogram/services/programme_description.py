@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.attributes import label
@@ -105,7 +106,7 @@ def describe(uow: UnitOfWork, ctx: ProgrammeContext, language: str) -> Programme
     info = config.programme
     regions = [
         RegionEntry(r.code, r.name, r.level, r.parent_code)
-        for r in uow.session.execute(select(Region).order_by(Region.level, Region.code)).scalars()
+        for r in uow.session.execute(select(Region).order_by(col(Region.level), col(Region.code))).scalars()
     ]
     attributes = [
         AttributeEntry(

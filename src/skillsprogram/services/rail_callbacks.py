@@ -23,11 +23,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, StrictInt, StringConstraints
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.exchange import RailCallback
@@ -41,6 +41,8 @@ from skillsprogram.services.audit import Change, record
 from skillsprogram.services.imports import PRINTABLE, Row, Rows, read_json_list
 from skillsprogram.services.payout_reviews import open_review
 from skillsprogram.services.payouts import Settlement, settle, write_settlement
+from skillsprogram.services.row_types import RailNoticeRow
+from skillsprogram.storage.dialects import insert_skipping_existing, locking_rows_of, table_of
 from skillsprogram.storage.uow import UnitOfWork
 
 __all__ = [
@@ -128,22 +130,17 @@ def apply_callbacks(
     now = ctx.clock.now()
     claimed = _claim_notices(uow, ctx, rail, callbacks, now)
     keys = sorted({c.idempotency_key for c in callbacks if c.notice_id in claimed})
-    payouts: dict[str, tuple[Payout, Entitlement, uuid.UUID, str]] = {}
-    for start in range(0, len(keys), _CHUNK):
-        query = (
-            select(Payout, Entitlement, Application.person_id, Application.status)
-            .join(Entitlement, Entitlement.id == Payout.entitlement_id)
-            .join(Application, Application.id == Entitlement.application_id)
-            .where(
-                Payout.programme_id == ctx.pid,
-                Payout.rail == rail,
-                uow.among(Payout.idempotency_key, keys[start : start + _CHUNK]),
-            )
-            .order_by(Payout.id)
-        )
-        if uow.dialect == "postgresql":
-            query = query.with_for_update(of=Payout)
-        payouts.update((row[0].idempotency_key, row) for row in uow.session.execute(query).all())
+    query = (
+        select(Payout, Entitlement, col(Application.person_id), col(Application.status))
+        .join(Entitlement, col(Entitlement.id) == col(Payout.entitlement_id))
+        .join(Application, col(Application.id) == col(Entitlement.application_id))
+        .where(col(Payout.programme_id) == ctx.pid, col(Payout.rail) == rail)
+        .order_by(col(Payout.id))
+    )
+    payouts: dict[str, tuple[Payout, Entitlement, uuid.UUID, str]] = {
+        row[0].idempotency_key: row.tuple()
+        for row in uow.rows_among(locking_rows_of(uow, query, Payout), col(Payout.idempotency_key), keys)
+    }
     outcomes: list[CallbackOutcome] = []
     changes: list[Change] = []
     decided: dict[str, CallbackOutcome] = {}
@@ -172,32 +169,29 @@ def _claim_notices(
     first: dict[str, RailCallback] = {}
     for callback in callbacks:
         first.setdefault(callback.notice_id, callback)
-    rows: list[dict[str, Any]] = [
-        {
-            "programme_id": ctx.pid,
-            "rail": rail,
-            "notice_id": notice_id,
-            "idempotency_key": callback.idempotency_key,
-            "status": str(callback.status)[:24],
-            "outcome": _PENDING,
-            "received_at": now,
-            "data": {
+    rows: list[RailNoticeRow] = [
+        RailNoticeRow(
+            programme_id=ctx.pid,
+            rail=rail,
+            notice_id=notice_id,
+            idempotency_key=callback.idempotency_key,
+            status=str(callback.status)[:24],
+            outcome=_PENDING,
+            received_at=now,
+            data={
                 "reference": callback.reference,
                 "amount": callback.amount,
                 "currency": callback.currency,
                 "reason": callback.reason,
             },
-        }
+        )
         for notice_id, callback in sorted(first.items())  # one order for all: no deadlock
     ]
     if not rows:
         return set()
     uow.session.flush()
-    insert = postgresql.insert if uow.dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(RailNotice.__table__)
-        .on_conflict_do_nothing(index_elements=["programme_id", "rail", "notice_id"])
-        .returning(RailNotice.__table__.c.notice_id)
+    statement = insert_skipping_existing(uow, RailNotice, ["programme_id", "rail", "notice_id"]).returning(
+        table_of(RailNotice).c.notice_id
     )
     claimed: set[str] = set()
     for start in range(0, len(rows), _CHUNK):
@@ -217,9 +211,9 @@ def _record_outcomes(
             uow.session.execute(
                 update(RailNotice)
                 .where(
-                    RailNotice.programme_id == ctx.pid,
-                    RailNotice.rail == rail,
-                    uow.among(RailNotice.notice_id, notice_ids[start : start + _CHUNK]),
+                    col(RailNotice.programme_id) == ctx.pid,
+                    col(RailNotice.rail) == rail,
+                    uow.among(col(RailNotice.notice_id), notice_ids[start : start + _CHUNK]),
                 )
                 .values(outcome=outcome)
             )

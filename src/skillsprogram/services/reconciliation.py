@@ -29,6 +29,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, StrictInt, StringConstraints
 from sqlalchemy import select
+from sqlmodel import col
 
 from skillsprogram.clock import as_utc
 from skillsprogram.context import ProgrammeContext
@@ -132,21 +133,11 @@ def reconcile(
     """Compare a statement with our payouts on ``rail`` (paid in [since, until)); writes nothing."""
     report = ReconciliationReport()
     lines = _parse(content, report)
-    keys = list({line.key for line in lines})
-    ours: dict[str, Payout] = {}
-    for start in range(0, len(keys), 1_000):
-        ours.update(
-            {
-                p.idempotency_key: p
-                for p in uow.session.execute(
-                    select(Payout).where(
-                        Payout.programme_id == ctx.pid,
-                        Payout.rail == rail,
-                        uow.among(Payout.idempotency_key, keys[start : start + 1_000]),
-                    )
-                ).scalars()
-            }
-        )
+    query = select(Payout).where(col(Payout.programme_id) == ctx.pid, col(Payout.rail) == rail)
+    ours: dict[str, Payout] = {
+        p.idempotency_key: p
+        for p in uow.scalars_among(query, col(Payout.idempotency_key), {line.key for line in lines})
+    }
     seen: set[str] = set()
     for line in lines:
         found = ours.get(line.key)
@@ -179,12 +170,12 @@ def reconcile(
         else:
             report.discrepancies.append(Discrepancy(problem[0], problem[1], line.number, line.key, payout_id))
     paid = uow.session.execute(
-        select(Payout.id, Payout.idempotency_key).where(
-            Payout.programme_id == ctx.pid,
-            Payout.rail == rail,
-            Payout.status == PayoutStatus.PAID.value,
-            Payout.updated_at >= as_utc(since),
-            Payout.updated_at < as_utc(until),
+        select(col(Payout.id), col(Payout.idempotency_key)).where(
+            col(Payout.programme_id) == ctx.pid,
+            col(Payout.rail) == rail,
+            col(Payout.status) == PayoutStatus.PAID.value,
+            col(Payout.updated_at) >= as_utc(since),
+            col(Payout.updated_at) < as_utc(until),
         )
     ).all()
     for payout_id, key in paid:
@@ -204,8 +195,10 @@ def import_statement(
     ctx.rail(rail)  # an unknown rail is refused by name
     digest = hashlib.sha256(content).hexdigest()
     already = uow.session.execute(
-        select(RailStatement.id).where(
-            RailStatement.programme_id == ctx.pid, RailStatement.rail == rail, RailStatement.digest == digest
+        select(col(RailStatement.id)).where(
+            col(RailStatement.programme_id) == ctx.pid,
+            col(RailStatement.rail) == rail,
+            col(RailStatement.digest) == digest,
         )
     ).first()
     if already is not None:

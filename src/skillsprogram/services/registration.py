@@ -13,8 +13,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Mapped
+from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.attributes import check_attributes, schema_of
@@ -33,6 +36,7 @@ from skillsprogram.errors import (
 from skillsprogram.privacy import PersonalKind
 from skillsprogram.services.audit import Change, record
 from skillsprogram.services.outcomes import Outcome, single
+from skillsprogram.services.row_types import ApplicationRow, HouseholdRow, PersonRow
 from skillsprogram.storage.uow import UnitOfWork
 
 
@@ -50,10 +54,10 @@ def open_wave_at(uow: UnitOfWork, ctx: ProgrammeContext) -> Wave:
     now = ctx.clock.now()
     wave = uow.session.execute(
         select(Wave).where(
-            Wave.programme_id == ctx.pid,
-            Wave.status == WaveStatus.OPEN.value,
-            Wave.opens_at <= now,
-            Wave.closes_at > now,
+            col(Wave.programme_id) == ctx.pid,
+            col(Wave.status) == WaveStatus.OPEN.value,
+            col(Wave.opens_at) <= now,
+            col(Wave.closes_at) > now,
         )
     ).scalar_one_or_none()
     if wave is None:
@@ -167,13 +171,21 @@ def _register_batch(
         except DomainError as error:
             outcomes[index] = Outcome(error=error)
 
-    persons = _existing(uow, Person, [c.national_id_hash for _, c in checked], "national_id_hash")
+    persons = _existing(
+        uow, col(Person.national_id_hash), col(Person.id), [c.national_id_hash for _, c in checked]
+    )
     registered = _registered_persons(uow, ctx, [pid for pid in persons.values()])
     households = _existing(
-        uow, Household, [c.household_hash for _, c in checked if c.household_hash], "number_hash"
+        uow,
+        col(Household.number_hash),
+        col(Household.id),
+        [c.household_hash for _, c in checked if c.household_hash],
     )
 
-    person_rows, household_rows, application_rows, changes = [], [], [], []
+    person_rows: list[PersonRow] = []
+    household_rows: list[HouseholdRow] = []
+    application_rows: list[ApplicationRow] = []
+    changes: list[Change] = []
     for index, item in checked:
         person_id = persons.get(item.national_id_hash)
         if person_id is not None and person_id in registered:
@@ -192,12 +204,12 @@ def _register_batch(
                 household_id = new_id()
                 households[item.household_hash] = household_id
                 household_rows.append(
-                    {
-                        "id": household_id,
-                        "number_hash": item.household_hash,
-                        "number_enc": ctx.vault.encrypt(item.household_number),
-                        "region_code": request.region_code,
-                    }
+                    HouseholdRow(
+                        id=household_id,
+                        number_hash=item.household_hash,
+                        number_enc=ctx.vault.encrypt(item.household_number),
+                        region_code=request.region_code,
+                    )
                 )
         if person_id is None:
             person_id = new_id()
@@ -206,19 +218,19 @@ def _register_batch(
         registered.add(person_id)
         application_id = new_id()
         application_rows.append(
-            {
-                "id": application_id,
-                "programme_id": ctx.pid,
-                "person_id": person_id,
-                "wave_id": wave.id,
-                "status": ApplicationStatus.REGISTERED.value,
-                "region_code": request.region_code,
-                "occupation": request.occupation,
-                "in_education": request.in_education,
-                "attributes": dict(request.attributes),
-                "registered_at": now,
-                "status_changed_at": now,
-            }
+            ApplicationRow(
+                id=application_id,
+                programme_id=ctx.pid,
+                person_id=person_id,
+                wave_id=wave.id,
+                status=ApplicationStatus.REGISTERED.value,
+                region_code=request.region_code,
+                occupation=request.occupation,
+                in_education=request.in_education,
+                attributes=dict(request.attributes),
+                registered_at=now,
+                status_changed_at=now,
+            )
         )
         changes.append(
             Change(
@@ -247,63 +259,41 @@ def _person_row(
     item: _Checked,
     person_id: uuid.UUID,
     household_id: uuid.UUID | None,
-    now: object,
-) -> dict[str, object]:
+    now: datetime,
+) -> PersonRow:
     request = item.request
     phone = request.phone.strip() if request.phone else None
-    return {
-        "id": person_id,
-        "national_id_hash": item.national_id_hash,
-        "national_id_enc": ctx.vault.encrypt(item.national_id.normalised),
-        "full_name": request.full_name.strip(),
-        "birth_date": request.birth_date,
-        "sex": request.sex,
-        "phone_hash": ctx.vault.digest(PersonalKind.PHONE, phone) if phone else None,
-        "phone_enc": ctx.vault.encrypt(phone) if phone else None,
-        "household_id": household_id,
-        "region_code": request.region_code,
-        "created_at": now,
-    }
+    return PersonRow(
+        id=person_id,
+        national_id_hash=item.national_id_hash,
+        national_id_enc=ctx.vault.encrypt(item.national_id.normalised),
+        full_name=request.full_name.strip(),
+        birth_date=request.birth_date,
+        sex=request.sex,
+        phone_hash=ctx.vault.digest(PersonalKind.PHONE, phone) if phone else None,
+        phone_enc=ctx.vault.encrypt(phone) if phone else None,
+        household_id=household_id,
+        region_code=request.region_code,
+        created_at=now,
+    )
 
 
 def _known_regions(uow: UnitOfWork, codes: set[str]) -> set[str] | None:
     """The declared codes that exist; ``None`` when no geography is loaded at all."""
-    if uow.session.execute(select(Region.code).limit(1)).first() is None:
+    if uow.session.execute(select(col(Region.code)).limit(1)).first() is None:
         return None
-    found: set[str] = set()
-    wanted = sorted(codes)
-    for start in range(0, len(wanted), 1_000):
-        found.update(
-            uow.session.execute(
-                select(Region.code).where(Region.code.in_(wanted[start : start + 1_000]))
-            ).scalars()
-        )
-    return found
+    return set(uow.scalars_among(select(col(Region.code)), col(Region.code), codes))
 
 
-def _existing(uow: UnitOfWork, model: type, hashes: list[str], column: str) -> dict[str, uuid.UUID]:
-    found: dict[str, uuid.UUID] = {}
-    unique = list(dict.fromkeys(hashes))
-    col = getattr(model, column)
-    for start in range(0, len(unique), 1_000):
-        rows = uow.session.execute(
-            select(col, model.id).where(uow.among(col, unique[start : start + 1_000]))
-        ).all()
-        found.update({digest: row_id for digest, row_id in rows})
-    return found
+def _existing(
+    uow: UnitOfWork, digest: Mapped[str], row_id: Mapped[uuid.UUID], hashes: list[str]
+) -> dict[str, uuid.UUID]:
+    """The id of the row holding each of ``hashes`` in its ``digest`` column, where one does."""
+    return {found: found_id for found, found_id in uow.rows_among(select(digest, row_id), digest, hashes)}
 
 
 def _registered_persons(
     uow: UnitOfWork, ctx: ProgrammeContext, person_ids: list[uuid.UUID]
 ) -> set[uuid.UUID]:
-    found: set[uuid.UUID] = set()
-    for start in range(0, len(person_ids), 1_000):
-        found.update(
-            uow.session.execute(
-                select(Application.person_id).where(
-                    Application.programme_id == ctx.pid,
-                    uow.among(Application.person_id, person_ids[start : start + 1_000]),
-                )
-            ).scalars()
-        )
-    return found
+    query = select(col(Application.person_id)).where(col(Application.programme_id) == ctx.pid)
+    return set(uow.scalars_among(query, col(Application.person_id), person_ids))

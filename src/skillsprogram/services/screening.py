@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Row, distinct, func, or_, select
+from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.exchange import ApplicantFacts, Finding
@@ -15,50 +16,42 @@ from skillsprogram.domain.lifecycle import ApplicationStatus
 from skillsprogram.domain.models import Application, EligibilityFinding, Household, Person, Voucher
 from skillsprogram.domain.people import age_on
 from skillsprogram.services.batches import Progress, for_each_chunk
+from skillsprogram.services.row_types import EligibilityFindingRow
 from skillsprogram.services.transitions import Move, move_many
 from skillsprogram.storage.uow import UnitOfWork
 
 
 def household_recipients(uow: UnitOfWork, household_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
     """How many people of each household hold a voucher or have been selected, in any programme."""
-    result: dict[uuid.UUID, int] = {}
-    ids = list(set(household_ids))
-    for start in range(0, len(ids), 1_000):
-        rows = uow.session.execute(
-            select(Person.household_id, func.count(distinct(Application.person_id)))
-            .join(Application, Application.person_id == Person.id)
-            .outerjoin(Voucher, Voucher.application_id == Application.id)
-            .where(
-                uow.among(Person.household_id, ids[start : start + 1_000]),
-                or_(
-                    Voucher.id.is_not(None),
-                    Application.status == ApplicationStatus.SELECTED.value,
-                ),
+    query = (
+        select(col(Person.household_id), func.count(distinct(col(Application.person_id))))
+        .join(Application, col(Application.person_id) == col(Person.id))
+        .outerjoin(Voucher, col(Voucher.application_id) == col(Application.id))
+        .where(
+            or_(
+                col(Voucher.id).is_not(None),
+                col(Application.status) == ApplicationStatus.SELECTED.value,
             )
-            .group_by(Person.household_id)
-        ).all()
-        result.update({household: int(count) for household, count in rows})
-    return result
+        )
+        .group_by(col(Person.household_id))
+    )
+    return {
+        household: int(count)
+        for household, count in uow.rows_among(query, col(Person.household_id), household_ids)
+        if household is not None
+    }
 
 
 def previous_recipients(
     uow: UnitOfWork, ctx: ProgrammeContext, person_ids: Sequence[uuid.UUID]
 ) -> set[uuid.UUID]:
     """The persons among ``person_ids`` who received a voucher in another programme."""
-    found: set[uuid.UUID] = set()
-    ids = list(person_ids)
-    for start in range(0, len(ids), 1_000):
-        found.update(
-            uow.session.execute(
-                select(Application.person_id)
-                .join(Voucher, Voucher.application_id == Application.id)
-                .where(
-                    uow.among(Application.person_id, ids[start : start + 1_000]),
-                    Application.programme_id != ctx.pid,
-                )
-            ).scalars()
-        )
-    return found
+    query = (
+        select(col(Application.person_id))
+        .join(Voucher, col(Voucher.application_id) == col(Application.id))
+        .where(col(Application.programme_id) != ctx.pid)
+    )
+    return set(uow.scalars_among(query, col(Application.person_id), person_ids))
 
 
 def screen(ctx: ProgrammeContext, chunk: int = 1_000, progress: Progress | None = None) -> int:
@@ -69,42 +62,42 @@ def screen(ctx: ProgrammeContext, chunk: int = 1_000, progress: Progress | None 
     """
     query = (
         select(
-            Application.id,
-            Application.person_id,
-            Application.region_code,
-            Application.occupation,
-            Application.in_education,
-            Application.attributes,
-            Person.birth_date,
-            Person.sex,
-            Person.household_id,
-            Household.number_enc,
+            col(Application.id),
+            col(Application.person_id),
+            col(Application.region_code),
+            col(Application.occupation),
+            col(Application.in_education),
+            col(Application.attributes),
+            col(Person.birth_date),
+            col(Person.sex),
+            col(Person.household_id),
+            col(Household.number_enc),
         )
-        .join(Person, Person.id == Application.person_id)
-        .outerjoin(Household, Household.id == Person.household_id)
+        .join(Person, col(Person.id) == col(Application.person_id))
+        .outerjoin(Household, col(Household.id) == col(Person.household_id))
         .where(
-            Application.programme_id == ctx.pid,
-            Application.status == ApplicationStatus.IDENTITY_VERIFIED.value,
+            col(Application.programme_id) == ctx.pid,
+            col(Application.status) == ApplicationStatus.IDENTITY_VERIFIED.value,
         )
     )
 
     def handle(uow: UnitOfWork, rows: Sequence[Row[Any]]) -> int:
         today = ctx.clock.now().date()
-        households = household_recipients(uow, [row[8] for row in rows if row[8] is not None])
-        previous = previous_recipients(uow, ctx, [row[1] for row in rows])
+        households = household_recipients(uow, [row.household_id for row in rows if row.household_id])
+        previous = previous_recipients(uow, ctx, [row.person_id for row in rows])
         facts = [
             ApplicantFacts(
-                application_id=row[0],
-                person_id=row[1],
-                age=age_on(row[6], today),
-                sex=row[7],
-                region_code=row[2],
-                occupation=row[3],
-                in_education=row[4],
-                attributes=row[5] or {},
-                household_recipients=households.get(row[8], 0) if row[8] else 0,
-                previous_recipient=row[1] in previous,
-                household_number=ctx.vault.decrypt(row[9]) if row[9] else None,
+                application_id=row.id,
+                person_id=row.person_id,
+                age=age_on(row.birth_date, today),
+                sex=row.sex,
+                region_code=row.region_code,
+                occupation=row.occupation,
+                in_education=row.in_education,
+                attributes=row.attributes or {},
+                household_recipients=households.get(row.household_id, 0) if row.household_id else 0,
+                previous_recipient=row.person_id in previous,
+                household_number=ctx.vault.decrypt(row.number_enc) if row.number_enc else None,
             )
             for row in rows
         ]
@@ -127,20 +120,20 @@ def apply_findings(
 ) -> int:
     """Store findings and move each applicant to eligible or ineligible."""
     now = ctx.clock.now()
-    persons = {row[0]: row[1] for row in rows}
+    persons: dict[uuid.UUID, uuid.UUID] = {row.id: row.person_id for row in rows}
     failed: dict[uuid.UUID, list[Finding]] = defaultdict(list)
-    stored = []
+    stored: list[EligibilityFindingRow] = []
     for finding in findings:
         if finding.application_id not in persons:
             continue
         stored.append(
-            {
-                "application_id": finding.application_id,
-                "rule": finding.rule,
-                "passed": finding.passed,
-                "reason": finding.reason,
-                "screened_at": now,
-            }
+            EligibilityFindingRow(
+                application_id=finding.application_id,
+                rule=finding.rule,
+                passed=finding.passed,
+                reason=finding.reason,
+                screened_at=now,
+            )
         )
         if not finding.passed:
             failed[finding.application_id].append(finding)

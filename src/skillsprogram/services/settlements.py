@@ -20,9 +20,9 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.exchange import PaymentInstruction
@@ -38,6 +38,8 @@ from skillsprogram.services.accounts import account_verdict
 from skillsprogram.services.audit import Change, record
 from skillsprogram.services.outcomes import Outcome
 from skillsprogram.services.payouts import LEASE, call_rail, due_first
+from skillsprogram.services.row_types import ProviderSettlementRow, SettlementItemRow
+from skillsprogram.storage.dialects import skipping_locked
 from skillsprogram.storage.uow import UnitOfWork
 
 #: Purchase states at or past each ``settle_when`` setting.
@@ -86,16 +88,13 @@ def _register_provider_accounts(
 ) -> list[Outcome[uuid.UUID]]:
     codes = sorted({r.provider_code for r in requests})
     providers = {
-        p.code: p
-        for p in uow.session.execute(
-            select(TrainingProvider).where(TrainingProvider.code.in_(codes))
-        ).scalars()
+        p.code: p for p in uow.scalars_among(select(TrainingProvider), col(TrainingProvider.code), codes)
     }
     existing = {
         a.provider_id: a
-        for a in uow.session.execute(
-            select(ProviderAccount).where(ProviderAccount.provider_id.in_([p.id for p in providers.values()]))
-        ).scalars()
+        for a in uow.scalars_among(
+            select(ProviderAccount), col(ProviderAccount.provider_id), [p.id for p in providers.values()]
+        )
     }
     now = ctx.clock.now()
     outcomes: list[Outcome[uuid.UUID]] = []
@@ -153,46 +152,40 @@ def schedule_settlements(uow: UnitOfWork, ctx: ProgrammeContext) -> SettlementRu
         raise ConfigurationError("this programme does not settle with providers ([provider_settlement])")
     run = SettlementRun()
     states = [s.value for s in PAYABLE_STATES[rules.settle_when]]
-    settled = select(SettlementItem.purchase_id)
+    settled = select(col(SettlementItem.purchase_id))
     query = (
-        select(Purchase.id, Purchase.price, Course.provider_id)
-        .join(Course, Course.id == Purchase.course_id)
-        .join(Application, Application.id == Purchase.application_id)
+        select(col(Purchase.id), col(Purchase.price), col(Course.provider_id))
+        .join(Course, col(Course.id) == col(Purchase.course_id))
+        .join(Application, col(Application.id) == col(Purchase.application_id))
         .where(
-            Application.programme_id == ctx.pid,
-            Purchase.status.in_(states),
-            Purchase.id.not_in(settled),
+            col(Application.programme_id) == ctx.pid,
+            col(Purchase.status).in_(states),
+            col(Purchase.id).not_in(settled),
         )
-        .order_by(Purchase.id)
+        .order_by(col(Purchase.id))
     )
-    if uow.dialect == "postgresql":
-        # a second worker skips the enrolments this one is gathering instead of settling them again
-        query = query.with_for_update(skip_locked=True, of=Purchase)
-    payable = uow.session.execute(query).all()
+    # a second worker skips the enrolments this one is gathering instead of settling them again
+    payable = uow.session.execute(skipping_locked(uow, query, Purchase)).all()
     by_provider: dict[uuid.UUID, list[tuple[uuid.UUID, int]]] = defaultdict(list)
     for purchase_id, price, provider_id in payable:
         by_provider[provider_id].append((purchase_id, int(price)))
     if not by_provider:
         return run
+    verified = select(ProviderAccount).where(col(ProviderAccount.status) == AccountStatus.VERIFIED.value)
     accounts = {
-        a.provider_id: a
-        for a in uow.session.execute(
-            select(ProviderAccount).where(
-                ProviderAccount.provider_id.in_(list(by_provider)),
-                ProviderAccount.status == AccountStatus.VERIFIED.value,
-            )
-        ).scalars()
+        a.provider_id: a for a in uow.scalars_among(verified, col(ProviderAccount.provider_id), by_provider)
     }
-    codes = dict(
-        uow.session.execute(
-            select(TrainingProvider.id, TrainingProvider.code).where(
-                TrainingProvider.id.in_(list(by_provider))
-            )
-        ).all()
-    )
+    codes: dict[uuid.UUID, str] = {
+        provider_id: code
+        for provider_id, code in uow.rows_among(
+            select(col(TrainingProvider.id), col(TrainingProvider.code)),
+            col(TrainingProvider.id),
+            by_provider,
+        )
+    }
     now = ctx.clock.now()
-    settlements: list[dict[str, Any]] = []
-    items: list[dict[str, Any]] = []
+    settlements: list[ProviderSettlementRow] = []
+    items: list[SettlementItemRow] = []
     changes: list[Change] = []
     for provider_id, enrolments in sorted(by_provider.items()):
         account = accounts.get(provider_id)
@@ -202,25 +195,26 @@ def schedule_settlements(uow: UnitOfWork, ctx: ProgrammeContext) -> SettlementRu
         settlement_id = new_id()
         amount = sum(price for _p, price in enrolments)
         settlements.append(
-            {
-                "id": settlement_id,
-                "programme_id": ctx.pid,
-                "provider_id": provider_id,
-                "provider_account_id": account.id,
-                "rail": account.rail,
-                "amount": amount,
-                "currency": ctx.config.currency,
-                "enrolments": len(enrolments),
-                "idempotency_key": f"{ctx.config.code}:provider:{codes[provider_id]}:{settlement_id}",
-                "status": PayoutStatus.SCHEDULED.value,
-                "attempts": 0,
-                "created_at": now,
-                "updated_at": now,
-                "next_attempt_at": now,
-            }
+            ProviderSettlementRow(
+                id=settlement_id,
+                programme_id=ctx.pid,
+                provider_id=provider_id,
+                provider_account_id=account.id,
+                rail=account.rail,
+                amount=amount,
+                currency=ctx.config.currency,
+                enrolments=len(enrolments),
+                idempotency_key=f"{ctx.config.code}:provider:{codes[provider_id]}:{settlement_id}",
+                status=PayoutStatus.SCHEDULED.value,
+                attempts=0,
+                created_at=now,
+                updated_at=now,
+                next_attempt_at=now,
+            )
         )
         items.extend(
-            {"purchase_id": p, "settlement_id": settlement_id, "amount": price} for p, price in enrolments
+            SettlementItemRow(purchase_id=p, settlement_id=settlement_id, amount=price)
+            for p, price in enrolments
         )
         changes.append(
             Change(
@@ -254,9 +248,9 @@ def _claim(ctx: ProgrammeContext, chunk: int) -> list[_Claim]:
     with ctx.uow() as uow:
         query = due_first(
             uow,
-            select(ProviderSettlement, ProviderAccount.account_number, ProviderAccount.holder_name)
-            .join(ProviderAccount, ProviderAccount.id == ProviderSettlement.provider_account_id)
-            .where(ProviderSettlement.programme_id == ctx.pid),
+            select(ProviderSettlement, col(ProviderAccount.account_number), col(ProviderAccount.holder_name))
+            .join(ProviderAccount, col(ProviderAccount.id) == col(ProviderSettlement.provider_account_id))
+            .where(col(ProviderSettlement.programme_id) == ctx.pid),
             ProviderSettlement,
             now,
             chunk,
@@ -298,14 +292,15 @@ def _record(ctx: ProgrammeContext, answers: list[tuple[_Claim, RailAnswer]], run
     """Record the rails' answers for claimed settlements, skipping any claim overtaken."""
     with ctx.transaction() as uow:
         now = ctx.clock.now()
-        query = (
-            select(ProviderSettlement)
-            .where(ProviderSettlement.id.in_([c.settlement_id for c, _answer in answers]))
-            .order_by(ProviderSettlement.id)
-        )
-        if uow.dialect == "postgresql":
-            query = query.with_for_update()
-        held = {s.id: s for s in uow.session.execute(query).scalars()}
+        held = {
+            s.id: s
+            for s in uow.scalars_among(
+                select(ProviderSettlement),
+                col(ProviderSettlement.id),
+                [c.settlement_id for c, _answer in answers],
+                lock=True,
+            )
+        }
         postings, changes = [], []
         for claim, answer in answers:
             settlement = held[claim.settlement_id]

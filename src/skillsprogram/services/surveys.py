@@ -8,16 +8,24 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from skillsprogram.config import BenefitTrigger, SurveyDefinition
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.lifecycle import ApplicationStatus
 from skillsprogram.domain.models import SurveyResponse
 from skillsprogram.domain.types import new_id
-from skillsprogram.errors import DomainError, InvalidTransition, NotFound, ValidationFailed
+from skillsprogram.errors import (
+    ApplicationNotFound,
+    DomainError,
+    InvalidTransition,
+    NotFound,
+    ValidationFailed,
+)
 from skillsprogram.services.audit import Change, record
 from skillsprogram.services.benefits import Earning, earn_many
 from skillsprogram.services.outcomes import Outcome, single
+from skillsprogram.services.row_types import SurveyResponseRow
 from skillsprogram.services.transitions import load_applications
 from skillsprogram.storage.uow import UnitOfWork
 
@@ -62,25 +70,25 @@ def answer_surveys(
     """Store answers (every question answered, once per survey and beneficiary); each may
     earn a survey incentive under the benefit schedule."""
     applications = load_applications(uow, ctx, [s.application_id for s in submissions])
-    answered = set(
-        uow.session.execute(
-            select(SurveyResponse.application_id, SurveyResponse.survey).where(
-                uow.among(SurveyResponse.application_id, list(applications))
-            )
-        ).all()
-    )
+    answered: set[tuple[uuid.UUID, str]] = {
+        (application_id, code)
+        for application_id, code in uow.rows_among(
+            select(col(SurveyResponse.application_id), col(SurveyResponse.survey)),
+            col(SurveyResponse.application_id),
+            applications,
+        )
+    }
     now = ctx.clock.now()
-    rows, changes, earnings = [], [], []
+    rows: list[SurveyResponseRow] = []
+    changes: list[Change] = []
+    earnings: list[Earning] = []
     outcomes: list[Outcome[uuid.UUID]] = []
     for submission in submissions:
         try:
             definition = survey(ctx, submission.survey)
             application = applications.get(submission.application_id)
             if application is None:
-                raise NotFound(
-                    f"no application {submission.application_id} in this programme",
-                    code="application-not-found",
-                )
+                raise ApplicationNotFound(submission.application_id)
             _check(definition, application.status, submission.answers)
             if (application.id, definition.code) in answered:
                 raise InvalidTransition(
@@ -92,13 +100,13 @@ def answer_surveys(
         answered.add((application.id, definition.code))
         response_id = new_id()
         rows.append(
-            {
-                "id": response_id,
-                "application_id": application.id,
-                "survey": definition.code,
-                "answers": dict(submission.answers),
-                "submitted_at": now,
-            }
+            SurveyResponseRow(
+                id=response_id,
+                application_id=application.id,
+                survey=definition.code,
+                answers=dict(submission.answers),
+                submitted_at=now,
+            )
         )
         changes.append(
             Change(

@@ -16,6 +16,7 @@ from typing import Annotated
 
 from pydantic import Field, StrictInt
 from sqlalchemy import select
+from sqlmodel import col
 
 from skillsprogram.config import BenefitTrigger
 from skillsprogram.context import ProgrammeContext
@@ -27,6 +28,7 @@ from skillsprogram.services.audit import Change, record
 from skillsprogram.services.benefits import Earning, earn_many
 from skillsprogram.services.imports import Month, Row, ascii_digits
 from skillsprogram.services.outcomes import Outcome, each, single
+from skillsprogram.services.row_types import AttendanceReportRow, CompletionRow, RatingRow
 from skillsprogram.services.transitions import Move, load_applications, move_many
 from skillsprogram.storage.uow import UnitOfWork
 
@@ -92,17 +94,9 @@ class _Loaded:
 
 def _load(uow: UnitOfWork, ctx: ProgrammeContext, purchase_ids: Sequence[uuid.UUID]) -> _Loaded:
     """Purchases and their applications (of this programme), locked on PostgreSQL."""
-    wanted = sorted(set(purchase_ids))
-    purchases: dict[uuid.UUID, Purchase] = {}
-    for start in range(0, len(wanted), 1_000):
-        query = (
-            select(Purchase)
-            .where(uow.among(Purchase.id, wanted[start : start + 1_000]))
-            .order_by(Purchase.id)
-        )
-        if uow.dialect == "postgresql":
-            query = query.with_for_update()
-        purchases.update({p.id: p for p in uow.session.execute(query).scalars()})
+    purchases = {
+        p.id: p for p in uow.scalars_among(select(Purchase), col(Purchase.id), purchase_ids, lock=True)
+    }
     applications = load_applications(uow, ctx, [p.application_id for p in purchases.values()])
     return _Loaded(purchases, applications)
 
@@ -117,11 +111,12 @@ def redeem_many(
 ) -> list[Outcome[Purchase]]:
     """Redeem codes at the provider: each course starts."""
     codes = [code.strip().upper() for code in redeem_codes]
-    ids = dict(
-        uow.session.execute(
-            select(Purchase.redeem_code, Purchase.id).where(uow.among(Purchase.redeem_code, codes))
-        ).all()
-    )
+    ids: dict[str, uuid.UUID] = {
+        code: purchase_id
+        for code, purchase_id in uow.rows_among(
+            select(col(Purchase.redeem_code), col(Purchase.id)), col(Purchase.redeem_code), codes
+        )
+    }
     loaded = _load(uow, ctx, list(ids.values()))
     now = ctx.clock.now()
     changes: list[Change] = []
@@ -182,14 +177,17 @@ def _complete_batch(
 ) -> list[Outcome[uuid.UUID]]:
     loaded = _load(uow, ctx, [r.purchase_id for r in reports])
     now = ctx.clock.now()
-    rows, moves, changes, earnings = [], [], [], []
+    rows: list[CompletionRow] = []
+    moves: list[Move] = []
+    changes: list[Change] = []
+    earnings: list[Earning] = []
     # Certificate numbers are unique across the programme's history, not only in this batch.
     certificates: set[str] = set(
-        uow.session.execute(
-            select(Completion.certificate_number).where(
-                uow.among(Completion.certificate_number, {r.certificate_number for r in reports})
-            )
-        ).scalars()
+        uow.scalars_among(
+            select(col(Completion.certificate_number)),
+            col(Completion.certificate_number),
+            {r.certificate_number for r in reports},
+        )
     )
     status = {app_id: app.status for app_id, app in loaded.applications.items()}
 
@@ -211,12 +209,12 @@ def _complete_batch(
         certificates.add(report.certificate_number)
         purchase.status = PurchaseStatus.COMPLETED.value
         rows.append(
-            {
-                "purchase_id": purchase.id,
-                "completed_at": now,
-                "certificate_number": report.certificate_number,
-                "score": report.score,
-            }
+            CompletionRow(
+                purchase_id=purchase.id,
+                completed_at=now,
+                certificate_number=report.certificate_number,
+                score=report.score,
+            )
         )
         data = {
             "person_id": str(application.person_id),
@@ -266,20 +264,18 @@ def rate_many(
 ) -> list[Outcome[uuid.UUID]]:
     """Record ratings of completed courses; a beneficiary's first rating may earn benefits."""
     loaded = _load(uow, ctx, [r.purchase_id for r in ratings])
-    rated = set(
-        uow.session.execute(
-            select(Rating.purchase_id).where(uow.among(Rating.purchase_id, list(loaded.purchases)))
-        ).scalars()
-    )
+    rated = set(uow.scalars_among(select(col(Rating.purchase_id)), col(Rating.purchase_id), loaded.purchases))
     raters = set(
-        uow.session.execute(
-            select(Purchase.application_id)
-            .join(Rating, Rating.purchase_id == Purchase.id)
-            .where(uow.among(Purchase.application_id, list(loaded.applications)))
-        ).scalars()
+        uow.scalars_among(
+            select(col(Purchase.application_id)).join(Rating, col(Rating.purchase_id) == col(Purchase.id)),
+            col(Purchase.application_id),
+            loaded.applications,
+        )
     )
     now = ctx.clock.now()
-    rows, changes, earnings = [], [], []
+    rows: list[RatingRow] = []
+    changes: list[Change] = []
+    earnings: list[Earning] = []
 
     def check(request: RatingRequest) -> uuid.UUID:
         purchase, application = loaded.get(request.purchase_id)
@@ -293,7 +289,7 @@ def rate_many(
             raise InvalidTransition("a revoked beneficiary cannot rate", code="revoked")
         rated.add(purchase.id)
         rows.append(
-            {"purchase_id": purchase.id, "stars": request.stars, "comment": request.comment, "rated_at": now}
+            RatingRow(purchase_id=purchase.id, stars=request.stars, comment=request.comment, rated_at=now)
         )
         changes.append(
             Change(
@@ -338,15 +334,18 @@ def report_attendance_many(
     """Record monthly attendance for courses under way; each month may earn an allowance
     (or have it withheld) under the benefit schedule."""
     loaded = _load(uow, ctx, [r.purchase_id for r in reports])
-    reported = set(
-        uow.session.execute(
-            select(AttendanceReport.purchase_id, AttendanceReport.period).where(
-                uow.among(AttendanceReport.purchase_id, list(loaded.purchases))
-            )
-        ).all()
-    )
+    reported: set[tuple[uuid.UUID, str]] = {
+        (purchase_id, period)
+        for purchase_id, period in uow.rows_among(
+            select(col(AttendanceReport.purchase_id), col(AttendanceReport.period)),
+            col(AttendanceReport.purchase_id),
+            loaded.purchases,
+        )
+    }
     now = ctx.clock.now()
-    rows, changes, earnings = [], [], []
+    rows: list[AttendanceReportRow] = []
+    changes: list[Change] = []
+    earnings: list[Earning] = []
 
     def check(request: AttendanceRequest) -> uuid.UUID:
         purchase, application = loaded.get(request.purchase_id)
@@ -378,12 +377,12 @@ def report_attendance_many(
             )
         reported.add((purchase.id, request.period))
         rows.append(
-            {
-                "purchase_id": purchase.id,
-                "period": request.period,
-                "attendance_percent": request.attendance_percent,
-                "reported_at": now,
-            }
+            AttendanceReportRow(
+                purchase_id=purchase.id,
+                period=request.period,
+                attendance_percent=request.attendance_percent,
+                reported_at=now,
+            )
         )
         changes.append(
             Change(

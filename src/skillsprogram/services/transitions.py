@@ -5,14 +5,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
+from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.lifecycle import ApplicationStatus, check_move
 from skillsprogram.domain.models import Application
-from skillsprogram.errors import NotFound
+from skillsprogram.errors import ApplicationNotFound
 from skillsprogram.services.audit import Change, record
 from skillsprogram.storage.uow import UnitOfWork
 
@@ -69,11 +70,11 @@ def _move_chunk(
     for from_status, ids in by_status.items():
         result = uow.session.execute(
             update(Application)
-            .where(uow.among(Application.id, ids), Application.status == from_status)
+            .where(uow.among(Application.id, ids), col(Application.status) == from_status)
             .values(status=target.value, status_changed_at=now, **dict(values or {}))
             .execution_options(synchronize_session=False)
         )
-        moved += result.rowcount
+        moved += cast("CursorResult[Any]", result).rowcount
     record(
         uow,
         ctx,
@@ -97,14 +98,12 @@ def load_for_move(
 ) -> Application:
     """Read one application of the programme (locked for update on PostgreSQL)."""
     query = select(Application).where(
-        Application.id == application_id,
-        Application.programme_id == ctx.pid,
+        col(Application.id) == application_id,
+        col(Application.programme_id) == ctx.pid,
     )
-    if lock and uow.dialect == "postgresql":
-        query = query.with_for_update()
-    application = uow.session.execute(query).scalar_one_or_none()
+    application = uow.session.execute(uow.locked(query) if lock else query).scalar_one_or_none()
     if application is None:
-        raise NotFound(f"no application {application_id} in this programme", code="application-not-found")
+        raise ApplicationNotFound(application_id)
     return application
 
 
@@ -113,21 +112,11 @@ def load_applications(
 ) -> dict[uuid.UUID, Application]:
     """Applications of the programme by id (locked for update on PostgreSQL, in id order so
     that concurrent batches never deadlock). Ids of other programmes are simply absent."""
-    wanted = sorted(set(application_ids))
-    found: dict[uuid.UUID, Application] = {}
-    for start in range(0, len(wanted), CHUNK):
-        query = (
-            select(Application)
-            .where(
-                uow.among(Application.id, wanted[start : start + CHUNK]),
-                Application.programme_id == ctx.pid,
-            )
-            .order_by(Application.id)
-        )
-        if uow.dialect == "postgresql":
-            query = query.with_for_update()
-        found.update({a.id: a for a in uow.session.execute(query).scalars()})
-    return found
+    query = select(Application).where(col(Application.programme_id) == ctx.pid)
+    return {
+        application.id: application
+        for application in uow.scalars_among(query, col(Application.id), application_ids, lock=True)
+    }
 
 
 def move_one(

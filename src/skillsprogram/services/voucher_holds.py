@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Sequence
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.ledger import AccountKind, Posting, transfer
@@ -40,11 +41,12 @@ def capture(uow: UnitOfWork, ctx: ProgrammeContext, purchases: Sequence[Purchase
     paying = [p for p in purchases if p.price]
     if not paying:
         return 0
-    providers = dict(
-        uow.session.execute(
-            select(Course.id, Course.provider_id).where(Course.id.in_(list({p.course_id for p in paying})))
-        ).all()
-    )
+    providers: dict[uuid.UUID, uuid.UUID] = {
+        course_id: provider_id
+        for course_id, provider_id in uow.rows_among(
+            select(col(Course.id), col(Course.provider_id)), col(Course.id), {p.course_id for p in paying}
+        )
+    }
     provider_accounts = ledger.accounts(uow, ctx, AccountKind.PROVIDER, [str(v) for v in providers.values()])
     holds = hold_accounts(uow, ctx, list({p.voucher_id for p in paying}))
     ledger.post(
@@ -72,10 +74,7 @@ def release(uow: UnitOfWork, ctx: ProgrammeContext, purchases: Sequence[Purchase
     if not paying:
         return 0
     vouchers = {
-        v.id: v
-        for v in uow.session.execute(
-            select(Voucher).where(uow.among(Voucher.id, list({p.voucher_id for p in paying})))
-        ).scalars()
+        v.id: v for v in uow.scalars_among(select(Voucher), col(Voucher.id), {p.voucher_id for p in paying})
     }
     holds = hold_accounts(uow, ctx, list(vouchers))
     budget = ledger.budget_account(uow, ctx)
@@ -95,10 +94,7 @@ def cancel_purchases(
 ) -> list[Outcome[int]]:
     """Cancel purchases not yet redeemed: the price goes back to the voucher. Returns, per
     purchase, the amount released; a redeemed or unknown purchase is refused."""
-    query = select(Purchase).where(uow.among(Purchase.id, list(purchase_ids))).order_by(Purchase.id)
-    if uow.dialect == "postgresql":
-        query = query.with_for_update()
-    found = {p.id: p for p in uow.session.execute(query).scalars()}
+    found = {p.id: p for p in uow.scalars_among(select(Purchase), col(Purchase.id), purchase_ids, lock=True)}
     outcomes: list[Outcome[int]] = []
     cancelled: list[Purchase] = []
     for purchase_id in purchase_ids:
@@ -140,8 +136,7 @@ def cancel_purchases(
 def open_purchases(uow: UnitOfWork, application_id: uuid.UUID) -> list[Purchase]:
     """An application's purchases still holding voucher money (bought, not redeemed)."""
     query = select(Purchase).where(
-        Purchase.application_id == application_id, Purchase.status == PurchaseStatus.PURCHASED.value
+        col(Purchase.application_id) == application_id,
+        col(Purchase.status) == PurchaseStatus.PURCHASED.value,
     )
-    if uow.dialect == "postgresql":
-        query = query.with_for_update()
-    return list(uow.session.execute(query).scalars())
+    return list(uow.session.execute(uow.locked(query)).scalars())

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, Select, select, update
+from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.ledger import AccountKind, transfer
@@ -18,6 +19,7 @@ from skillsprogram.domain.lifecycle import ApplicationStatus, PurchaseStatus, Vo
 from skillsprogram.domain.models import Application, Course, Purchase, Voucher
 from skillsprogram.domain.types import new_id
 from skillsprogram.errors import (
+    ApplicationNotFound,
     DeadlinePassed,
     DomainError,
     InsufficientBalance,
@@ -29,8 +31,9 @@ from skillsprogram.services import ledger, voucher_holds
 from skillsprogram.services.audit import Change, record
 from skillsprogram.services.batches import Progress, for_each_chunk
 from skillsprogram.services.outcomes import Outcome, single
+from skillsprogram.services.row_types import PurchaseRow, VoucherRow
 from skillsprogram.services.transitions import Move, load_applications, move_many
-from skillsprogram.storage.uow import UnitOfWork
+from skillsprogram.storage.uow import CHUNK, UnitOfWork
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud
 #: Base32 spells 5 random bits per symbol; re-spelt in the 32 symbols of CODE_ALPHABET.
@@ -45,30 +48,30 @@ def new_code(length: int = 12) -> str:
 
 def issue_vouchers(ctx: ProgrammeContext, chunk: int = 1_000, progress: Progress | None = None) -> int:
     """Give every selected applicant a voucher funded from the programme budget."""
-    query = select(Application.id, Application.person_id).where(
-        Application.programme_id == ctx.pid,
-        Application.status == ApplicationStatus.SELECTED.value,
+    query = select(col(Application.id), col(Application.person_id)).where(
+        col(Application.programme_id) == ctx.pid,
+        col(Application.status) == ApplicationStatus.SELECTED.value,
     )
     rules = ctx.config.voucher
 
     def handle(uow: UnitOfWork, rows: Sequence[Row[Any]]) -> int:
         now = ctx.clock.now()
         budget = ledger.budget_account(uow, ctx)
-        voucher_ids = {row[0]: new_id() for row in rows}
+        voucher_ids = {row.id: new_id() for row in rows}
         accounts = ledger.accounts(uow, ctx, AccountKind.VOUCHER, [str(v) for v in voucher_ids.values()])
         deadline = now + timedelta(days=rules.first_purchase_days) if rules.first_purchase_days else None
         uow.insert_rows(
             Voucher,
             [
-                {
-                    "id": voucher_id,
-                    "application_id": app_id,
-                    "account_id": accounts[str(voucher_id)],
-                    "status": VoucherStatus.ACTIVE.value,
-                    "issued_at": now,
-                    "first_purchase_deadline": deadline,
-                    "expires_at": now + timedelta(days=rules.valid_days),
-                }
+                VoucherRow(
+                    id=voucher_id,
+                    application_id=app_id,
+                    account_id=accounts[str(voucher_id)],
+                    status=VoucherStatus.ACTIVE.value,
+                    issued_at=now,
+                    first_purchase_deadline=deadline,
+                    expires_at=now + timedelta(days=rules.valid_days),
+                )
                 for app_id, voucher_id in voucher_ids.items()
             ],
         )
@@ -89,25 +92,23 @@ def issue_vouchers(ctx: ProgrammeContext, chunk: int = 1_000, progress: Progress
         )
         moves = [
             Move(
-                row[0],
+                row.id,
                 ApplicationStatus.SELECTED,
-                row[1],
-                {"voucher_id": str(voucher_ids[row[0]]), "amount": rules.amount},
+                row.person_id,
+                {"voucher_id": str(voucher_ids[row.id]), "amount": rules.amount},
             )
             for row in rows
         ]
         move_many(uow, ctx, moves, ApplicationStatus.VOUCHER_ISSUED, "voucher_issued")
         return len(rows)
 
-    return for_each_chunk(ctx, query, Application.id, handle, chunk, progress, lock_of=Application)
+    return for_each_chunk(ctx, query, col(Application.id), handle, chunk, progress, lock_of=Application)
 
 
 def voucher_of(uow: UnitOfWork, application_id: uuid.UUID, lock: bool = False) -> Voucher:
     """The voucher of an application (locked for update when ``lock``)."""
-    query = select(Voucher).where(Voucher.application_id == application_id)
-    if lock and uow.dialect == "postgresql":
-        query = query.with_for_update()
-    voucher = uow.session.execute(query).scalar_one_or_none()
+    query = select(Voucher).where(col(Voucher.application_id) == application_id)
+    voucher = uow.session.execute(uow.locked(query) if lock else query).scalar_one_or_none()
     if voucher is None:
         raise NotFound("this application has no voucher", code="voucher-not-found")
     return voucher
@@ -151,23 +152,20 @@ def purchase_courses(
     applications = load_applications(uow, ctx, [o.application_id for o in orders])
     vouchers = _vouchers_of(uow, list(applications))
     courses = {
-        c.id: c
-        for c in uow.session.execute(
-            select(Course).where(Course.id.in_(list({o.course_id for o in orders})))
-        ).scalars()
+        c.id: c for c in uow.scalars_among(select(Course), col(Course.id), {o.course_id for o in orders})
     }
     balances = ledger.balances(uow, [v.account_id for v in vouchers.values()])
     status = {app_id: app.status for app_id, app in applications.items()}
     outcomes: list[Outcome[uuid.UUID]] = []
-    rows, moves, changes = [], [], []
+    rows: list[PurchaseRow] = []
+    moves: list[Move] = []
+    changes: list[Change] = []
     reserves: list[tuple[uuid.UUID, Voucher, Course]] = []
     for order in orders:
         try:
             application = applications.get(order.application_id)
             if application is None:
-                raise NotFound(
-                    f"no application {order.application_id} in this programme", code="application-not-found"
-                )
+                raise ApplicationNotFound(order.application_id)
             voucher = vouchers.get(order.application_id)
             course = courses.get(order.course_id)
             _check_order(ctx, status[application.id], voucher, course, balances, now)
@@ -180,20 +178,20 @@ def purchase_courses(
         if course.price:
             reserves.append((purchase_id, voucher, course))
         rows.append(
-            {
-                "id": purchase_id,
-                "application_id": application.id,
-                "voucher_id": voucher.id,
-                "course_id": course.id,
-                "price": course.price,
-                "currency": course.currency,
-                "voucher_code": new_code(),
-                "redeem_code": new_code(),
-                "status": PurchaseStatus.PURCHASED.value,
-                "purchased_at": now,
-                "redeemed_at": None,
-                "ledger_transaction_id": None,
-            }
+            PurchaseRow(
+                id=purchase_id,
+                application_id=application.id,
+                voucher_id=voucher.id,
+                course_id=course.id,
+                price=course.price,
+                currency=course.currency,
+                voucher_code=new_code(),
+                redeem_code=new_code(),
+                status=PurchaseStatus.PURCHASED.value,
+                purchased_at=now,
+                redeemed_at=None,
+                ledger_transaction_id=None,
+            )
         )
         data = {"purchase_id": str(purchase_id), "course_id": str(course.id), "price": course.price}
         if status[application.id] == ApplicationStatus.VOUCHER_ISSUED:
@@ -235,18 +233,10 @@ def purchase_courses(
 
 
 def _vouchers_of(uow: UnitOfWork, application_ids: list[uuid.UUID]) -> dict[uuid.UUID, Voucher]:
-    found: dict[uuid.UUID, Voucher] = {}
-    ids = sorted(application_ids)
-    for start in range(0, len(ids), 1_000):
-        query = (
-            select(Voucher)
-            .where(uow.among(Voucher.application_id, ids[start : start + 1_000]))
-            .order_by(Voucher.application_id)
-        )
-        if uow.dialect == "postgresql":
-            query = query.with_for_update()
-        found.update({v.application_id: v for v in uow.session.execute(query).scalars()})
-    return found
+    return {
+        v.application_id: v
+        for v in uow.scalars_among(select(Voucher), col(Voucher.application_id), application_ids, lock=True)
+    }
 
 
 def _check_order(
@@ -289,23 +279,35 @@ def forfeit_unused(ctx: ProgrammeContext, chunk: int = 1_000, progress: Progress
     """Forfeit vouchers whose first-purchase deadline passed unused; the balance returns to
     the budget."""
     now = ctx.clock.now()
-    query = (
-        select(Application.id, Application.person_id, Voucher.id, Voucher.account_id)
-        .join(Voucher, Voucher.application_id == Application.id)
+    query: Select[uuid.UUID, uuid.UUID, uuid.UUID, uuid.UUID] = (
+        select(
+            col(Application.id),
+            col(Application.person_id),
+            col(Voucher.id).label("voucher_id"),
+            col(Voucher.account_id),
+        )
+        .join(Voucher, col(Voucher.application_id) == col(Application.id))
         .where(
-            Application.programme_id == ctx.pid,
-            Application.status == ApplicationStatus.VOUCHER_ISSUED.value,
-            Voucher.first_purchase_deadline <= now,
+            col(Application.programme_id) == ctx.pid,
+            col(Application.status) == ApplicationStatus.VOUCHER_ISSUED.value,
+            col(Voucher.first_purchase_deadline) <= now,
         )
     )
 
     def handle(uow: UnitOfWork, rows: Sequence[Row[Any]]) -> int:
-        release_vouchers(uow, ctx, [(row[2], row[3]) for row in rows], VoucherStatus.FORFEITED)
+        release_vouchers(
+            uow, ctx, [(row.voucher_id, row.account_id) for row in rows], VoucherStatus.FORFEITED
+        )
         move_many(
             uow,
             ctx,
             [
-                Move(row[0], ApplicationStatus.VOUCHER_ISSUED, row[1], {"voucher_id": str(row[2])})
+                Move(
+                    row.id,
+                    ApplicationStatus.VOUCHER_ISSUED,
+                    row.person_id,
+                    {"voucher_id": str(row.voucher_id)},
+                )
                 for row in rows
             ],
             ApplicationStatus.FORFEITED,
@@ -313,7 +315,7 @@ def forfeit_unused(ctx: ProgrammeContext, chunk: int = 1_000, progress: Progress
         )
         return len(rows)
 
-    return for_each_chunk(ctx, query, Application.id, handle, chunk, progress, lock_of=Application)
+    return for_each_chunk(ctx, query, col(Application.id), handle, chunk, progress, lock_of=Application)
 
 
 def release_vouchers(
@@ -341,10 +343,11 @@ def release_vouchers(
     ]
     ledger.post(uow, ctx, postings)
     ids = [voucher_id for voucher_id, _ in vouchers]
-    for start in range(0, len(ids), 1_000):
+    for start in range(0, len(ids), CHUNK):
         uow.session.execute(
-            Voucher.__table__.update()
-            .where(uow.among(Voucher.__table__.c.id, ids[start : start + 1_000]))
+            update(Voucher)
+            .where(uow.among(col(Voucher.id), ids[start : start + CHUNK]))
             .values(status=status.value)
+            .execution_options(synchronize_session=False)
         )
     return sum(balances[account] for _, account in vouchers)

@@ -16,7 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
+from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.exchange import Candidate, RegionSpec, WaveDraw
@@ -35,10 +36,14 @@ def open_wave(uow: UnitOfWork, ctx: ProgrammeContext, opens_at: datetime | None 
     # The programme's row is locked so that officers opening a wave at once open one.
     uow.session.get(Programme, ctx.pid, with_for_update=True)
     if uow.session.execute(
-        select(Wave.id).where(Wave.programme_id == ctx.pid, Wave.status == WaveStatus.OPEN.value)
+        select(col(Wave.id)).where(
+            col(Wave.programme_id) == ctx.pid, col(Wave.status) == WaveStatus.OPEN.value
+        )
     ).first():
         raise InvalidTransition("a wave is already open; close it first", code="wave-already-open")
-    last = uow.session.execute(select(func.max(Wave.number)).where(Wave.programme_id == ctx.pid)).scalar()
+    last = uow.session.execute(
+        select(func.max(col(Wave.number))).where(col(Wave.programme_id) == ctx.pid)
+    ).scalar()
     start = opens_at or ctx.clock.now()
     wave = Wave(
         programme_id=ctx.pid,
@@ -56,7 +61,7 @@ def open_wave(uow: UnitOfWork, ctx: ProgrammeContext, opens_at: datetime | None 
 def get_wave(uow: UnitOfWork, ctx: ProgrammeContext, number: int, lock: bool = False) -> Wave:
     """The programme's wave ``number`` (locked until the transaction ends when ``lock``: the
     steps that move a wave take it so that two officers cannot both move it)."""
-    query = select(Wave).where(Wave.programme_id == ctx.pid, Wave.number == number)
+    query = select(Wave).where(col(Wave.programme_id) == ctx.pid, col(Wave.number) == number)
     wave = uow.session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
     if wave is None:
         raise NotFound(f"no wave {number} in this programme", code="wave-not-found")
@@ -82,12 +87,12 @@ def demand_by_region(uow: UnitOfWork, ctx: ProgrammeContext) -> dict[str, int]:
     """Drawable applicants per quota region (at ``waves.quota_level``)."""
     level = ctx.config.waves.quota_level
     rows = uow.session.execute(
-        select(Application.region_code, func.count())
+        select(col(Application.region_code), func.count())
         .where(
-            Application.programme_id == ctx.pid,
-            Application.status.in_([s.value for s in DRAWABLE]),
+            col(Application.programme_id) == ctx.pid,
+            col(Application.status).in_([s.value for s in DRAWABLE]),
         )
-        .group_by(Application.region_code)
+        .group_by(col(Application.region_code))
     ).all()
     demand: Counter[str] = Counter()
     for region, count in rows:
@@ -109,12 +114,16 @@ def set_quotas(uow: UnitOfWork, ctx: ProgrammeContext, number: int, quotas: Mapp
             raise ValidationFailed(
                 f"quota region {region!r} is not at level {level}", code="invalid-quota-region"
             )
-    known = set(uow.session.execute(select(Region.code).where(Region.code.in_(list(quotas)))).scalars())
-    has_geography = uow.session.execute(select(Region.code).limit(1)).first() is not None
+    known = set(uow.scalars_among(select(col(Region.code)), col(Region.code), quotas))
+    has_geography = uow.session.execute(select(col(Region.code)).limit(1)).first() is not None
     unknown = sorted(set(quotas) - known) if has_geography else []
     if unknown:
         raise ValidationFailed(f"unknown quota regions: {unknown[:5]}", code="unknown-region")
-    uow.session.execute(WaveQuota.__table__.delete().where(WaveQuota.__table__.c.wave_id == wave.id))
+    uow.session.execute(
+        delete(WaveQuota)
+        .where(col(WaveQuota.wave_id) == wave.id)
+        .execution_options(synchronize_session=False)
+    )
     uow.session.add_all(WaveQuota(wave_id=wave.id, region_code=r, quota=q) for r, q in quotas.items())
     record(
         uow,
@@ -208,10 +217,7 @@ def draw(uow: UnitOfWork, ctx: ProgrammeContext, number: int, seed: str | None =
     """
     uow.serialise("draw")
     wave = _closed_wave(uow, ctx, number)
-    quotas = {
-        q.region_code: q.quota
-        for q in uow.session.execute(select(WaveQuota).where(WaveQuota.wave_id == wave.id)).scalars()
-    }
+    quotas = _quotas_of(uow, wave)
     seed = seed or secrets.token_hex(16)
     candidates, drawn = _drawable(uow, ctx)
     if not quotas and candidates:
@@ -242,6 +248,12 @@ def _closed_wave(uow: UnitOfWork, ctx: ProgrammeContext, number: int) -> Wave:
     return wave
 
 
+def _quotas_of(uow: UnitOfWork, wave: Wave) -> dict[str, int]:
+    """The places of ``wave`` per quota region, as set before the draw."""
+    query = select(col(WaveQuota.region_code), col(WaveQuota.quota)).where(col(WaveQuota.wave_id) == wave.id)
+    return {region: quota for region, quota in uow.session.execute(query)}
+
+
 def _drawable(
     uow: UnitOfWork, ctx: ProgrammeContext
 ) -> tuple[dict[uuid.UUID, Candidate], dict[uuid.UUID, _Drawn]]:
@@ -252,18 +264,18 @@ def _drawable(
     level = ctx.config.waves.quota_level
     rows = uow.session.execute(
         select(
-            Application.id,
-            Application.person_id,
-            Application.status,
-            Application.region_code,
-            Application.attributes,
-            Application.registered_at,
-            Person.household_id,
+            col(Application.id),
+            col(Application.person_id),
+            col(Application.status),
+            col(Application.region_code),
+            col(Application.attributes),
+            col(Application.registered_at),
+            col(Person.household_id),
         )
-        .join(Person, Person.id == Application.person_id)
+        .join(Person, col(Person.id) == col(Application.person_id))
         .where(
-            Application.programme_id == ctx.pid,
-            Application.status.in_([s.value for s in DRAWABLE]),
+            col(Application.programme_id) == ctx.pid,
+            col(Application.status).in_([s.value for s in DRAWABLE]),
         )
         .execution_options(yield_per=CHUNK)
     )
@@ -323,7 +335,8 @@ def _select(
     never exist for the whole wave at once."""
     counts = {"selected": 0, "waitlisted": 0}
     for start in range(0, len(order), CHUNK):
-        selected, waitlisted = [], []
+        selected: list[Move] = []
+        waitlisted: list[Move] = []
         for rank, app_id in enumerate(order[start : start + CHUNK], start=start + 1):
             candidate, who = candidates[app_id], drawn[app_id]
             chosen = walk.admit(Seat(candidate.quota_region, candidate.household_id))
@@ -343,7 +356,7 @@ def _close_draw(
     for region, selected in walk.selected().items():
         uow.session.execute(
             update(WaveQuota)
-            .where(WaveQuota.wave_id == wave.id, WaveQuota.region_code == region)
+            .where(col(WaveQuota.wave_id) == wave.id, col(WaveQuota.region_code) == region)
             .values(selected=selected)
         )
     wave.status = WaveStatus.DRAWN.value

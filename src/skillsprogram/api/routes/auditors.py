@@ -11,7 +11,7 @@ from skillsprogram.api.pagination import IntCursor, Page, next_cursor, position
 from skillsprogram.api.routes import BEARER
 from skillsprogram.api.schemas import AuditEventOut, LedgerBalance, LedgerVerificationOut, Line
 from skillsprogram.api.security import Principal
-from skillsprogram.services import records
+from skillsprogram.services import ledger_verification, listings
 from skillsprogram.services.audit import Change, record
 
 router = APIRouter(tags=["auditors"], responses=BEARER)
@@ -31,7 +31,7 @@ def audit_events(
     """Every state change and every staff read, oldest first (events carry masked values
     only). Reading the log is itself audited."""
     with transaction(state, principal) as (uow, ctx):
-        found = records.audit_events(
+        found = listings.audit_events(
             uow,
             ctx,
             entity=entity,
@@ -66,7 +66,7 @@ def verify_ledger(
     """Prove that every transaction sums to zero per currency and no account that may not
     go negative does; with the balance of each kind of account."""
     with transaction(state, principal) as (uow, ctx):
-        result = records.verify_ledger(uow, ctx)
+        result = ledger_verification.verify_ledger(uow, ctx)
     return LedgerVerificationOut(
         balanced=result.balanced,
         unbalanced_transactions=result.unbalanced_transactions,

@@ -11,7 +11,7 @@ from skillsprogram.api.deps import State, reading
 from skillsprogram.api.pagination import Limit, Page, UuidCursor, next_cursor
 from skillsprogram.api.routes import COMMON
 from skillsprogram.api.schemas import CourseOut, Line
-from skillsprogram.services import records
+from skillsprogram.services import listings
 
 router = APIRouter(tags=["catalogue"])
 
@@ -28,7 +28,7 @@ def courses(
 ) -> Page[CourseOut]:
     """Active courses in id order, filtered by mode, field, provider and price."""
     with reading(state, None) as (uow, _ctx):
-        found = records.courses(
+        found = listings.courses(
             uow,
             mode=mode,
             field_of_study=field_of_study,

@@ -43,8 +43,9 @@ from skillsprogram.services import (
     events,
     grievances,
     identity,
+    listings,
     payouts,
-    records,
+    people,
     reports,
     revocation,
     screening,
@@ -71,7 +72,7 @@ def list_waves(
 ) -> Page[WaveOut]:
     """The programme's waves in order, filtered by status."""
     with reading(state, principal) as (uow, ctx):
-        found = records.waves_of(
+        found = listings.waves_of(
             uow, ctx, status=status_.value if status_ else None, after=position(cursor), limit=limit
         )
     return Page[WaveOut](items=[_wave(w) for w in found], next_cursor=next_cursor(found, limit, key="number"))
@@ -181,7 +182,7 @@ def list_applications(
 ) -> Page[ApplicationSummary]:
     """Applications in id order, filtered by status, wave and region (with sub-regions)."""
     with reading(state, principal) as (uow, ctx):
-        found = records.applications(
+        found = listings.applications(
             uow,
             ctx,
             status=status_.value if status_ else None,
@@ -190,7 +191,7 @@ def list_applications(
             after=cursor,
             limit=limit,
         )
-        numbers = records.wave_numbers(uow, ctx)
+        numbers = listings.wave_numbers(uow, ctx)
     return Page[ApplicationSummary](
         items=[views.summary(a, numbers) for a in found], next_cursor=next_cursor(found, limit)
     )
@@ -232,9 +233,9 @@ def look_up(
     look-up and its reason are written to the audit log, found or not."""
     ctx = state.context_for(principal)
     with ctx.uow() as uow:
-        numbers = records.wave_numbers(uow, ctx)
+        numbers = listings.wave_numbers(uow, ctx)
         try:
-            match = records.look_up_person(uow, ctx, body.national_id, body.reason)
+            match = people.look_up_person(uow, ctx, body.national_id, body.reason)
         finally:
             uow.commit()  # the audit event is kept even when nobody is found
     return PersonMatchOut(
