@@ -219,21 +219,47 @@ def skillsprogram_reserve_funds(
 
 
 @hookspec
-def skillsprogram_notify(notification: Notification, programme: ProgrammeConfig) -> None:
-    """Send a message to a person about an event (SMS, e-mail, push).
+def skillsprogram_notify_batch(notifications: Sequence[Notification], programme: ProgrammeConfig) -> None:
+    """Send messages to people about events (SMS, e-mail, push), a batch at a time.
 
-    Collecting: every channel plugin is called. Called after the event has
-    been committed, from the audit-log dispatcher, so a crash may repeat a
-    notification but never loses one: make sends idempotent on
-    ``notification.event.event_id``.
+    Collecting: every channel plugin is called, once per batch of the audit-log
+    dispatcher (up to a few thousand notifications, in audit-log order), so a channel
+    can hand the whole batch to its gateway in one request. Called after the events
+    have been committed, so a crash may repeat a notification but never loses one:
+    make sends idempotent on ``notification.event.event_id``.
+
+    :param notifications: the batch; each names the person (``person_id``), the
+        template (the event's action, see the notification templates in
+        ``docs/plugin-values.md``), the programme's locale and the event itself.
+    """
+
+
+@hookspec
+def skillsprogram_lifecycle_events(events: Sequence[LifecycleEvent], programme: ProgrammeConfig) -> None:
+    """Observe committed state changes (exports, webhooks, analytics), a batch at a time.
+
+    Collecting; called once per batch of the audit-log dispatcher (up to a few
+    thousand events), in audit-log order, after commit, at least once per event.
+    """
+
+
+@hookspec
+def skillsprogram_notify(notification: Notification, programme: ProgrammeConfig) -> None:
+    """Deprecated: implement ``skillsprogram_notify_batch``; this hook goes in the next release.
+
+    Still called once per notification, after ``skillsprogram_notify_batch`` has
+    had the batch; a plugin implementing it gets a ``DeprecationWarning`` when it is
+    registered (once per plugin).
     """
 
 
 @hookspec
 def skillsprogram_lifecycle_event(event: LifecycleEvent, programme: ProgrammeConfig) -> None:
-    """Observe a committed state change (exports, webhooks, analytics).
+    """Deprecated: implement ``skillsprogram_lifecycle_events``; this hook goes in the next release.
 
-    Collecting; called in audit-log order after commit, at least once per event.
+    Still called once per event, after ``skillsprogram_lifecycle_events`` has had
+    the batch; a plugin implementing it gets a ``DeprecationWarning`` when it is
+    registered (once per plugin).
     """
 
 

@@ -7,6 +7,8 @@ never loses one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import func, select, update
 
 from skillsprogram.context import ProgrammeContext
@@ -38,14 +40,21 @@ NOTIFIED_ACTIONS = {
 def dispatch_events(ctx: ProgrammeContext, limit: int | None = None) -> int:
     """Deliver events after the cursor to the lifecycle and notification hooks.
 
-    Returns how many events were delivered to a plugin. Safe to call from several
-    processes: the cursor row is locked while a chunk is delivered. When no enabled
-    plugin observes lifecycle events, only the events a person is notified of are
-    read (most of a wave's events are then skipped without being decoded).
+    Each chunk of up to ``CHUNK`` events is handed over once: the events to
+    ``skillsprogram_lifecycle_events``, the notifications among them to
+    ``skillsprogram_notify_batch``, then each one to a plugin still implementing the
+    deprecated per-event hooks. Returns how many events were delivered to a plugin.
+    Safe to call from several processes: the cursor row is locked while a chunk is
+    delivered. When no enabled plugin observes lifecycle events, only the events a
+    person is notified of are read (most of a wave's events are then skipped without
+    being decoded).
     """
     delivered = 0
     locale = ctx.config.programme.locales[0]
-    observed = bool(ctx.hook.skillsprogram_lifecycle_event.get_hookimpls())
+    observed = any(
+        caller.get_hookimpls()
+        for caller in (ctx.hook.skillsprogram_lifecycle_events, ctx.hook.skillsprogram_lifecycle_event)
+    )
     table = AuditEvent.__table__
     while limit is None or delivered < limit:
         with ctx.uow() as uow:
@@ -66,21 +75,10 @@ def dispatch_events(ctx: ProgrammeContext, limit: int | None = None) -> int:
             if not observed:
                 query = query.where(table.c.action.in_(list(NOTIFIED_ACTIONS)))
             rows = uow.session.execute(query.order_by(table.c.id).limit(CHUNK)).all()
-            for row in rows:
-                event = LifecycleEvent(*row)
-                if observed:
-                    ctx.hook.skillsprogram_lifecycle_event(event=event, programme=ctx.config)
-                template = NOTIFIED_ACTIONS.get(event.action)
-                if template is not None:
-                    ctx.hook.skillsprogram_notify(
-                        notification=Notification(
-                            event=event,
-                            person_id=event.data.get("person_id"),
-                            template=template,
-                            locale=locale,
-                        ),
-                        programme=ctx.config,
-                    )
+            batch = [LifecycleEvent(*row) for row in rows]
+            if observed:
+                _deliver_lifecycle(ctx, batch)
+            _deliver_notifications(ctx, notifications_of(batch, locale))
             reached = rows[-1][0] if len(rows) == CHUNK else newest
             uow.session.execute(
                 update(EventCursor).where(EventCursor.consumer == CONSUMER).values(last_event_id=reached)
@@ -88,6 +86,33 @@ def dispatch_events(ctx: ProgrammeContext, limit: int | None = None) -> int:
             uow.commit()
             delivered += len(rows)
     return delivered
+
+
+def notifications_of(batch: Sequence[LifecycleEvent], locale: str) -> list[Notification]:
+    """The notifications the events of ``batch`` give rise to, in the events' order."""
+    return [
+        Notification(event=event, person_id=event.data.get("person_id"), template=template, locale=locale)
+        for event in batch
+        if (template := NOTIFIED_ACTIONS.get(event.action)) is not None
+    ]
+
+
+def _deliver_lifecycle(ctx: ProgrammeContext, batch: Sequence[LifecycleEvent]) -> None:
+    if not batch:
+        return
+    ctx.hook.skillsprogram_lifecycle_events(events=batch, programme=ctx.config)
+    if ctx.hook.skillsprogram_lifecycle_event.get_hookimpls():
+        for event in batch:
+            ctx.hook.skillsprogram_lifecycle_event(event=event, programme=ctx.config)
+
+
+def _deliver_notifications(ctx: ProgrammeContext, notifications: Sequence[Notification]) -> None:
+    if not notifications:
+        return
+    ctx.hook.skillsprogram_notify_batch(notifications=notifications, programme=ctx.config)
+    if ctx.hook.skillsprogram_notify.get_hookimpls():
+        for notification in notifications:
+            ctx.hook.skillsprogram_notify(notification=notification, programme=ctx.config)
 
 
 def _cursor(uow: UnitOfWork) -> int:
