@@ -320,6 +320,16 @@ class PaymentRail(Protocol):
         """The credits booked in the half-open interval [since, until)."""
         ...
 
+    def reserve_funds(self, reference: str, amount: int, currency: str) -> FundingAnswer:
+        """Check and reserve ``amount`` on the programme's float at the rail, once per
+        ``reference`` (asking again with the same reference answers the same reservation).
+
+        A rail that cannot reserve (it holds no float for the programme) answers
+        ``FundingAnswer(False, reason=...)`` saying so: its envelopes are then funded
+        only by a sponsor-bank plugin (``skillsprogram_reserve_funds``).
+        """
+        ...
+
 
 # --- demo population ------------------------------------------------------------------------
 

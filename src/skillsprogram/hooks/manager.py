@@ -36,6 +36,7 @@ DEFAULT_PLUGINS = (
     "skillsprogram.defaults.selection",
     "skillsprogram.defaults.benefits",
     "skillsprogram.defaults.notifications",
+    "skillsprogram.defaults.funding",
 )
 
 

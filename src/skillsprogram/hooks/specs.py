@@ -203,18 +203,26 @@ def skillsprogram_payment_rails(programme: ProgrammeConfig) -> Iterable[PaymentR
 
 @hookspec(firstresult=True)
 def skillsprogram_reserve_funds(
-    programme: ProgrammeConfig, rail: str, reference: str, amount: int, currency: str
+    programme: ProgrammeConfig,
+    rail: str,
+    reference: str,
+    amount: int,
+    currency: str,
+    payment_rail: PaymentRail,
 ) -> FundingAnswer | None:
     """Check that a disbursement envelope can be paid, and reserve its total (a sponsor bank).
 
     Called once per envelope (one rail's share of a disbursement run) before any of
     its payouts is sent; called again with the same ``reference`` when funding is
-    retried, so reserve once per reference. When no plugin answers, the rail itself
-    is asked if it offers ``reserve_funds(reference, amount, currency)``.
+    retried, so reserve once per reference. The default plugin
+    (:mod:`skillsprogram.defaults.funding`) answers last, with the rail's own
+    ``reserve_funds``: a sponsor-bank plugin that answers is asked instead.
 
+    :param rail: the envelope's rail code.
+    :param payment_rail: that rail, as its plugin offers it.
     :returns: a :class:`~skillsprogram.domain.exchange.FundingAnswer` (``reserved``
         with the bank's reservation reference, or not with the reason), or ``None``
-        for no opinion.
+        for no opinion (leave the envelope to the rail).
     """
 
 
