@@ -5,14 +5,17 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Row, distinct, func, or_, select
 
+from skillsprogram.clock import as_utc
 from skillsprogram.context import ProgrammeContext
+from skillsprogram.domain.ages import age_day
 from skillsprogram.domain.exchange import ApplicantFacts, Finding
 from skillsprogram.domain.lifecycle import ApplicationStatus
-from skillsprogram.domain.models import Application, EligibilityFinding, Household, Person, Voucher
+from skillsprogram.domain.models import Application, EligibilityFinding, Household, Person, Voucher, Wave
 from skillsprogram.domain.people import age_on
 from skillsprogram.services.batches import Progress, for_each_chunk
 from skillsprogram.services.transitions import Move, move_many
@@ -79,24 +82,33 @@ def screen(ctx: ProgrammeContext, chunk: int = 1_000, progress: Progress | None 
             Person.sex,
             Person.household_id,
             Household.number_enc,
+            Application.registered_at,
+            Wave.opens_at,
+            Wave.closes_at,
         )
         .join(Person, Person.id == Application.person_id)
         .outerjoin(Household, Household.id == Person.household_id)
+        .outerjoin(Wave, Wave.id == Application.wave_id)
         .where(
             Application.programme_id == ctx.pid,
             Application.status == ApplicationStatus.IDENTITY_VERIFIED.value,
         )
     )
 
+    counted_on, zone = ctx.config.eligibility.age_on, ctx.config.programme.zone
+
+    def counted_day(row: Row[Any]) -> date:
+        """The day this applicant's age is taken on (``[eligibility] age_on``)."""
+        return age_day(counted_on, zone, as_utc(row[10]), _aware(row[11]), _aware(row[12]))
+
     def handle(uow: UnitOfWork, rows: Sequence[Row[Any]]) -> int:
-        today = ctx.clock.now().date()
         households = household_recipients(uow, [row[8] for row in rows if row[8] is not None])
         previous = previous_recipients(uow, ctx, [row[1] for row in rows])
         facts = [
             ApplicantFacts(
                 application_id=row[0],
                 person_id=row[1],
-                age=age_on(row[6], today),
+                age=age_on(row[6], counted_day(row)),
                 sex=row[7],
                 region_code=row[2],
                 occupation=row[3],
@@ -120,6 +132,10 @@ def screen(ctx: ProgrammeContext, chunk: int = 1_000, progress: Progress | None 
     return for_each_chunk(
         ctx, query, Application.id, handle, chunk=chunk, progress=progress, lock_of=Application
     )
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    return None if value is None else as_utc(value)
 
 
 def apply_findings(
