@@ -21,7 +21,8 @@ The programme's configuration (what every hook receives as ``programme``)
     ``ProviderSettlementRules``, ``SurveyDefinition`` and ``DemoSettings``.
 
 Time
-    ``Clock``: what a hook that needs the date is given (``clock.now()`` is aware UTC).
+    ``Clock``: what a hook that needs the date is given (``clock.now()`` is aware UTC);
+    ``today_in``: the programme's calendar day, ``today_in(clock, programme.programme.zone)``.
 
 Registration and identity
     ``RegistrationRequest`` (and its ``Sex``), ``ParsedNationalId``,
@@ -61,7 +62,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from skillsprogram.clock import Clock
+from skillsprogram.clock import Clock, today_in
 from skillsprogram.config import (
     BenefitRule,
     BenefitTrigger,
@@ -171,6 +172,7 @@ __all__ = [
     "plugin_settings",
     "same_name",
     "ticket",
+    "today_in",
     "validate_plugin_settings",
     "weighted_order",
 ]

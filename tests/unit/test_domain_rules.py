@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from skillsprogram.clock import SystemClock
 from skillsprogram.config import load_config, parse_config
 from skillsprogram.domain.exchange import ApplicantFacts, BenefitEvent
 from skillsprogram.domain.ledger import Leg, check_balanced, transfer
@@ -162,6 +163,7 @@ def test_default_eligibility_rules_report_age_once_only_and_household_cap() -> N
         for batch in pm.hook.skillsprogram_eligibility_rules(
             applicants=[facts(age=17), facts(age=70), facts(previous=True), facts(household=2), facts()],
             programme=config,
+            clock=SystemClock(),
         )
         for f in batch
     }
@@ -253,7 +255,9 @@ def test_a_country_answer_wins_over_the_default_and_tracing_hides_values(
 
     pm = build_plugin_manager(extra=[("country", Country())], trace=True)
     with caplog.at_level(logging.INFO, logger="skillsprogram.hooks"):
-        parsed = pm.hook.skillsprogram_parse_national_id(raw="3201011705900001", programme=parse_config(BASE))
+        parsed = pm.hook.skillsprogram_parse_national_id(
+            raw="3201011705900001", programme=parse_config(BASE), clock=SystemClock()
+        )
     assert parsed.normalised == "country:3201011705900001"
     assert "skillsprogram_parse_national_id" in caplog.text
     assert "3201011705900001" not in caplog.text

@@ -9,6 +9,13 @@ its contribution.
 
 Hooks that run over whole waves take batches (sequences of hundreds or
 thousands of items), so that a plugin can call a registry once per batch.
+
+Hooks whose rules depend on the date receive the programme's ``clock``: ask it
+rather than the machine (``date.today()``), so that a test, a demo or a replay
+with a fixed clock judges as the programme would on that day. The programme's
+calendar day is ``today_in(clock, programme.programme.zone)`` (both from
+:mod:`skillsprogram.plugin`). A plugin may leave ``clock`` out of its function's
+parameters when it does not need it.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ import pluggy
 if TYPE_CHECKING:
     import uuid
 
+    from skillsprogram.clock import Clock
     from skillsprogram.config import ProgrammeConfig
     from skillsprogram.domain.exchange import (
         ApplicantFacts,
@@ -62,13 +70,17 @@ def skillsprogram_check_settings(programme: ProgrammeConfig) -> None:
 
 
 @hookspec(firstresult=True)
-def skillsprogram_parse_national_id(raw: str, programme: ProgrammeConfig) -> ParsedNationalId | None:
+def skillsprogram_parse_national_id(
+    raw: str, programme: ProgrammeConfig, clock: Clock
+) -> ParsedNationalId | None:
     """Parse and normalise a national identity number.
 
     Called at registration, before anything is written, once per applicant.
 
     :param raw: the number as the applicant typed it (may hold spaces or dots).
     :param programme: the programme's configuration.
+    :param clock: the programme's clock, for a number whose meaning depends on the
+        date (the century of a two-digit birth year, a birth date in the future).
     :returns: a :class:`~skillsprogram.domain.exchange.ParsedNationalId`; set
         ``birth_date``, ``sex`` and ``region_code`` when the number encodes
         them, and the core refuses a registration whose declaration disagrees.
@@ -113,7 +125,7 @@ def skillsprogram_verify_identities(
 
 @hookspec
 def skillsprogram_eligibility_rules(
-    applicants: Sequence[ApplicantFacts], programme: ProgrammeConfig
+    applicants: Sequence[ApplicantFacts], programme: ProgrammeConfig, clock: Clock
 ) -> Iterable[Finding]:
     """Judge a batch of applicants against this plugin's eligibility rules.
 
@@ -122,9 +134,10 @@ def skillsprogram_eligibility_rules(
     finding failed.
 
     :param applicants: facts the core gathered for each identity-verified
-        applicant: age, region, occupation, declared attributes, how many of
-        the household already receive a programme, and whether the person has
-        received one before.
+        applicant: age (on the day ``[eligibility] age_on`` names), region,
+        occupation, declared attributes, how many of the household already
+        receive a programme, and whether the person has received one before.
+    :param clock: the programme's clock, for a rule that depends on the date.
     :returns: :class:`~skillsprogram.domain.exchange.Finding` values (rule id,
         passed, reason). Returning findings only for failures is fine; a rule
         that passes everyone may return nothing.

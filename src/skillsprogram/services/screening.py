@@ -123,7 +123,7 @@ def screen(ctx: ProgrammeContext, chunk: int = 1_000, progress: Progress | None 
         findings: list[Finding] = [
             finding
             for contribution in ctx.hook.skillsprogram_eligibility_rules(
-                applicants=facts, programme=ctx.config
+                applicants=facts, programme=ctx.config, clock=ctx.clock
             )
             for finding in contribution
         ]
