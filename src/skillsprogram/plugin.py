@@ -30,7 +30,9 @@ Registration and identity
     ``AttributeType``, ``AttributeValue``, ``IdentityClaim``, ``IdentityVerdict``.
 
 Eligibility and selection
-    ``ApplicantFacts``, ``Finding``, ``Candidate``, ``WaveDraw``; the lottery helpers
+    ``ApplicantFacts``, ``Finding``, ``Candidate``, ``WaveDraw``; for a rule asking
+    another registry, ``RegistryRule`` (its id and the ``RegistryField`` values it needs)
+    and ``RegistrySubject`` (one applicant with only those fields); the lottery helpers
     ``weighted_order`` (a weighted draw anyone can re-run from the published seed),
     ``ticket`` (one candidate's uniform number for a seed) and ``draw_key`` (its
     weighted sort key).
@@ -103,6 +105,9 @@ from skillsprogram.domain.exchange import (
     RailTimeout,
     RegionSpec,
     RegistrationRequest,
+    RegistryField,
+    RegistryRule,
+    RegistrySubject,
     Sex,
     StatementLine,
     SyntheticApplicant,
@@ -159,6 +164,9 @@ __all__ = [
     "RailTimeout",
     "RegionSpec",
     "RegistrationRequest",
+    "RegistryField",
+    "RegistryRule",
+    "RegistrySubject",
     "Sex",
     "StatementLine",
     "SurveyDefinition",

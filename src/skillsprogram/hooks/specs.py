@@ -20,7 +20,7 @@ parameters when it does not need it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -47,6 +47,8 @@ if TYPE_CHECKING:
         ParsedNationalId,
         PaymentRail,
         RegionSpec,
+        RegistryRule,
+        RegistrySubject,
         SyntheticApplicant,
         WaveDraw,
     )
@@ -141,6 +143,49 @@ def skillsprogram_eligibility_rules(
     :returns: :class:`~skillsprogram.domain.exchange.Finding` values (rule id,
         passed, reason). Returning findings only for failures is fine; a rule
         that passes everyone may return nothing.
+    """
+
+
+@hookspec
+def skillsprogram_registry_rules(programme: ProgrammeConfig) -> Iterable[RegistryRule]:
+    """Declare the eligibility rules this plugin checks against another registry.
+
+    Collecting. Called once per screening run. A rule that must ask a registry about
+    the person (another programme's enrolments, a poverty or tax registry) needs an
+    identifier to ask with, which :class:`~skillsprogram.domain.exchange.ApplicantFacts`
+    deliberately does not carry. Such a rule declares here the fields it needs
+    (``needs``: any of ``national_id``, ``household_number``, ``full_name``,
+    ``birth_date``), and the core hands its check exactly those, in clear, for a
+    whole chunk of applicants at once (up to a thousand): one registry request per
+    chunk, and no rule receives a personal value it did not declare. Everything
+    else a rule may judge on (age, region, attributes) is in the ``ApplicantFacts``
+    of ``skillsprogram_eligibility_rules``.
+
+    :returns: :class:`~skillsprogram.domain.exchange.RegistryRule` values (rule id,
+        the fields needed, a description); an empty iterable when the plugin checks
+        no registry (for instance while its check is switched off in its settings).
+    """
+
+
+@hookspec(firstresult=True)
+def skillsprogram_check_registry(
+    rule: str, subjects: Sequence[RegistrySubject], programme: ProgrammeConfig, clock: Clock
+) -> Mapping[uuid.UUID, str] | None:
+    """Check a chunk of applicants against the registry behind the rule ``rule``.
+
+    Called during screening once per chunk and per rule a plugin declared with
+    ``skillsprogram_registry_rules``; answer for your own rules and return ``None``
+    for the others. An applicant with a failed rule is ineligible, with the rule id
+    and reason stored as a finding. An exception (the registry is down) stops the
+    screening run: the applicants not yet screened stay identity-verified and are
+    screened by the next run.
+
+    :param rule: the rule id, as declared.
+    :param subjects: one :class:`~skillsprogram.domain.exchange.RegistrySubject` per
+        applicant, carrying only the fields the rule declared.
+    :param clock: the programme's clock, for a registry answer as of a day.
+    :returns: the applications failing the rule, each with the reason (an empty
+        mapping when all pass), or ``None`` when the rule is not this plugin's.
     """
 
 

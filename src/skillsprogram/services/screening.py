@@ -1,4 +1,5 @@
-"""Eligibility screening: every rule of every enabled plugin judges each verified applicant."""
+"""Eligibility screening: every rule of every enabled plugin judges each verified applicant
+(registry rules with only the personal values they declared, see :mod:`.registry_checks`)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from sqlalchemy import Row, distinct, func, or_, select
 from skillsprogram.clock import as_utc
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.ages import age_day
-from skillsprogram.domain.exchange import ApplicantFacts, Finding
+from skillsprogram.domain.exchange import ApplicantFacts, Finding, RegistrySubject
 from skillsprogram.domain.lifecycle import ApplicationStatus
 from skillsprogram.domain.models import Application, EligibilityFinding, Household, Person, Voucher, Wave
 from skillsprogram.domain.people import age_on
+from skillsprogram.services import registry_checks
 from skillsprogram.services.batches import Progress, for_each_chunk
 from skillsprogram.services.transitions import Move, move_many
 from skillsprogram.storage.uow import UnitOfWork
@@ -85,6 +87,8 @@ def screen(ctx: ProgrammeContext, chunk: int = 1_000, progress: Progress | None 
             Application.registered_at,
             Wave.opens_at,
             Wave.closes_at,
+            Person.national_id_enc,
+            Person.full_name,
         )
         .join(Person, Person.id == Application.person_id)
         .outerjoin(Household, Household.id == Person.household_id)
@@ -96,6 +100,18 @@ def screen(ctx: ProgrammeContext, chunk: int = 1_000, progress: Progress | None 
     )
 
     counted_on, zone = ctx.config.eligibility.age_on, ctx.config.programme.zone
+    registry_rules = registry_checks.declared_rules(ctx)
+    needed = registry_checks.needed_fields(registry_rules)
+
+    def subject(row: Row[Any], household_number: str | None) -> RegistrySubject:
+        """What registry rules may be handed about this applicant (only fields some rule needs)."""
+        return RegistrySubject(
+            row[0],
+            national_id=ctx.vault.decrypt(row[13]) if "national_id" in needed else None,
+            household_number=household_number if "household_number" in needed else None,
+            full_name=row[14] if "full_name" in needed else None,
+            birth_date=row[6] if "birth_date" in needed else None,
+        )
 
     def counted_day(row: Row[Any]) -> date:
         """The day this applicant's age is taken on (``[eligibility] age_on``)."""
@@ -127,6 +143,9 @@ def screen(ctx: ProgrammeContext, chunk: int = 1_000, progress: Progress | None 
             )
             for finding in contribution
         ]
+        if registry_rules:
+            subjects = [subject(row, fact.household_number) for row, fact in zip(rows, facts, strict=True)]
+            findings += registry_checks.registry_findings(ctx, registry_rules, subjects)
         return apply_findings(uow, ctx, rows, findings)
 
     return for_each_chunk(
