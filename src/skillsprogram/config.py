@@ -29,7 +29,7 @@ class _Strict(BaseModel):
 
 class BenefitTrigger(StrEnum):
     """What earns a benefit instalment. The core knows these events; a plugin may add its own
-    schedule through the ``skillsprogram_entitlements`` hook."""
+    schedule through the ``skillsprogram_benefit_schedule`` hook."""
 
     FIRST_COURSE_COMPLETED = "first_course_completed"
     FIRST_COURSE_RATED = "first_course_rated"

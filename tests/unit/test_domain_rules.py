@@ -176,14 +176,14 @@ def test_default_benefit_schedule_spaces_instalments_and_caps_surveys() -> None:
     from datetime import UTC, datetime, timedelta
 
     now = datetime(2025, 1, 1, tzinfo=UTC)
-    incentive = pm.hook.skillsprogram_entitlements(
-        event=BenefitEvent(uuid.uuid4(), "first_course_rated", now), programme=config
-    )
-    assert [(e.period, e.due_at - now) for e in incentive] == [(1, timedelta(0)), (2, timedelta(days=30))]
-    survey = pm.hook.skillsprogram_entitlements(
-        event=BenefitEvent(uuid.uuid4(), "survey_answered", now, "exit", earned_before={"survey": 1}),
+    incentive, survey = pm.hook.skillsprogram_benefit_schedule(
+        events=[
+            BenefitEvent(uuid.uuid4(), "first_course_rated", now),
+            BenefitEvent(uuid.uuid4(), "survey_answered", now, "exit", earned_before={"survey": 1}),
+        ],
         programme=config,
     )
+    assert [(e.period, e.due_at - now) for e in incentive] == [(1, timedelta(0)), (2, timedelta(days=30))]
     assert survey == []
 
 
@@ -206,14 +206,13 @@ def test_attendance_below_threshold_is_withheld() -> None:
     )
     pm = build_plugin_manager()
     now = datetime(2025, 1, 1, tzinfo=UTC)
-    (low,) = pm.hook.skillsprogram_entitlements(
-        event=BenefitEvent(uuid.uuid4(), "attendance_month", now, "2025-01", {"attendance_percent": 60}),
-        programme=config,
-    )
-    (good,) = pm.hook.skillsprogram_entitlements(
-        event=BenefitEvent(
-            uuid.uuid4(), "attendance_month", now, "2025-02", {"attendance_percent": 90}, {"allowance": 1}
-        ),
+    (low,), (good,) = pm.hook.skillsprogram_benefit_schedule(
+        events=[
+            BenefitEvent(uuid.uuid4(), "attendance_month", now, "2025-01", {"attendance_percent": 60}),
+            BenefitEvent(
+                uuid.uuid4(), "attendance_month", now, "2025-02", {"attendance_percent": 90}, {"allowance": 1}
+            ),
+        ],
         programme=config,
     )
     assert low.withheld_reason and "60%" in low.withheld_reason

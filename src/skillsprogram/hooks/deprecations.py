@@ -11,6 +11,7 @@ import pluggy
 REPLACED_BY = {
     "skillsprogram_notify": "skillsprogram_notify_batch",
     "skillsprogram_lifecycle_event": "skillsprogram_lifecycle_events",
+    "skillsprogram_entitlements": "skillsprogram_benefit_schedule",
 }
 
 _warned: set[tuple[str, str]] = set()

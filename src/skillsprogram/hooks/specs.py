@@ -231,19 +231,36 @@ def skillsprogram_rank_candidates(
 
 
 @hookspec(firstresult=True)
+def skillsprogram_benefit_schedule(
+    events: Sequence[BenefitEvent], programme: ProgrammeConfig
+) -> list[list[EntitlementSpec]] | None:
+    """Say which benefit instalments each of a batch of events earns (the benefit schedule).
+
+    Called when beneficiaries complete or rate courses, answer surveys or have a
+    month's attendance reported, once per batch of such events (a provider's upload,
+    a survey export): at most one event per beneficiary in a batch, so that each
+    event's ``earned_before`` counts what the beneficiary's earlier events earned.
+    The default plugin applies the ``[[benefits]]`` of the configuration; a plugin
+    answers instead when its country's schedule cannot be said in configuration.
+
+    :returns: one list per event, in the order of ``events``: the instalments that
+        event earns (each ``(benefit, period)`` at most once per beneficiary: repeats
+        are ignored), an instalment with ``withheld_reason`` for one that was due but
+        is not paid; or ``None`` for no opinion.
+    """
+
+
+@hookspec(firstresult=True)
 def skillsprogram_entitlements(
     event: BenefitEvent, programme: ProgrammeConfig
 ) -> list[EntitlementSpec] | None:
-    """Say which benefit instalments an event earns (the benefit schedule).
+    """Deprecated: implement ``skillsprogram_benefit_schedule``; this hook goes in the next release.
 
-    Called when a beneficiary completes or rates a course, answers a survey or
-    has a month's attendance reported. The default plugin applies the
-    ``[[benefits]]`` of the configuration; a plugin answers instead when its
-    country's schedule cannot be said in configuration.
+    Still called once per event before the batch hook, and its answer wins for that
+    event (``None`` leaves the event to ``skillsprogram_benefit_schedule``); a plugin
+    implementing it gets a ``DeprecationWarning`` when it is registered (once per plugin).
 
-    :returns: the instalments earned (each ``(benefit, period)`` at most once
-        per beneficiary: repeats are ignored), an instalment with
-        ``withheld_reason`` for one that was due but is not paid, or ``None``.
+    :returns: the instalments ``event`` earns, or ``None``.
     """
 
 
