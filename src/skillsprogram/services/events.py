@@ -8,7 +8,9 @@ never loses one.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+from pluggy import HookCaller
 from sqlalchemy import func, select, update
 
 from skillsprogram.context import ProgrammeContext
@@ -76,9 +78,24 @@ def dispatch_events(ctx: ProgrammeContext, limit: int | None = None) -> int:
                 query = query.where(table.c.action.in_(list(NOTIFIED_ACTIONS)))
             rows = uow.session.execute(query.order_by(table.c.id).limit(CHUNK)).all()
             batch = [LifecycleEvent(*row) for row in rows]
+            hook = ctx.hook
             if observed:
-                _deliver_lifecycle(ctx, batch)
-            _deliver_notifications(ctx, notifications_of(batch, locale))
+                _deliver(
+                    ctx,
+                    batch,
+                    hook.skillsprogram_lifecycle_events,
+                    "events",
+                    hook.skillsprogram_lifecycle_event,
+                    "event",
+                )
+            _deliver(
+                ctx,
+                notifications_of(batch, locale),
+                hook.skillsprogram_notify_batch,
+                "notifications",
+                hook.skillsprogram_notify,
+                "notification",
+            )
             reached = rows[-1][0] if len(rows) == CHUNK else newest
             uow.session.execute(
                 update(EventCursor).where(EventCursor.consumer == CONSUMER).values(last_event_id=reached)
@@ -97,22 +114,22 @@ def notifications_of(batch: Sequence[LifecycleEvent], locale: str) -> list[Notif
     ]
 
 
-def _deliver_lifecycle(ctx: ProgrammeContext, batch: Sequence[LifecycleEvent]) -> None:
-    if not batch:
+def _deliver(
+    ctx: ProgrammeContext,
+    items: Sequence[Any],
+    batch: HookCaller,
+    batch_arg: str,
+    each: HookCaller,
+    each_arg: str,
+) -> None:
+    """Hand ``items`` to the ``batch`` hook in one call, then one by one to the deprecated
+    per-event hook ``each`` when a plugin still implements it."""
+    if not items:
         return
-    ctx.hook.skillsprogram_lifecycle_events(events=batch, programme=ctx.config)
-    if ctx.hook.skillsprogram_lifecycle_event.get_hookimpls():
-        for event in batch:
-            ctx.hook.skillsprogram_lifecycle_event(event=event, programme=ctx.config)
-
-
-def _deliver_notifications(ctx: ProgrammeContext, notifications: Sequence[Notification]) -> None:
-    if not notifications:
-        return
-    ctx.hook.skillsprogram_notify_batch(notifications=notifications, programme=ctx.config)
-    if ctx.hook.skillsprogram_notify.get_hookimpls():
-        for notification in notifications:
-            ctx.hook.skillsprogram_notify(notification=notification, programme=ctx.config)
+    batch(programme=ctx.config, **{batch_arg: items})
+    if each.get_hookimpls():
+        for item in items:
+            each(programme=ctx.config, **{each_arg: item})
 
 
 def _cursor(uow: UnitOfWork) -> int:
