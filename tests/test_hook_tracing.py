@@ -25,9 +25,9 @@ def test_trace_variable_shows_every_hook_call_on_stderr_without_personal_values(
         "skillsprogram_verify_identities",
         "skillsprogram_eligibility_rules",
         "skillsprogram_rank_candidates",
-        "skillsprogram_entitlements",
+        "skillsprogram_benefit_schedule",
         "skillsprogram_payment_rails",
-        "skillsprogram_notify",
+        "skillsprogram_notify_batch",
     } <= traced
     assert not re.search(r"\d{16}", run.stderr), "a 16-digit number (a national id?) reached the trace"
     assert "hook skillsprogram" not in run.stdout

@@ -1,8 +1,8 @@
-"""Time for services: always timezone-aware UTC, and settable in tests and demos."""
+"""Time for services and hooks: always timezone-aware UTC, and settable in tests and demos."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Protocol
 
 
@@ -51,3 +51,9 @@ def as_utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
+
+
+def today_in(clock: Clock, zone: tzinfo) -> date:
+    """The calendar day it is on ``clock`` in ``zone``: a hook given the programme's clock
+    asks ``today_in(clock, programme.programme.zone)`` for the programme's "today"."""
+    return clock.now().astimezone(zone).date()

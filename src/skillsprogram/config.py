@@ -14,9 +14,11 @@ import tomllib
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from skillsprogram.domain.ages import AgeOn
 from skillsprogram.errors import ConfigurationError
 from skillsprogram.money import check_currency, currency_precision
 
@@ -27,7 +29,7 @@ class _Strict(BaseModel):
 
 class BenefitTrigger(StrEnum):
     """What earns a benefit instalment. The core knows these events; a plugin may add its own
-    schedule through the ``skillsprogram_entitlements`` hook."""
+    schedule through the ``skillsprogram_benefit_schedule`` hook."""
 
     FIRST_COURSE_COMPLETED = "first_course_completed"
     FIRST_COURSE_RATED = "first_course_rated"
@@ -86,6 +88,14 @@ class EligibilityRules(_Strict):
     max_age: int | None = Field(default=None, ge=0, le=120)
     once_only: bool = Field(default=True, description="A past recipient of any programme is excluded")
     max_recipients_per_household: int | None = Field(default=None, ge=1)
+    age_on: AgeOn = Field(
+        default="wave_opens",
+        description=(
+            "The day min_age and max_age are measured on, in the programme's time zone: the day "
+            "the applicant's wave opens (wave_opens: someone turning 18 that day is 18), its last "
+            "day of registration (wave_closes), or the day the person applied (application_date)"
+        ),
+    )
 
     @model_validator(mode="after")
     def _band(self) -> EligibilityRules:
@@ -155,7 +165,24 @@ class ProgrammeInfo(_Strict):
     currency: str
     minor_units: int | None = Field(default=None, ge=0, le=4)
     locales: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
-    timezone: str = "UTC"
+    timezone: str = Field(
+        default="UTC",
+        description="IANA time zone (Asia/Jakarta) the programme's calendar days are counted in",
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (an IANA name such as 'Asia/Jakarta')") from exc
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The programme's time zone."""
+        return ZoneInfo(self.timezone)
 
     @field_validator("currency")
     @classmethod

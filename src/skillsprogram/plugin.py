@@ -21,7 +21,8 @@ The programme's configuration (what every hook receives as ``programme``)
     ``ProviderSettlementRules``, ``SurveyDefinition`` and ``DemoSettings``.
 
 Time
-    ``Clock``: what a hook that needs the date is given (``clock.now()`` is aware UTC).
+    ``Clock``: what a hook that needs the date is given (``clock.now()`` is aware UTC);
+    ``today_in``: the programme's calendar day, ``today_in(clock, programme.programme.zone)``.
 
 Registration and identity
     ``RegistrationRequest`` (and its ``Sex``), ``ParsedNationalId``,
@@ -29,7 +30,9 @@ Registration and identity
     ``AttributeType``, ``AttributeValue``, ``IdentityClaim``, ``IdentityVerdict``.
 
 Eligibility and selection
-    ``ApplicantFacts``, ``Finding``, ``Candidate``, ``WaveDraw``; the lottery helpers
+    ``ApplicantFacts``, ``Finding``, ``Candidate``, ``WaveDraw``; for a rule asking
+    another registry, ``RegistryRule`` (its id and the ``RegistryField`` values it needs)
+    and ``RegistrySubject`` (one applicant with only those fields); the lottery helpers
     ``weighted_order`` (a weighted draw anyone can re-run from the published seed),
     ``ticket`` (one candidate's uniform number for a seed) and ``draw_key`` (its
     weighted sort key).
@@ -61,7 +64,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from skillsprogram.clock import Clock
+from skillsprogram.clock import Clock, today_in
 from skillsprogram.config import (
     BenefitRule,
     BenefitTrigger,
@@ -102,6 +105,9 @@ from skillsprogram.domain.exchange import (
     RailTimeout,
     RegionSpec,
     RegistrationRequest,
+    RegistryField,
+    RegistryRule,
+    RegistrySubject,
     Sex,
     StatementLine,
     SyntheticApplicant,
@@ -158,6 +164,9 @@ __all__ = [
     "RailTimeout",
     "RegionSpec",
     "RegistrationRequest",
+    "RegistryField",
+    "RegistryRule",
+    "RegistrySubject",
     "Sex",
     "StatementLine",
     "SurveyDefinition",
@@ -171,6 +180,7 @@ __all__ = [
     "plugin_settings",
     "same_name",
     "ticket",
+    "today_in",
     "validate_plugin_settings",
     "weighted_order",
 ]

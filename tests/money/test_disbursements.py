@@ -118,6 +118,59 @@ def test_a_sponsor_bank_plugin_is_asked_before_the_rail(ctx: ProgrammeContext) -
     assert disbursements.send_run(ctx, run_id).outcomes == {"paid": 2}
 
 
+def floatless_rail(ctx: ProgrammeContext, books: RailBooks) -> SandboxRail:
+    """A wallet rail at which the programme keeps no float."""
+    settings = parse_settings({"rails": [{**WALLET, "holds_float": False}], "seed": 7, **QUIET})
+    rail = SandboxRail(settings.rails[0], settings, books, (ctx.config.currency,))
+    ctx.__dict__["rails"] = {"wallet": rail}
+    return rail
+
+
+def test_without_a_sponsor_the_default_funding_plugin_asks_the_rail_which_may_refuse(
+    ctx: ProgrammeContext,
+) -> None:
+    rail = install_rail(ctx)
+    with_payouts(ctx, 2, rail)
+    floatless_rail(ctx, books_of(rail))
+    run_id = disbursements.prepare_run(ctx)
+    assert run_id is not None
+    state = disbursements.fund_run(ctx, run_id)
+    assert state.status == "unfunded" and "holds no programme float" in (state.reason or "")
+    assert disbursements.send_run(ctx, run_id).outcomes == {}
+
+
+def test_a_sponsor_bank_plugin_overrides_the_default_funding_plugin_by_answering(
+    ctx: ProgrammeContext,
+) -> None:
+    bank = SponsorBank(limit=10_000_000)
+    ctx.pm = build_plugin_manager(ctx.config.plugins, extra=[("sponsor", bank)])
+    rail = install_rail(ctx)
+    with_payouts(ctx, 2, rail)
+    floatless_rail(ctx, books_of(rail))
+    run_id = disbursements.prepare_run(ctx)
+    assert run_id is not None
+    assert disbursements.fund_run(ctx, run_id).status == "funded"
+    assert disbursements.send_run(ctx, run_id).outcomes == {"paid": 2}
+
+
+class RailWithoutReservation:
+    """A rail written before ``reserve_funds`` joined the rail protocol."""
+
+    code = "wallet"
+
+
+def test_a_rail_that_cannot_reserve_leaves_its_envelope_not_funded_with_the_reason(
+    ctx: ProgrammeContext,
+) -> None:
+    rail = install_rail(ctx)
+    with_payouts(ctx, 1, rail)
+    ctx.__dict__["rails"] = {"wallet": RailWithoutReservation()}
+    run_id = disbursements.prepare_run(ctx)
+    assert run_id is not None
+    state = disbursements.fund_run(ctx, run_id)
+    assert state.status == "unfunded" and "cannot reserve funds" in (state.reason or "")
+
+
 @pytest.fixture
 def config(tmp_path: Path) -> ProgrammeConfig:
     """Testland where only payouts of a funded run may be sent, and whose configured sandbox

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -181,8 +181,8 @@ class Inbox:
         self.sent: list[Notification] = []
 
     @hookimpl
-    def skillsprogram_notify(self, notification: Notification, programme: object) -> None:
-        self.sent.append(notification)
+    def skillsprogram_notify_batch(self, notifications: Sequence[Notification], programme: object) -> None:
+        self.sent.extend(notifications)
 
 
 def test_a_closed_account_goes_to_review_tells_the_beneficiary_and_can_be_resent(

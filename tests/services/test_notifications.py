@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+import warnings
+from collections.abc import Sequence
 
 import pytest
 from sqlalchemy import select
@@ -21,10 +23,12 @@ class Outbox:
 
     def __init__(self) -> None:
         self.sent: list[Notification] = []
+        self.batches: list[int] = []
 
     @hookimpl
-    def skillsprogram_notify(self, notification: Notification, programme: object) -> None:
-        self.sent.append(notification)
+    def skillsprogram_notify_batch(self, notifications: Sequence[Notification], programme: object) -> None:
+        self.batches.append(len(notifications))
+        self.sent.extend(notifications)
 
 
 def test_selected_person_is_notified_of_selection_and_voucher_in_the_programme_locale(
@@ -83,3 +87,39 @@ def test_notifications_cross_delivery_chunks_without_loss_or_repeat(
             ).scalars()
         )
     assert ids == expected and len(ids) >= 10
+
+
+def test_a_dispatch_hands_the_notifications_of_a_chunk_over_in_one_call(ctx: ProgrammeContext) -> None:
+    outbox = Outbox()
+    ctx.pm = build_plugin_manager(ctx.config.plugins, extra=[("outbox", outbox)])
+    to_voucher(ctx, 3)  # each step's transaction dispatches what it committed
+    assert sum(outbox.batches) == len(outbox.sent)
+    assert [n.template for n in outbox.sent].count("selected") == 3
+    assert max(outbox.batches) == 3  # the draw's three selections, in one call
+
+
+class LegacyOutbox:
+    """A channel plugin written for the per-event hook of the previous release."""
+
+    def __init__(self) -> None:
+        self.sent: list[Notification] = []
+
+    @hookimpl
+    def skillsprogram_notify(self, notification: Notification, programme: object) -> None:
+        self.sent.append(notification)
+
+
+def test_a_per_event_channel_still_hears_of_each_notification_and_is_warned_once(
+    ctx: ProgrammeContext,
+) -> None:
+    legacy, batch = LegacyOutbox(), Outbox()
+    name = f"legacy-outbox-{uuid.uuid4().hex}"
+    with pytest.warns(DeprecationWarning, match="skillsprogram_notify_batch") as caught:
+        ctx.pm = build_plugin_manager(ctx.config.plugins, extra=[(name, legacy), ("outbox", batch)])
+    assert sum(name in str(w.message) for w in caught) == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        build_plugin_manager(ctx.config.plugins, extra=[(name, LegacyOutbox())])  # warned already
+    to_voucher(ctx, 2)
+    events.dispatch_events(ctx)
+    assert legacy.sent == batch.sent and len(legacy.sent) >= 4

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
@@ -248,8 +249,8 @@ class Observer:
         self.seen: list[LifecycleEvent] = []
 
     @hookimpl
-    def skillsprogram_lifecycle_event(self, event: LifecycleEvent, programme: object) -> None:
-        self.seen.append(event)
+    def skillsprogram_lifecycle_events(self, events: Sequence[LifecycleEvent], programme: object) -> None:
+        self.seen.extend(events)
 
 
 def test_every_committed_change_reaches_observer_plugins_once_in_order(ctx: ProgrammeContext) -> None:

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from skillsprogram.clock import SystemClock
 from skillsprogram.config import load_config, parse_config
 from skillsprogram.domain.exchange import ApplicantFacts, BenefitEvent
 from skillsprogram.domain.ledger import Leg, check_balanced, transfer
@@ -162,6 +163,7 @@ def test_default_eligibility_rules_report_age_once_only_and_household_cap() -> N
         for batch in pm.hook.skillsprogram_eligibility_rules(
             applicants=[facts(age=17), facts(age=70), facts(previous=True), facts(household=2), facts()],
             programme=config,
+            clock=SystemClock(),
         )
         for f in batch
     }
@@ -174,14 +176,14 @@ def test_default_benefit_schedule_spaces_instalments_and_caps_surveys() -> None:
     from datetime import UTC, datetime, timedelta
 
     now = datetime(2025, 1, 1, tzinfo=UTC)
-    incentive = pm.hook.skillsprogram_entitlements(
-        event=BenefitEvent(uuid.uuid4(), "first_course_rated", now), programme=config
-    )
-    assert [(e.period, e.due_at - now) for e in incentive] == [(1, timedelta(0)), (2, timedelta(days=30))]
-    survey = pm.hook.skillsprogram_entitlements(
-        event=BenefitEvent(uuid.uuid4(), "survey_answered", now, "exit", earned_before={"survey": 1}),
+    incentive, survey = pm.hook.skillsprogram_benefit_schedule(
+        events=[
+            BenefitEvent(uuid.uuid4(), "first_course_rated", now),
+            BenefitEvent(uuid.uuid4(), "survey_answered", now, "exit", earned_before={"survey": 1}),
+        ],
         programme=config,
     )
+    assert [(e.period, e.due_at - now) for e in incentive] == [(1, timedelta(0)), (2, timedelta(days=30))]
     assert survey == []
 
 
@@ -204,14 +206,13 @@ def test_attendance_below_threshold_is_withheld() -> None:
     )
     pm = build_plugin_manager()
     now = datetime(2025, 1, 1, tzinfo=UTC)
-    (low,) = pm.hook.skillsprogram_entitlements(
-        event=BenefitEvent(uuid.uuid4(), "attendance_month", now, "2025-01", {"attendance_percent": 60}),
-        programme=config,
-    )
-    (good,) = pm.hook.skillsprogram_entitlements(
-        event=BenefitEvent(
-            uuid.uuid4(), "attendance_month", now, "2025-02", {"attendance_percent": 90}, {"allowance": 1}
-        ),
+    (low,), (good,) = pm.hook.skillsprogram_benefit_schedule(
+        events=[
+            BenefitEvent(uuid.uuid4(), "attendance_month", now, "2025-01", {"attendance_percent": 60}),
+            BenefitEvent(
+                uuid.uuid4(), "attendance_month", now, "2025-02", {"attendance_percent": 90}, {"allowance": 1}
+            ),
+        ],
         programme=config,
     )
     assert low.withheld_reason and "60%" in low.withheld_reason
@@ -253,7 +254,9 @@ def test_a_country_answer_wins_over_the_default_and_tracing_hides_values(
 
     pm = build_plugin_manager(extra=[("country", Country())], trace=True)
     with caplog.at_level(logging.INFO, logger="skillsprogram.hooks"):
-        parsed = pm.hook.skillsprogram_parse_national_id(raw="3201011705900001", programme=parse_config(BASE))
+        parsed = pm.hook.skillsprogram_parse_national_id(
+            raw="3201011705900001", programme=parse_config(BASE), clock=SystemClock()
+        )
     assert parsed.normalised == "country:3201011705900001"
     assert "skillsprogram_parse_national_id" in caplog.text
     assert "3201011705900001" not in caplog.text

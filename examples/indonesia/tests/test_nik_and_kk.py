@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from skillsprogram_indonesia.configs import CONFIGS
 from skillsprogram_indonesia.kk import make_kk, parse_kk
 from skillsprogram_indonesia.nik import make_nik, parse_nik
 from skillsprogram_indonesia.regions import regencies
 
+from skillsprogram.clock import FixedClock
+from skillsprogram.config import load_config
 from skillsprogram.errors import InvalidHouseholdNumber, InvalidNationalId
+from skillsprogram.hooks.manager import build_plugin_manager
 
 TODAY = date(2023, 3, 1)
 
@@ -95,3 +99,24 @@ def test_family_card_gives_its_regency() -> None:
 def test_malformed_family_cards_are_refused(number: str) -> None:
     with pytest.raises(InvalidHouseholdNumber):
         parse_kk(number)
+
+
+def test_the_nik_rule_follows_the_programme_clock_not_the_machine_s_date() -> None:
+    programme = load_config(CONFIGS["2023"])
+    pm = build_plugin_manager(programme.plugins)
+
+    def birth_on(clock: FixedClock, number: str) -> date | None:
+        parsed = pm.hook.skillsprogram_parse_national_id(raw=number, programme=programme, clock=clock)
+        return parsed.birth_date  # type: ignore[no-any-return]
+
+    # Born 17 May "15": in a replay of 2010 that can only be 1915; on any later day it is 2015.
+    assert birth_on(FixedClock(datetime(2010, 6, 1, tzinfo=UTC)), "3204011705150001") == date(1915, 5, 17)
+    assert birth_on(FixedClock(datetime(2023, 3, 1, tzinfo=UTC)), "3204011705150001") == date(2015, 5, 17)
+    # "1 January 24" at 20:00 UTC on 31 December 2023: already 2024 in Jakarta, so born that day
+    # (on the UTC date it could only be 1924); an hour before midnight in Jakarta it is 1924.
+    assert birth_on(FixedClock(datetime(2023, 12, 31, 20, 0, tzinfo=UTC)), "3204010101240001") == date(
+        2024, 1, 1
+    )
+    assert birth_on(FixedClock(datetime(2023, 12, 31, 16, 0, tzinfo=UTC)), "3204010101240001") == date(
+        1924, 1, 1
+    )

@@ -219,6 +219,15 @@ def test_the_float_reserves_once_per_reference_and_refuses_beyond_it() -> None:
     assert not sandbox.reserve_funds("run-3", 1, "USD").reserved
 
 
+def test_a_rail_holding_no_float_answers_not_funded_naming_itself() -> None:
+    settings = parse_settings({"rails": [{**WALLET, "holds_float": False}], "seed": 3, **CALM})
+    sandbox = SandboxRail(settings.rails[0], settings, RailBooks(None), ("IDR",))
+    assert isinstance(sandbox, PaymentRail)
+    refused = sandbox.reserve_funds("run-1", 1, "IDR")
+    assert not refused.reserved and sandbox.name in (refused.reason or "")
+    assert "sponsor bank" in (refused.reason or "")
+
+
 def test_the_statement_module_writes_the_books_as_the_documented_csv(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

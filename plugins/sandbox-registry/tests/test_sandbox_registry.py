@@ -10,7 +10,7 @@ import pytest
 from skillsprogram_sandbox_registry.registry import SandboxRegistry, parse_settings
 
 from skillsprogram.config import parse_config
-from skillsprogram.domain.exchange import IdentityClaim
+from skillsprogram.domain.exchange import IdentityClaim, RegistrySubject
 from skillsprogram.errors import ConfigurationError
 from skillsprogram.hooks.manager import build_plugin_manager
 
@@ -83,3 +83,28 @@ def test_known_records_compare_names_by_the_holder_name_rule(tmp_path: Path) -> 
     known = registry(known_records=str(records))
     claims = [claim(1, "លោក សុខ ដារា"), claim(1, "ចាន់ សុភា"), claim(1, "")]
     assert [v.verified for v in known.verify(claims)] == [True, False, False]
+
+
+def test_the_enrolment_check_finds_a_stable_share_a_request_per_batch_limit() -> None:
+    subjects = [RegistrySubject(uuid.UUID(int=n), national_id=f"3201{n:012d}") for n in range(2_000)]
+    sandbox = registry(enrolled_elsewhere_rate=0.2, batch_limit=500)
+    found = sandbox.enrolled_elsewhere(subjects)
+    assert sandbox.requests == 4
+    assert 300 < len(found) < 500
+    assert found == registry(enrolled_elsewhere_rate=0.2).enrolled_elsewhere(subjects)
+    assert all("another skills programme (SANDBOX)" in reason for reason in found.values())
+
+
+def test_the_enrolment_rule_is_declared_only_when_switched_on() -> None:
+    from skillsprogram_sandbox_registry import plugin
+
+    base = {
+        "programme": {"code": "p", "name": "P", "country": "ID", "currency": "IDR"},
+        "voucher": {"amount": 1},
+        "plugins": ["sandbox_registry"],
+    }
+    off = parse_config(base)
+    on = parse_config({**base, "plugin_settings": {"sandbox_registry": {"enrolled_elsewhere_rate": 0.1}}})
+    assert list(plugin.skillsprogram_registry_rules(off)) == []
+    (rule,) = plugin.skillsprogram_registry_rules(on)
+    assert rule.rule == plugin.ENROLLED_ELSEWHERE and rule.needs == ("national_id",)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from skillsprogram.config import BenefitRule, BenefitTrigger, ProgrammeConfig
@@ -10,7 +11,14 @@ from skillsprogram.hooks.specs import hookimpl
 
 
 @hookimpl(trylast=True)
-def skillsprogram_entitlements(event: BenefitEvent, programme: ProgrammeConfig) -> list[EntitlementSpec]:
+def skillsprogram_benefit_schedule(
+    events: Sequence[BenefitEvent], programme: ProgrammeConfig
+) -> list[list[EntitlementSpec]]:
+    """What each event earns under the configured ``[[benefits]]`` (see :func:`earned`)."""
+    return [earned(event, programme) for event in events]
+
+
+def earned(event: BenefitEvent, programme: ProgrammeConfig) -> list[EntitlementSpec]:
     """Grant what each configured benefit triggered by ``event.kind`` earns.
 
     - ``first_course_completed`` / ``first_course_rated``: every instalment at

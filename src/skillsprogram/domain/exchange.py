@@ -137,6 +137,37 @@ class Finding:
     reason: str | None = None
 
 
+RegistryField = Literal["national_id", "household_number", "full_name", "birth_date"]
+"""What a registry rule may ask the core to hand it about each applicant."""
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryRule:
+    """An eligibility rule that asks another registry about people, in batches.
+
+    ``needs`` names the only personal values the core hands the rule's check
+    (``skillsprogram_check_registry``); declare the fewest the registry can answer with.
+    """
+
+    rule: str
+    """The rule id stored with each finding (``sandbox_registry.enrolled_elsewhere``)."""
+    needs: tuple[RegistryField, ...]
+    description: str = ""
+    """What the rule checks, for officers reading its findings."""
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrySubject:
+    """One applicant as a registry rule sees it: the fields its rule declared, in clear
+    (never log them); every field the rule did not declare is ``None``."""
+
+    application_id: uuid.UUID
+    national_id: str | None = None
+    household_number: str | None = None
+    full_name: str | None = None
+    birth_date: date | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate:
     """An eligible application entering a wave's draw."""
@@ -318,6 +349,16 @@ class PaymentRail(Protocol):
 
     def statement(self, since: datetime, until: datetime) -> list[StatementLine]:
         """The credits booked in the half-open interval [since, until)."""
+        ...
+
+    def reserve_funds(self, reference: str, amount: int, currency: str) -> FundingAnswer:
+        """Check and reserve ``amount`` on the programme's float at the rail, once per
+        ``reference`` (asking again with the same reference answers the same reservation).
+
+        A rail that cannot reserve (it holds no float for the programme) answers
+        ``FundingAnswer(False, reason=...)`` saying so: its envelopes are then funded
+        only by a sponsor-bank plugin (``skillsprogram_reserve_funds``).
+        """
         ...
 
 

@@ -21,6 +21,7 @@ import pluggy
 
 from skillsprogram.errors import ConfigurationError
 from skillsprogram.hooks import specs
+from skillsprogram.hooks.deprecations import warn_of_replaced_hooks
 
 log = logging.getLogger("skillsprogram.hooks")
 
@@ -35,6 +36,7 @@ DEFAULT_PLUGINS = (
     "skillsprogram.defaults.selection",
     "skillsprogram.defaults.benefits",
     "skillsprogram.defaults.notifications",
+    "skillsprogram.defaults.funding",
 )
 
 
@@ -86,6 +88,7 @@ def _register(pm: pluggy.PluginManager, plugin: Any, name: str) -> None:
         raise ConfigurationError(f"plugin {name!r} is not valid: {exc}") from exc
     except ValueError as exc:  # already registered under another name
         raise ConfigurationError(f"plugin {name!r} cannot be registered: {exc}") from exc
+    warn_of_replaced_hooks(pm, plugin, name)
 
 
 def build_plugin_manager(

@@ -9,11 +9,18 @@ its contribution.
 
 Hooks that run over whole waves take batches (sequences of hundreds or
 thousands of items), so that a plugin can call a registry once per batch.
+
+Hooks whose rules depend on the date receive the programme's ``clock``: ask it
+rather than the machine (``date.today()``), so that a test, a demo or a replay
+with a fixed clock judges as the programme would on that day. The programme's
+calendar day is ``today_in(clock, programme.programme.zone)`` (both from
+:mod:`skillsprogram.plugin`). A plugin may leave ``clock`` out of its function's
+parameters when it does not need it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -21,6 +28,7 @@ import pluggy
 if TYPE_CHECKING:
     import uuid
 
+    from skillsprogram.clock import Clock
     from skillsprogram.config import ProgrammeConfig
     from skillsprogram.domain.exchange import (
         ApplicantFacts,
@@ -39,6 +47,8 @@ if TYPE_CHECKING:
         ParsedNationalId,
         PaymentRail,
         RegionSpec,
+        RegistryRule,
+        RegistrySubject,
         SyntheticApplicant,
         WaveDraw,
     )
@@ -62,13 +72,17 @@ def skillsprogram_check_settings(programme: ProgrammeConfig) -> None:
 
 
 @hookspec(firstresult=True)
-def skillsprogram_parse_national_id(raw: str, programme: ProgrammeConfig) -> ParsedNationalId | None:
+def skillsprogram_parse_national_id(
+    raw: str, programme: ProgrammeConfig, clock: Clock
+) -> ParsedNationalId | None:
     """Parse and normalise a national identity number.
 
     Called at registration, before anything is written, once per applicant.
 
     :param raw: the number as the applicant typed it (may hold spaces or dots).
     :param programme: the programme's configuration.
+    :param clock: the programme's clock, for a number whose meaning depends on the
+        date (the century of a two-digit birth year, a birth date in the future).
     :returns: a :class:`~skillsprogram.domain.exchange.ParsedNationalId`; set
         ``birth_date``, ``sex`` and ``region_code`` when the number encodes
         them, and the core refuses a registration whose declaration disagrees.
@@ -113,7 +127,7 @@ def skillsprogram_verify_identities(
 
 @hookspec
 def skillsprogram_eligibility_rules(
-    applicants: Sequence[ApplicantFacts], programme: ProgrammeConfig
+    applicants: Sequence[ApplicantFacts], programme: ProgrammeConfig, clock: Clock
 ) -> Iterable[Finding]:
     """Judge a batch of applicants against this plugin's eligibility rules.
 
@@ -122,12 +136,56 @@ def skillsprogram_eligibility_rules(
     finding failed.
 
     :param applicants: facts the core gathered for each identity-verified
-        applicant: age, region, occupation, declared attributes, how many of
-        the household already receive a programme, and whether the person has
-        received one before.
+        applicant: age (on the day ``[eligibility] age_on`` names), region,
+        occupation, declared attributes, how many of the household already
+        receive a programme, and whether the person has received one before.
+    :param clock: the programme's clock, for a rule that depends on the date.
     :returns: :class:`~skillsprogram.domain.exchange.Finding` values (rule id,
         passed, reason). Returning findings only for failures is fine; a rule
         that passes everyone may return nothing.
+    """
+
+
+@hookspec
+def skillsprogram_registry_rules(programme: ProgrammeConfig) -> Iterable[RegistryRule]:
+    """Declare the eligibility rules this plugin checks against another registry.
+
+    Collecting. Called once per screening run. A rule that must ask a registry about
+    the person (another programme's enrolments, a poverty or tax registry) needs an
+    identifier to ask with, which :class:`~skillsprogram.domain.exchange.ApplicantFacts`
+    deliberately does not carry. Such a rule declares here the fields it needs
+    (``needs``: any of ``national_id``, ``household_number``, ``full_name``,
+    ``birth_date``), and the core hands its check exactly those, in clear, for a
+    whole chunk of applicants at once (up to a thousand): one registry request per
+    chunk, and no rule receives a personal value it did not declare. Everything
+    else a rule may judge on (age, region, attributes) is in the ``ApplicantFacts``
+    of ``skillsprogram_eligibility_rules``.
+
+    :returns: :class:`~skillsprogram.domain.exchange.RegistryRule` values (rule id,
+        the fields needed, a description); an empty iterable when the plugin checks
+        no registry (for instance while its check is switched off in its settings).
+    """
+
+
+@hookspec(firstresult=True)
+def skillsprogram_check_registry(
+    rule: str, subjects: Sequence[RegistrySubject], programme: ProgrammeConfig, clock: Clock
+) -> Mapping[uuid.UUID, str] | None:
+    """Check a chunk of applicants against the registry behind the rule ``rule``.
+
+    Called during screening once per chunk and per rule a plugin declared with
+    ``skillsprogram_registry_rules``; answer for your own rules and return ``None``
+    for the others. An applicant with a failed rule is ineligible, with the rule id
+    and reason stored as a finding. An exception (the registry is down) stops the
+    screening run: the applicants not yet screened stay identity-verified and are
+    screened by the next run.
+
+    :param rule: the rule id, as declared.
+    :param subjects: one :class:`~skillsprogram.domain.exchange.RegistrySubject` per
+        applicant, carrying only the fields the rule declared.
+    :param clock: the programme's clock, for a registry answer as of a day.
+    :returns: the applications failing the rule, each with the reason (an empty
+        mapping when all pass), or ``None`` when the rule is not this plugin's.
     """
 
 
@@ -173,19 +231,36 @@ def skillsprogram_rank_candidates(
 
 
 @hookspec(firstresult=True)
+def skillsprogram_benefit_schedule(
+    events: Sequence[BenefitEvent], programme: ProgrammeConfig
+) -> list[list[EntitlementSpec]] | None:
+    """Say which benefit instalments each of a batch of events earns (the benefit schedule).
+
+    Called when beneficiaries complete or rate courses, answer surveys or have a
+    month's attendance reported, once per batch of such events (a provider's upload,
+    a survey export): at most one event per beneficiary in a batch, so that each
+    event's ``earned_before`` counts what the beneficiary's earlier events earned.
+    The default plugin applies the ``[[benefits]]`` of the configuration; a plugin
+    answers instead when its country's schedule cannot be said in configuration.
+
+    :returns: one list per event, in the order of ``events``: the instalments that
+        event earns (each ``(benefit, period)`` at most once per beneficiary: repeats
+        are ignored), an instalment with ``withheld_reason`` for one that was due but
+        is not paid; or ``None`` for no opinion.
+    """
+
+
+@hookspec(firstresult=True)
 def skillsprogram_entitlements(
     event: BenefitEvent, programme: ProgrammeConfig
 ) -> list[EntitlementSpec] | None:
-    """Say which benefit instalments an event earns (the benefit schedule).
+    """Deprecated: implement ``skillsprogram_benefit_schedule``; this hook goes in the next release.
 
-    Called when a beneficiary completes or rates a course, answers a survey or
-    has a month's attendance reported. The default plugin applies the
-    ``[[benefits]]`` of the configuration; a plugin answers instead when its
-    country's schedule cannot be said in configuration.
+    Still called once per event before the batch hook, and its answer wins for that
+    event (``None`` leaves the event to ``skillsprogram_benefit_schedule``); a plugin
+    implementing it gets a ``DeprecationWarning`` when it is registered (once per plugin).
 
-    :returns: the instalments earned (each ``(benefit, period)`` at most once
-        per beneficiary: repeats are ignored), an instalment with
-        ``withheld_reason`` for one that was due but is not paid, or ``None``.
+    :returns: the instalments ``event`` earns, or ``None``.
     """
 
 
@@ -203,37 +278,71 @@ def skillsprogram_payment_rails(programme: ProgrammeConfig) -> Iterable[PaymentR
 
 @hookspec(firstresult=True)
 def skillsprogram_reserve_funds(
-    programme: ProgrammeConfig, rail: str, reference: str, amount: int, currency: str
+    programme: ProgrammeConfig,
+    rail: str,
+    reference: str,
+    amount: int,
+    currency: str,
+    payment_rail: PaymentRail,
 ) -> FundingAnswer | None:
     """Check that a disbursement envelope can be paid, and reserve its total (a sponsor bank).
 
     Called once per envelope (one rail's share of a disbursement run) before any of
     its payouts is sent; called again with the same ``reference`` when funding is
-    retried, so reserve once per reference. When no plugin answers, the rail itself
-    is asked if it offers ``reserve_funds(reference, amount, currency)``.
+    retried, so reserve once per reference. The default plugin
+    (:mod:`skillsprogram.defaults.funding`) answers last, with the rail's own
+    ``reserve_funds``: a sponsor-bank plugin that answers is asked instead.
 
+    :param rail: the envelope's rail code.
+    :param payment_rail: that rail, as its plugin offers it.
     :returns: a :class:`~skillsprogram.domain.exchange.FundingAnswer` (``reserved``
         with the bank's reservation reference, or not with the reason), or ``None``
-        for no opinion.
+        for no opinion (leave the envelope to the rail).
+    """
+
+
+@hookspec
+def skillsprogram_notify_batch(notifications: Sequence[Notification], programme: ProgrammeConfig) -> None:
+    """Send messages to people about events (SMS, e-mail, push), a batch at a time.
+
+    Collecting: every channel plugin is called, once per batch of the audit-log
+    dispatcher (up to a few thousand notifications, in audit-log order), so a channel
+    can hand the whole batch to its gateway in one request. Called after the events
+    have been committed, so a crash may repeat a notification but never loses one:
+    make sends idempotent on ``notification.event.event_id``.
+
+    :param notifications: the batch; each names the person (``person_id``), the
+        template (the event's action, see the notification templates in
+        ``docs/plugin-values.md``), the programme's locale and the event itself.
+    """
+
+
+@hookspec
+def skillsprogram_lifecycle_events(events: Sequence[LifecycleEvent], programme: ProgrammeConfig) -> None:
+    """Observe committed state changes (exports, webhooks, analytics), a batch at a time.
+
+    Collecting; called once per batch of the audit-log dispatcher (up to a few
+    thousand events), in audit-log order, after commit, at least once per event.
     """
 
 
 @hookspec
 def skillsprogram_notify(notification: Notification, programme: ProgrammeConfig) -> None:
-    """Send a message to a person about an event (SMS, e-mail, push).
+    """Deprecated: implement ``skillsprogram_notify_batch``; this hook goes in the next release.
 
-    Collecting: every channel plugin is called. Called after the event has
-    been committed, from the audit-log dispatcher, so a crash may repeat a
-    notification but never loses one: make sends idempotent on
-    ``notification.event.event_id``.
+    Still called once per notification, after ``skillsprogram_notify_batch`` has
+    had the batch; a plugin implementing it gets a ``DeprecationWarning`` when it is
+    registered (once per plugin).
     """
 
 
 @hookspec
 def skillsprogram_lifecycle_event(event: LifecycleEvent, programme: ProgrammeConfig) -> None:
-    """Observe a committed state change (exports, webhooks, analytics).
+    """Deprecated: implement ``skillsprogram_lifecycle_events``; this hook goes in the next release.
 
-    Collecting; called in audit-log order after commit, at least once per event.
+    Still called once per event, after ``skillsprogram_lifecycle_events`` has had
+    the batch; a plugin implementing it gets a ``DeprecationWarning`` when it is
+    registered (once per plugin).
     """
 
 

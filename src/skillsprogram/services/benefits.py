@@ -19,6 +19,7 @@ from skillsprogram.domain.ledger import AccountKind, transfer
 from skillsprogram.domain.lifecycle import AccountStatus, EntitlementStatus, PayoutStatus
 from skillsprogram.domain.models import Application, Entitlement, PaymentAccount, Payout
 from skillsprogram.domain.types import new_id
+from skillsprogram.errors import ConfigurationError
 from skillsprogram.services import ledger
 from skillsprogram.services.audit import Change, record
 from skillsprogram.services.batches import Progress, for_each_chunk
@@ -74,58 +75,27 @@ def earn_many(uow: UnitOfWork, ctx: ProgrammeContext, earnings: Sequence[Earning
     now = ctx.clock.now()
     rows: list[EntitlementRow] = []
     changes: list[Change] = []
-    for earning in earnings:
-        have = existing[earning.application_id]
-        specs: list[EntitlementSpec] = (
-            ctx.hook.skillsprogram_entitlements(
-                event=BenefitEvent(
-                    earning.application_id,
-                    earning.kind,
-                    now,
-                    earning.period,
-                    dict(earning.details or {}),
-                    dict(Counter(benefit for benefit, _p in have)),
-                ),
-                programme=ctx.config,
+    for batch in one_per_beneficiary(earnings):
+        events = [
+            BenefitEvent(
+                earning.application_id,
+                earning.kind,
+                now,
+                earning.period,
+                dict(earning.details or {}),
+                dict(Counter(benefit for benefit, _p in existing[earning.application_id])),
             )
-            or []
-        )
-        for spec in specs:
-            if (spec.benefit, spec.period) in have:
-                continue
-            have.add((spec.benefit, spec.period))
-            status = EntitlementStatus.WITHHELD if spec.withheld_reason else EntitlementStatus.EARNED
-            row: EntitlementRow = {
-                "id": new_id(),
-                "programme_id": ctx.pid,
-                "application_id": earning.application_id,
-                "benefit": spec.benefit,
-                "period": spec.period,
-                "amount": spec.amount,
-                "currency": ctx.config.currency,
-                "status": status.value,
-                "reason": spec.withheld_reason,
-                "earned_at": now,
-                "due_at": spec.due_at,
-            }
-            rows.append(row)
-            changes.append(
-                Change(
-                    "entitlement",
-                    row["id"],
-                    "entitlement_withheld" if spec.withheld_reason else "entitlement_earned",
-                    None,
-                    status.value,
-                    {
-                        "person_id": str(earning.person_id),
-                        "application_id": str(earning.application_id),
-                        "benefit": spec.benefit,
-                        "period": spec.period,
-                        "amount": spec.amount,
-                        **({"reason": spec.withheld_reason} if spec.withheld_reason else {}),
-                    },
-                )
-            )
+            for earning in batch
+        ]
+        for earning, specs in zip(batch, benefit_schedule(ctx, events), strict=True):
+            have = existing[earning.application_id]
+            for spec in specs:
+                if (spec.benefit, spec.period) in have:
+                    continue
+                have.add((spec.benefit, spec.period))
+                row, change = _entitlement(ctx, earning, spec, now)
+                rows.append(row)
+                changes.append(change)
     if not rows:
         return []
     uow.insert_rows(Entitlement, rows)
@@ -146,6 +116,82 @@ def earn_many(uow: UnitOfWork, ctx: ProgrammeContext, earnings: Sequence[Earning
     record(uow, ctx, changes)
     schedule_payouts_for(uow, ctx, [row["id"] for row in payable])
     return [row["id"] for row in rows]
+
+
+def _entitlement(
+    ctx: ProgrammeContext, earning: Earning, spec: EntitlementSpec, now: datetime
+) -> tuple[EntitlementRow, Change]:
+    """The entitlement row an instalment of the schedule makes, and its audit change."""
+    status = EntitlementStatus.WITHHELD if spec.withheld_reason else EntitlementStatus.EARNED
+    row: EntitlementRow = {
+        "id": new_id(),
+        "programme_id": ctx.pid,
+        "application_id": earning.application_id,
+        "benefit": spec.benefit,
+        "period": spec.period,
+        "amount": spec.amount,
+        "currency": ctx.config.currency,
+        "status": status.value,
+        "reason": spec.withheld_reason,
+        "earned_at": now,
+        "due_at": spec.due_at,
+    }
+    change = Change(
+        "entitlement",
+        row["id"],
+        "entitlement_withheld" if spec.withheld_reason else "entitlement_earned",
+        None,
+        status.value,
+        {
+            "person_id": str(earning.person_id),
+            "application_id": str(earning.application_id),
+            "benefit": spec.benefit,
+            "period": spec.period,
+            "amount": spec.amount,
+            **({"reason": spec.withheld_reason} if spec.withheld_reason else {}),
+        },
+    )
+    return row, change
+
+
+def one_per_beneficiary(earnings: Sequence[Earning]) -> list[list[Earning]]:
+    """Split ``earnings`` into batches holding each beneficiary at most once, in order: a
+    beneficiary's second event is judged after the first's instalments are counted."""
+    batches: list[list[Earning]] = []
+    seen: Counter[uuid.UUID] = Counter()
+    for earning in earnings:
+        position = seen[earning.application_id]
+        seen[earning.application_id] += 1
+        if position == len(batches):
+            batches.append([])
+        batches[position].append(earning)
+    return batches
+
+
+def benefit_schedule(ctx: ProgrammeContext, events: Sequence[BenefitEvent]) -> list[list[EntitlementSpec]]:
+    """What each event earns, in order: a plugin still on the per-event
+    ``skillsprogram_entitlements`` answers first, event by event; the rest go to
+    ``skillsprogram_benefit_schedule`` in one call.
+
+    :raises ConfigurationError: when the schedule answers a list of the wrong length.
+    """
+    answers: list[list[EntitlementSpec] | None] = [None] * len(events)
+    if ctx.hook.skillsprogram_entitlements.get_hookimpls():
+        answers = [ctx.hook.skillsprogram_entitlements(event=event, programme=ctx.config) for event in events]
+    rest = [index for index, answer in enumerate(answers) if answer is None]
+    if rest:
+        batch = ctx.hook.skillsprogram_benefit_schedule(
+            events=[events[index] for index in rest], programme=ctx.config
+        )
+        if batch is None:
+            batch = [[] for _ in rest]
+        if len(batch) != len(rest):
+            raise ConfigurationError(
+                f"the benefit schedule answered {len(batch)} lists for {len(rest)} events (one per event)"
+            )
+        for index, specs in zip(rest, batch, strict=True):
+            answers[index] = specs
+    return [answer or [] for answer in answers]
 
 
 def schedule_payouts_for(uow: UnitOfWork, ctx: ProgrammeContext, entitlement_ids: Sequence[uuid.UUID]) -> int:

@@ -3,8 +3,8 @@
 A run takes every payout that is due and not yet in a run, groups them per rail
 (and currency) into envelopes with their count and total, and asks the funding
 source of each envelope to check and reserve its total: the
-``skillsprogram_reserve_funds`` hook (a sponsor-bank plugin) or, when no plugin
-answers, the rail's own ``reserve_funds``. An envelope records the reservation
+``skillsprogram_reserve_funds`` hook: a sponsor-bank plugin or, when none answers,
+the default funding plugin, which asks the rail's own ``reserve_funds``. An envelope records the reservation
 reference, or why it could not be funded. Payouts of an envelope that is not
 funded are never claimed by a payout worker; with ``payouts_need_funding`` a
 payout outside any funded envelope is not claimed either. Funding an envelope
@@ -134,13 +134,15 @@ def _ask(
     reference = str(envelope_id)
     try:
         answer = ctx.hook.skillsprogram_reserve_funds(
-            programme=ctx.config, rail=rail_code, reference=reference, amount=total, currency=currency
+            programme=ctx.config,
+            rail=rail_code,
+            reference=reference,
+            amount=total,
+            currency=currency,
+            payment_rail=ctx.rail(rail_code),
         )
         if answer is None:
-            reserve = getattr(ctx.rail(rail_code), "reserve_funds", None)
-            if reserve is None:
-                return FundingAnswer(False, reason=f"no funding source for rail {rail_code}")
-            answer = reserve(reference, total, currency)
+            return FundingAnswer(False, reason=f"no funding source for rail {rail_code}")
     except DomainError as error:
         return FundingAnswer(False, reason=error.message)
     except Exception as exc:  # a funding source failing must not send anything

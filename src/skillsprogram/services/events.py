@@ -7,6 +7,10 @@ never loses one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
+from pluggy import HookCaller
 from sqlalchemy import func, select, update
 from sqlmodel import col
 
@@ -40,14 +44,21 @@ NOTIFIED_ACTIONS = {
 def dispatch_events(ctx: ProgrammeContext, limit: int | None = None) -> int:
     """Deliver events after the cursor to the lifecycle and notification hooks.
 
-    Returns how many events were delivered to a plugin. Safe to call from several
-    processes: the cursor row is locked while a chunk is delivered. When no enabled
-    plugin observes lifecycle events, only the events a person is notified of are
-    read (most of a wave's events are then skipped without being decoded).
+    Each chunk of up to ``CHUNK`` events is handed over once: the events to
+    ``skillsprogram_lifecycle_events``, the notifications among them to
+    ``skillsprogram_notify_batch``, then each one to a plugin still implementing the
+    deprecated per-event hooks. Returns how many events were delivered to a plugin.
+    Safe to call from several processes: the cursor row is locked while a chunk is
+    delivered. When no enabled plugin observes lifecycle events, only the events a
+    person is notified of are read (most of a wave's events are then skipped without
+    being decoded).
     """
     delivered = 0
     locale = ctx.config.programme.locales[0]
-    observed = bool(ctx.hook.skillsprogram_lifecycle_event.get_hookimpls())
+    observed = any(
+        caller.get_hookimpls()
+        for caller in (ctx.hook.skillsprogram_lifecycle_events, ctx.hook.skillsprogram_lifecycle_event)
+    )
     table = table_of(AuditEvent)
     while limit is None or delivered < limit:
         with ctx.uow() as uow:
@@ -68,21 +79,25 @@ def dispatch_events(ctx: ProgrammeContext, limit: int | None = None) -> int:
             if not observed:
                 query = query.where(table.c.action.in_(list(NOTIFIED_ACTIONS)))
             rows = uow.session.execute(query.order_by(table.c.id).limit(CHUNK)).all()
-            for row in rows:
-                event = LifecycleEvent(*row)
-                if observed:
-                    ctx.hook.skillsprogram_lifecycle_event(event=event, programme=ctx.config)
-                template = NOTIFIED_ACTIONS.get(event.action)
-                if template is not None:
-                    ctx.hook.skillsprogram_notify(
-                        notification=Notification(
-                            event=event,
-                            person_id=event.data.get("person_id"),
-                            template=template,
-                            locale=locale,
-                        ),
-                        programme=ctx.config,
-                    )
+            batch = [LifecycleEvent(*row) for row in rows]
+            hook = ctx.hook
+            if observed:
+                _deliver(
+                    ctx,
+                    batch,
+                    hook.skillsprogram_lifecycle_events,
+                    "events",
+                    hook.skillsprogram_lifecycle_event,
+                    "event",
+                )
+            _deliver(
+                ctx,
+                notifications_of(batch, locale),
+                hook.skillsprogram_notify_batch,
+                "notifications",
+                hook.skillsprogram_notify,
+                "notification",
+            )
             reached = rows[-1][0] if len(rows) == CHUNK else newest
             uow.session.execute(
                 update(EventCursor).where(col(EventCursor.consumer) == CONSUMER).values(last_event_id=reached)
@@ -90,6 +105,33 @@ def dispatch_events(ctx: ProgrammeContext, limit: int | None = None) -> int:
             uow.commit()
             delivered += len(rows)
     return delivered
+
+
+def notifications_of(batch: Sequence[LifecycleEvent], locale: str) -> list[Notification]:
+    """The notifications the events of ``batch`` give rise to, in the events' order."""
+    return [
+        Notification(event=event, person_id=event.data.get("person_id"), template=template, locale=locale)
+        for event in batch
+        if (template := NOTIFIED_ACTIONS.get(event.action)) is not None
+    ]
+
+
+def _deliver(
+    ctx: ProgrammeContext,
+    items: Sequence[Any],
+    batch: HookCaller,
+    batch_arg: str,
+    each: HookCaller,
+    each_arg: str,
+) -> None:
+    """Hand ``items`` to the ``batch`` hook in one call, then one by one to the deprecated
+    per-event hook ``each`` when a plugin still implements it."""
+    if not items:
+        return
+    batch(programme=ctx.config, **{batch_arg: items})
+    if each.get_hookimpls():
+        for item in items:
+            each(programme=ctx.config, **{each_arg: item})
 
 
 def _cursor(uow: UnitOfWork) -> int:

@@ -28,7 +28,9 @@ def look_up_person(uow: UnitOfWork, ctx: ProgrammeContext, national_id: str, rea
     """Find a person by national id (the call centre's look-up); the look-up and its reason
     are audited, whether or not anyone is found."""
     try:
-        parsed = ctx.hook.skillsprogram_parse_national_id(raw=national_id, programme=ctx.config)
+        parsed = ctx.hook.skillsprogram_parse_national_id(
+            raw=national_id, programme=ctx.config, clock=ctx.clock
+        )
     except DomainError:
         parsed = None  # a malformed number belongs to nobody: the look-up finds no one
     normalised = parsed.normalised if parsed is not None else "".join(national_id.split())

@@ -85,7 +85,9 @@ def check_request(
     if request.sex not in ("F", "M"):
         raise ValidationFailed("sex must be 'F' or 'M'", code="invalid-sex", field="sex")
     check_attributes(attribute_schema(ctx) if schema is None else schema, request.attributes)
-    parsed = ctx.hook.skillsprogram_parse_national_id(raw=request.national_id, programme=ctx.config)
+    parsed = ctx.hook.skillsprogram_parse_national_id(
+        raw=request.national_id, programme=ctx.config, clock=ctx.clock
+    )
     if parsed is None:
         raise InvalidNationalId("no plugin could parse this national identity number")
     _check_agrees(parsed, request)

@@ -1,20 +1,25 @@
-"""Eligibility screening: every rule of every enabled plugin judges each verified applicant."""
+"""Eligibility screening: every rule of every enabled plugin judges each verified applicant
+(registry rules with only the personal values they declared, see :mod:`.registry_checks`)."""
 
 from __future__ import annotations
 
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Row, distinct, func, or_, select
 from sqlmodel import col
 
+from skillsprogram.clock import as_utc
 from skillsprogram.context import ProgrammeContext
-from skillsprogram.domain.exchange import ApplicantFacts, Finding
+from skillsprogram.domain.ages import age_day
+from skillsprogram.domain.exchange import ApplicantFacts, Finding, RegistrySubject
 from skillsprogram.domain.lifecycle import ApplicationStatus
-from skillsprogram.domain.models import Application, EligibilityFinding, Household, Person, Voucher
+from skillsprogram.domain.models import Application, EligibilityFinding, Household, Person, Voucher, Wave
 from skillsprogram.domain.people import age_on
+from skillsprogram.services import registry_checks
 from skillsprogram.services.batches import Progress, for_each_chunk
 from skillsprogram.services.row_types import EligibilityFindingRow
 from skillsprogram.services.transitions import Move, move_many
@@ -72,42 +77,68 @@ def screen(ctx: ProgrammeContext, chunk: int = 1_000, progress: Progress | None 
             col(Person.sex),
             col(Person.household_id),
             col(Household.number_enc),
+            col(Application.registered_at),
+            col(Wave.opens_at),
+            col(Wave.closes_at),
+            col(Person.national_id_enc),
+            col(Person.full_name),
         )
         .join(Person, col(Person.id) == col(Application.person_id))
         .outerjoin(Household, col(Household.id) == col(Person.household_id))
+        .outerjoin(Wave, col(Wave.id) == col(Application.wave_id))
         .where(
             col(Application.programme_id) == ctx.pid,
             col(Application.status) == ApplicationStatus.IDENTITY_VERIFIED.value,
         )
     )
 
-    def handle(uow: UnitOfWork, rows: Sequence[Row[Any]]) -> int:
-        today = ctx.clock.now().date()
-        households = household_recipients(uow, [row.household_id for row in rows if row.household_id])
-        previous = previous_recipients(uow, ctx, [row.person_id for row in rows])
+    counted_on, zone = ctx.config.eligibility.age_on, ctx.config.programme.zone
+    registry_rules = registry_checks.declared_rules(ctx)
+    needed = registry_checks.needed_fields(registry_rules)
+
+    def subject(row: Row[*tuple[Any, ...]], household_number: str | None) -> RegistrySubject:
+        """What registry rules may be handed about this applicant (only fields some rule needs)."""
+        return RegistrySubject(
+            row[0],
+            national_id=ctx.vault.decrypt(row[13]) if "national_id" in needed else None,
+            household_number=household_number if "household_number" in needed else None,
+            full_name=row[14] if "full_name" in needed else None,
+            birth_date=row[6] if "birth_date" in needed else None,
+        )
+
+    def counted_day(row: Row[*tuple[Any, ...]]) -> date:
+        """The day this applicant's age is taken on (``[eligibility] age_on``)."""
+        return age_day(counted_on, zone, as_utc(row[10]), _aware(row[11]), _aware(row[12]))
+
+    def handle(uow: UnitOfWork, rows: Sequence[Row[*tuple[Any, ...]]]) -> int:
+        households = household_recipients(uow, [row[8] for row in rows if row[8] is not None])
+        previous = previous_recipients(uow, ctx, [row[1] for row in rows])
         facts = [
             ApplicantFacts(
-                application_id=row.id,
-                person_id=row.person_id,
-                age=age_on(row.birth_date, today),
-                sex=row.sex,
-                region_code=row.region_code,
-                occupation=row.occupation,
-                in_education=row.in_education,
-                attributes=row.attributes or {},
-                household_recipients=households.get(row.household_id, 0) if row.household_id else 0,
-                previous_recipient=row.person_id in previous,
-                household_number=ctx.vault.decrypt(row.number_enc) if row.number_enc else None,
+                application_id=row[0],
+                person_id=row[1],
+                age=age_on(row[6], counted_day(row)),
+                sex=row[7],
+                region_code=row[2],
+                occupation=row[3],
+                in_education=row[4],
+                attributes=row[5] or {},
+                household_recipients=households.get(row[8], 0) if row[8] else 0,
+                previous_recipient=row[1] in previous,
+                household_number=ctx.vault.decrypt(row[9]) if row[9] else None,
             )
             for row in rows
         ]
         findings: list[Finding] = [
             finding
             for contribution in ctx.hook.skillsprogram_eligibility_rules(
-                applicants=facts, programme=ctx.config
+                applicants=facts, programme=ctx.config, clock=ctx.clock
             )
             for finding in contribution
         ]
+        if registry_rules:
+            subjects = [subject(row, fact.household_number) for row, fact in zip(rows, facts, strict=True)]
+            findings += registry_checks.registry_findings(ctx, registry_rules, subjects)
         return apply_findings(uow, ctx, rows, findings)
 
     return for_each_chunk(
@@ -115,8 +146,12 @@ def screen(ctx: ProgrammeContext, chunk: int = 1_000, progress: Progress | None 
     )
 
 
+def _aware(value: datetime | None) -> datetime | None:
+    return None if value is None else as_utc(value)
+
+
 def apply_findings(
-    uow: UnitOfWork, ctx: ProgrammeContext, rows: Sequence[Row[Any]], findings: Sequence[Finding]
+    uow: UnitOfWork, ctx: ProgrammeContext, rows: Sequence[Row[*tuple[Any, ...]]], findings: Sequence[Finding]
 ) -> int:
     """Store findings and move each applicant to eligible or ineligible."""
     now = ctx.clock.now()

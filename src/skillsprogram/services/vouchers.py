@@ -54,7 +54,7 @@ def issue_vouchers(ctx: ProgrammeContext, chunk: int = 1_000, progress: Progress
     )
     rules = ctx.config.voucher
 
-    def handle(uow: UnitOfWork, rows: Sequence[Row[Any]]) -> int:
+    def handle(uow: UnitOfWork, rows: Sequence[Row[*tuple[Any, ...]]]) -> int:
         now = ctx.clock.now()
         budget = ledger.budget_account(uow, ctx)
         voucher_ids = {row.id: new_id() for row in rows}
@@ -294,7 +294,7 @@ def forfeit_unused(ctx: ProgrammeContext, chunk: int = 1_000, progress: Progress
         )
     )
 
-    def handle(uow: UnitOfWork, rows: Sequence[Row[Any]]) -> int:
+    def handle(uow: UnitOfWork, rows: Sequence[Row[*tuple[Any, ...]]]) -> int:
         release_vouchers(
             uow, ctx, [(row.voucher_id, row.account_id) for row in rows], VoucherStatus.FORFEITED
         )

@@ -103,6 +103,6 @@ def skillsprogram_synthetic_applicants(
 
 
 @hookimpl
-def skillsprogram_notify(notification: Notification, programme: ProgrammeConfig) -> None:
-    """Write the message in Khmer (or English) to the SANDBOX SMS outbox, once per event."""
-    OUTBOX.send(notification)
+def skillsprogram_notify_batch(notifications: Sequence[Notification], programme: ProgrammeConfig) -> None:
+    """Write each message in Khmer (or English) to the SANDBOX SMS outbox, once per event."""
+    OUTBOX.send_all(notifications)

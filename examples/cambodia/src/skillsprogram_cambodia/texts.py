@@ -10,6 +10,7 @@ an SMS gateway.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from skillsprogram.plugin import Notification
@@ -90,3 +91,7 @@ class SandboxSmsOutbox:
             self.sent.pop(next(iter(self.sent)))
         self.sent[event_id] = (notification.person_id, text(notification.template, notification.locale))
         return True
+
+    def send_all(self, notifications: Iterable[Notification]) -> int:
+        """Queue a dispatcher batch (one gateway request); returns how many were new."""
+        return sum(self.send(notification) for notification in notifications)

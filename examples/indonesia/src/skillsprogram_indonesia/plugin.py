@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, datetime
+from datetime import datetime
 
 from skillsprogram.plugin import (
     ApplicantFacts,
     AttributeSpec,
     Candidate,
+    Clock,
     CourseSpec,
     Finding,
     ParsedHouseholdNumber,
@@ -19,6 +20,7 @@ from skillsprogram.plugin import (
     SyntheticApplicant,
     WaveDraw,
     hookimpl,
+    today_in,
 )
 from skillsprogram_indonesia import catalogue, kk, nik, population, regions, rules, selection
 from skillsprogram_indonesia.settings import settings_of
@@ -31,10 +33,11 @@ def skillsprogram_check_settings(programme: ProgrammeConfig) -> None:
 
 
 @hookimpl
-def skillsprogram_parse_national_id(raw: str, programme: ProgrammeConfig) -> ParsedNationalId:
-    """Parse a NIK: structure, province, a real birth date (+40 for women), serial."""
-    # The registry date only decides the century of a two-digit year: any day of this century works.
-    return nik.parse_nik(raw, today=date.today())
+def skillsprogram_parse_national_id(raw: str, programme: ProgrammeConfig, clock: Clock) -> ParsedNationalId:
+    """Parse a NIK: structure, province, a real birth date (+40 for women), serial, as of the
+    programme's day (its clock, in its time zone): that day decides the century of a two-digit
+    birth year and refuses a birth date after it."""
+    return nik.parse_nik(raw, today=today_in(clock, programme.programme.zone))
 
 
 @hookimpl

@@ -53,6 +53,7 @@ class SandboxRail:
         self.code = rail.code
         self.name = rail.name if "SANDBOX" in rail.name.upper() else f"{rail.name} (SANDBOX)"
         self.kind = rail.kind
+        self.holds_float = rail.holds_float
         self.currencies = rail.currencies or currencies
         self._pattern = re.compile(rail.account_pattern)
         self._settings = settings
@@ -180,8 +181,13 @@ class SandboxRail:
 
     def reserve_funds(self, reference: str, amount: int, currency: str) -> FundingAnswer:
         """Check and reserve ``amount`` on the programme's float at the rail (``float_balance``;
-        unlimited when unset). The same reference reserves once."""
+        unlimited when unset). The same reference reserves once. A rail that holds no float
+        (``holds_float = false``) answers "not funded"."""
         self._wait()
+        if not self.holds_float:
+            return FundingAnswer(
+                False, reason=f"{self.name} holds no programme float: a sponsor bank must fund it"
+            )
         if currency not in self.currencies:
             return FundingAnswer(False, reason=f"{self.name} holds no {currency} float")
         reserved = self._books.reserve(self.code, reference, amount, self._settings.float_balance)

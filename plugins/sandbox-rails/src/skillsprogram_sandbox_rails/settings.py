@@ -20,6 +20,11 @@ class RailSettings(BaseModel):
     kind: Literal["ewallet", "bank", "mobile_money"] = "ewallet"
     account_pattern: str = r"^\d{6,20}$"
     currencies: tuple[str, ...] = ()
+    holds_float: bool = Field(
+        default=True,
+        description="False: the programme keeps no float at this rail, so reserve_funds answers "
+        "'not funded' and only a sponsor-bank plugin can fund its envelopes",
+    )
 
 
 class SandboxRailsSettings(BaseModel):

@@ -5,13 +5,20 @@ from __future__ import annotations
 import csv
 import hashlib
 import time
+import uuid
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from skillsprogram.plugin import IdentityClaim, IdentityVerdict, same_name, validate_plugin_settings
+from skillsprogram.plugin import (
+    IdentityClaim,
+    IdentityVerdict,
+    RegistrySubject,
+    same_name,
+    validate_plugin_settings,
+)
 
 METHOD = "sandbox-registry"
 
@@ -29,6 +36,14 @@ class RegistrySettings(BaseModel):
     mismatch_rate: float = Field(default=0.04, ge=0, le=1)
     unavailable_rate: float = Field(default=0.0, ge=0, le=1)
     known_records: Path | None = None
+    enrolled_elsewhere_rate: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="Share of national ids the registry finds enrolled in another programme "
+        "(0 = the enrolment check is off)",
+    )
+    other_programme: str = "another skills programme (SANDBOX)"
 
 
 def parse_settings(raw: dict[str, object]) -> RegistrySettings:
@@ -71,6 +86,24 @@ class SandboxRegistry:
                 continue  # the registry did not answer: these claims are tried again later
             verdicts.extend(self._judge(claim) for claim in request)
         return verdicts
+
+    def enrolled_elsewhere(self, subjects: Sequence[RegistrySubject]) -> dict[uuid.UUID, str]:
+        """The applicants (by national id) the simulated registry finds enrolled in another
+        programme, with the reason; one request per ``batch_limit`` subjects."""
+        found: dict[uuid.UUID, str] = {}
+        limit = self.settings.batch_limit
+        for start in range(0, len(subjects), limit):
+            self.requests += 1
+            if self.settings.latency_ms:
+                time.sleep(self.settings.latency_ms / 1000)
+            for subject in subjects[start : start + limit]:
+                if subject.national_id is None:
+                    continue
+                if self._chance("enrolled", subject.national_id) < self.settings.enrolled_elsewhere_rate:
+                    found[subject.application_id] = (
+                        f"already enrolled in {self.settings.other_programme} (SANDBOX registry)"
+                    )
+        return found
 
     def _judge(self, claim: IdentityClaim) -> IdentityVerdict:
         known = self._known.get(claim.national_id)
