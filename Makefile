@@ -9,7 +9,7 @@ APPLICANTS ?= 10000
 SEED ?= 1
 COUNTRY ?= indonesia
 
-.PHONY: demo test install lint docs
+.PHONY: demo test install lint docs reference
 
 $(BIN)/python:
 	@echo "creating the virtual environment $(VENV)"
@@ -47,3 +47,8 @@ test: $(VENV)/.installed-test
 ## make docs: build the documentation site into site/ (warnings are errors)
 docs: $(VENV)/.installed-test
 	$(BIN)/mkdocs build --strict
+
+## make reference: rewrite the generated reference pages of docs/ from the code
+reference: $(VENV)/.installed-test
+	$(BIN)/python -m skillsprogram.hooks.reference > docs/hooks.md
+	$(BIN)/python -m skillsprogram.reference --write docs
