@@ -117,39 +117,6 @@ class ClientOut(BaseModel):
 # --- applicants -----------------------------------------------------------------------------
 
 
-#: A registration each demo programme accepts (``GET /v1/programme`` says what a programme reads).
-REGISTRATION_EXAMPLES: dict[str, dict[str, Any]] = {
-    "indonesia": {
-        "summary": "Kartu Prakerja (the Indonesian demo programmes)",
-        "value": {
-            "national_id": "3204015705950001",
-            "full_name": "Siti Rahayu",
-            "birth_date": "1995-05-17",
-            "sex": "F",
-            "region_code": "32.04",
-            "phone": "081234567890",
-            "occupation": "unemployed",
-            "attributes": {"citizenship": "ID", "never_trained": True, "social_assistance": False},
-            "consent": True,
-        },
-    },
-    "cambodia": {
-        "summary": "TVET for youth (the Cambodian demo programme)",
-        "value": {
-            "national_id": "010203040",
-            "full_name": "Sok Channary",
-            "birth_date": "2004-03-02",
-            "sex": "F",
-            "region_code": "12",
-            "phone": "+85512345678",
-            "occupation": "unemployed",
-            "attributes": {"nationality": "KH", "vulnerable_category": "orphan"},
-            "consent": True,
-        },
-    },
-}
-
-
 class RegistrationIn(Body):
     """What an applicant declares, with their consent to the processing of their data."""
 
@@ -169,9 +136,7 @@ class RegistrationIn(Body):
         description="The applicant agrees to the processing of their data; must be true"
     )
 
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [e["value"] for e in REGISTRATION_EXAMPLES.values()]}
-    )
+    model_config = ConfigDict(extra="forbid")
 
 
 class RegistrationOut(BaseModel):
