@@ -112,6 +112,11 @@ class IdentityRules(_Strict):
         default=False,
         description="Accept declared identities when no verifier plugin is enabled (training only)",
     )
+    name_titles: list[str] = Field(
+        default_factory=list,
+        description="Titles and honorifics a name may start with (Bapak, Ibu, លោក), left out when a bank's "
+        "holder name is compared with the person's; the core knows none",
+    )
 
 
 class WaveRules(_Strict):
