@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from skillsprogram.context import ProgrammeContext
-from skillsprogram.domain.access import Grievance, GrievanceCategory, GrievanceStatus
+from skillsprogram.domain.grievances import Grievance, GrievanceCategory, GrievanceStatus
 from skillsprogram.domain.types import new_id
 from skillsprogram.errors import InvalidTransition, NotFound, ValidationFailed
 from skillsprogram.services.audit import Change, record
