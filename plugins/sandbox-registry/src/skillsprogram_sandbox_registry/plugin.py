@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from skillsprogram.plugin import IdentityClaim, IdentityVerdict, ProgrammeConfig, hookimpl
+from skillsprogram.plugin import IdentityClaim, IdentityVerdict, ProgrammeConfig, Titles, hookimpl
 from skillsprogram_sandbox_registry.registry import SandboxRegistry, parse_settings
 
 _REGISTRIES: dict[str, SandboxRegistry] = {}
@@ -14,9 +14,10 @@ _REGISTRIES: dict[str, SandboxRegistry] = {}
 def registry_for(programme: ProgrammeConfig) -> SandboxRegistry:
     """The sandbox registry configured for ``programme`` (one per settings)."""
     raw = programme.settings_for("sandbox_registry")
-    key = json.dumps(raw, sort_keys=True, default=str)
+    titles = tuple(programme.identity.name_titles)
+    key = json.dumps([raw, titles], sort_keys=True, default=str)
     if key not in _REGISTRIES:
-        _REGISTRIES[key] = SandboxRegistry(parse_settings(raw))
+        _REGISTRIES[key] = SandboxRegistry(parse_settings(raw), Titles.of(titles))
     return _REGISTRIES[key]
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from skillsprogram.plugin import IdentityClaim, IdentityVerdict, same_name, validate_plugin_settings
+from skillsprogram.plugin import IdentityClaim, IdentityVerdict, Titles, same_name, validate_plugin_settings
 
 METHOD = "sandbox-registry"
 
@@ -39,8 +39,9 @@ def parse_settings(raw: dict[str, object]) -> RegistrySettings:
 class SandboxRegistry:
     """The simulated registry (SANDBOX)."""
 
-    def __init__(self, settings: RegistrySettings) -> None:
+    def __init__(self, settings: RegistrySettings, titles: Titles | None = None) -> None:
         self.settings = settings
+        self.titles = titles or Titles()  # the programme's [identity] name_titles
         self.requests = 0
         self._known: dict[str, tuple[str, date]] = {}
         if settings.known_records is not None:
@@ -76,7 +77,7 @@ class SandboxRegistry:
         known = self._known.get(claim.national_id)
         if known is not None:
             name, birth = known
-            same = same_name(name, claim.full_name) and birth == claim.birth_date
+            same = same_name(name, claim.full_name, self.titles) and birth == claim.birth_date
             return IdentityVerdict(
                 claim.application_id,
                 same,
