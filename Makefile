@@ -9,7 +9,7 @@ APPLICANTS ?= 10000
 SEED ?= 1
 COUNTRY ?= indonesia
 
-.PHONY: demo test install lint docs
+.PHONY: demo test install lint docs reference lock sbom
 
 $(BIN)/python:
 	@echo "creating the virtual environment $(VENV)"
@@ -47,3 +47,18 @@ test: $(VENV)/.installed-test
 ## make docs: build the documentation site into site/ (warnings are errors)
 docs: $(VENV)/.installed-test
 	$(BIN)/mkdocs build --strict
+
+## make reference: rewrite the generated reference pages of docs/ from the code
+reference: $(VENV)/.installed-test
+	$(BIN)/python -m skillsprogram.hooks.reference > docs/hooks.md
+	$(BIN)/python -m skillsprogram.reference --write docs
+
+## make lock: pin every dependency of skillsprogram, with hashes, into requirements.lock (a deployment
+## installs it with `pip install --require-hashes -r requirements.lock`, then the packages with --no-deps)
+lock: $(VENV)/.installed-test
+	$(BIN)/uv pip compile pyproject.toml --generate-hashes --universal --python-version 3.11 \
+		--custom-compile-command "make lock" --quiet -o requirements.lock
+
+## make sbom: the software bill of materials of the installed environment (CycloneDX JSON)
+sbom: $(VENV)/.installed-test
+	$(BIN)/cyclonedx-py environment --pyproject pyproject.toml --of JSON -o sbom.cdx.json $(BIN)/python

@@ -41,10 +41,10 @@ class BenefitRule(_Strict):
     """One benefit of the schedule: what it pays, what earns it, and how often."""
 
     code: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Stable name, e.g. 'incentive'")
-    label: str = ""
+    label: str = Field(default="", description="What recipients and reports call it")
     amount: int = Field(gt=0, description="Per instalment, in the currency's minor unit")
-    trigger: BenefitTrigger
-    instalments: int = Field(default=1, ge=1, le=120)
+    trigger: BenefitTrigger = Field(description="The event that earns an instalment")
+    instalments: int = Field(default=1, ge=1, le=120, description="How many times it can be earned")
     interval_days: int = Field(default=30, ge=0, description="Spacing between instalments")
     min_attendance_percent: int | None = Field(
         default=None, ge=0, le=100, description="For attendance_month: the month's threshold"
@@ -84,10 +84,18 @@ class ProviderSettlementRules(_Strict):
 class EligibilityRules(_Strict):
     """Core eligibility settings; country rules come from plugins."""
 
-    min_age: int | None = Field(default=18, ge=0, le=120)
-    max_age: int | None = Field(default=None, ge=0, le=120)
+    min_age: int | None = Field(
+        default=18, ge=0, le=120, description="Youngest age admitted (none: no minimum)"
+    )
+    max_age: int | None = Field(
+        default=None, ge=0, le=120, description="Oldest age admitted (none: no maximum)"
+    )
     once_only: bool = Field(default=True, description="A past recipient of any programme is excluded")
-    max_recipients_per_household: int | None = Field(default=None, ge=1)
+    max_recipients_per_household: int | None = Field(
+        default=None,
+        ge=1,
+        description="Recipients one household may count, over all programmes (none: no cap)",
+    )
     age_on: AgeOn = Field(
         default="wave_opens",
         description=(
@@ -114,14 +122,19 @@ class IdentityRules(_Strict):
         default=False,
         description="Accept declared identities when no verifier plugin is enabled (training only)",
     )
+    name_titles: list[str] = Field(
+        default_factory=list,
+        description="Titles and honorifics a name may start with (Bapak, Ibu, លោក), left out when a bank's "
+        "holder name is compared with the person's; the core knows none",
+    )
 
 
 class WaveRules(_Strict):
     """How waves are run."""
 
-    registration_days: int = Field(default=7, ge=1)
+    registration_days: int = Field(default=7, ge=1, description="Days a wave stays open for registration")
     quota_level: int = Field(default=1, ge=1, description="Region level quotas are set at")
-    draw_days_after_close: int = Field(default=2, ge=0)
+    draw_days_after_close: int = Field(default=2, ge=0, description="Days from a wave's close to its draw")
     quota_allocation: Literal["demand", "population", "fixed"] = Field(
         default="demand",
         description=(
@@ -150,21 +163,27 @@ class WaveRules(_Strict):
 class SurveyDefinition(_Strict):
     """A survey recipients answer (paid through a ``survey_answered`` benefit when configured)."""
 
-    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    title: str
-    after: Literal["first_course_rated", "training_completed", "last_payout"] = "first_course_rated"
-    questions: list[str] = Field(min_length=1)
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Stable name, e.g. 'exit'")
+    title: str = Field(description="What respondents see")
+    after: Literal["first_course_rated", "training_completed", "last_payout"] = Field(
+        default="first_course_rated", description="The step after which the survey is offered"
+    )
+    questions: list[str] = Field(min_length=1, description="The questions, in order")
 
 
 class ProgrammeInfo(_Strict):
     """Who runs the programme, in which currency and languages."""
 
-    code: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
-    name: str
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", description="Stable name the programme is known by")
+    name: str = Field(description="The programme's public name")
     country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
-    currency: str
-    minor_units: int | None = Field(default=None, ge=0, le=4)
-    locales: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
+    currency: str = Field(description="ISO 4217 code of the currency every amount is in")
+    minor_units: int | None = Field(
+        default=None, ge=0, le=4, description="Decimals amounts are counted in (none: the currency's own)"
+    )
+    locales: list[str] = Field(
+        default_factory=lambda: ["en"], min_length=1, description="Languages offered, the first the default"
+    )
     timezone: str = Field(
         default="UTC",
         description="IANA time zone (Asia/Jakarta) the programme's calendar days are counted in",
@@ -200,13 +219,17 @@ class ProgrammeInfo(_Strict):
 class DemoSettings(_Strict):
     """How synthetic people behave in ``skillsprogram demo`` (a demo, never a real wave)."""
 
-    start: str = "2023-03-01T00:00:00+00:00"
-    wave_quota_share: float = Field(default=0.3, gt=0, le=1)
-    purchase_rate: float = Field(default=0.95, ge=0, le=1)
-    completion_rate: float = Field(default=0.9, ge=0, le=1)
-    rating_rate: float = Field(default=0.97, ge=0, le=1)
-    survey_rate: float = Field(default=0.8, ge=0, le=1)
-    attendance_good_rate: float = Field(default=0.85, ge=0, le=1)
+    start: str = Field(default="2023-03-01T00:00:00+00:00", description="The demo's first instant (ISO 8601)")
+    wave_quota_share: float = Field(
+        default=0.3, gt=0, le=1, description="Places of a wave, as a share of applicants"
+    )
+    purchase_rate: float = Field(default=0.95, ge=0, le=1, description="Recipients who buy a course")
+    completion_rate: float = Field(default=0.9, ge=0, le=1, description="Trainees who complete it")
+    rating_rate: float = Field(default=0.97, ge=0, le=1, description="Graduates who rate the course")
+    survey_rate: float = Field(default=0.8, ge=0, le=1, description="Recipients who answer a survey")
+    attendance_good_rate: float = Field(
+        default=0.85, ge=0, le=1, description="Trainees whose month's attendance reaches the threshold"
+    )
     followup_rate: float = Field(
         default=0.0, ge=0, le=1, description="Graduates whose employment is followed up (0 = no follow-up)"
     )
@@ -220,17 +243,21 @@ class DemoSettings(_Strict):
 class ProgrammeConfig(_Strict):
     """A programme's whole configuration, as read from its TOML file."""
 
-    programme: ProgrammeInfo
+    programme: ProgrammeInfo = Field(description="Who runs the programme, in which currency and languages")
     plugins: list[str] = Field(
         default_factory=list,
         description="Plugins to enable: entry-point names in the 'skillsprogram' group or modules",
     )
-    identity: IdentityRules = IdentityRules()
-    eligibility: EligibilityRules = EligibilityRules()
-    waves: WaveRules = WaveRules()
-    voucher: VoucherRules
-    benefits: list[BenefitRule] = Field(default_factory=list)
-    surveys: list[SurveyDefinition] = Field(default_factory=list)
+    identity: IdentityRules = Field(default=IdentityRules(), description="How identity is established")
+    eligibility: EligibilityRules = Field(
+        default=EligibilityRules(), description="The core's eligibility rules"
+    )
+    waves: WaveRules = Field(default=WaveRules(), description="How waves are run and places shared")
+    voucher: VoucherRules = Field(description="The training voucher")
+    benefits: list[BenefitRule] = Field(
+        default_factory=list, description="The benefit schedule, one [[benefits]] entry per benefit"
+    )
+    surveys: list[SurveyDefinition] = Field(default_factory=list, description="Surveys recipients answer")
     provider_settlement: ProviderSettlementRules | None = Field(
         default=None, description="Pay providers directly for enrolments (absent: no settlement)"
     )
@@ -241,8 +268,11 @@ class ProgrammeConfig(_Strict):
         default=False,
         description="Send only payouts of a disbursement run whose total the rail or sponsor bank reserved",
     )
-    plugin_settings: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    demo: DemoSettings = DemoSettings()
+    plugin_settings: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="One table per plugin, [plugin_settings.<plugin>], validated by the plugin",
+    )
+    demo: DemoSettings = Field(default=DemoSettings(), description="How synthetic people behave in the demo")
 
     @model_validator(mode="after")
     def _unique_codes(self) -> ProgrammeConfig:

@@ -45,7 +45,8 @@ Payment rails and funding
     ``PaymentInstruction``, ``RailResult``, ``RailStatus``, ``StatementLine``,
     ``RailCallback``, ``RailTimeout`` (raise it when the rail did not answer in time),
     ``FundingAnswer``; ``same_name``: the core's rule for "is this account held in
-    this person's name" across spellings and scripts.
+    this person's name" across spellings and scripts, with ``Titles`` (the programme's
+    ``[identity] name_titles``, ``Titles.of(tuple(programme.identity.name_titles))``).
 
 Demo data
     ``RegionSpec``, ``CourseSpec``, ``SyntheticApplicant``.
@@ -114,7 +115,7 @@ from skillsprogram.domain.exchange import (
     WaveDraw,
 )
 from skillsprogram.domain.lottery import draw_key, ticket, weighted_order
-from skillsprogram.domain.names import same_name
+from skillsprogram.domain.names import Titles, same_name
 from skillsprogram.errors import (
     ConfigurationError,
     DomainError,
@@ -171,6 +172,7 @@ __all__ = [
     "StatementLine",
     "SurveyDefinition",
     "SyntheticApplicant",
+    "Titles",
     "ValidationFailed",
     "VoucherRules",
     "WaveDraw",

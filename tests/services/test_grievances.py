@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from skillsprogram.context import ProgrammeContext
-from skillsprogram.domain.access import Grievance, GrievanceStatus
+from skillsprogram.domain.grievances import Grievance, GrievanceStatus
 from skillsprogram.domain.models import AuditEvent
 from skillsprogram.errors import InvalidTransition, NotFound, ValidationFailed
 from skillsprogram.services import grievances

@@ -19,7 +19,8 @@ from sqlalchemy import func, select
 
 from skillsprogram.config import parse_config
 from skillsprogram.context import ProgrammeContext
-from skillsprogram.domain.access import ApiClient, Grievance
+from skillsprogram.domain.access import ApiClient
+from skillsprogram.domain.grievances import Grievance
 from skillsprogram.domain.models import (
     Application,
     AuditEvent,

@@ -13,6 +13,7 @@ from skillsprogram.config import parse_config
 from skillsprogram.domain.exchange import IdentityClaim, RegistrySubject
 from skillsprogram.errors import ConfigurationError
 from skillsprogram.hooks.manager import build_plugin_manager
+from skillsprogram.plugin import Titles
 
 
 def claim(n: int, name: str = "Budi Santoso", birth: date = date(1990, 5, 17)) -> IdentityClaim:
@@ -80,9 +81,10 @@ def test_plugin_answers_the_identity_hook() -> None:
 def test_known_records_compare_names_by_the_holder_name_rule(tmp_path: Path) -> None:
     records = tmp_path / "registry.csv"
     records.write_text(f"national_id,full_name,birth_date\n{claim(1).national_id},សុខ ដារា,1990-05-17\n")
-    known = registry(known_records=str(records))
+    known = SandboxRegistry(parse_settings({"seed": 1, "known_records": str(records)}), Titles.of(("លោក",)))
     claims = [claim(1, "លោក សុខ ដារា"), claim(1, "ចាន់ សុភា"), claim(1, "")]
     assert [v.verified for v in known.verify(claims)] == [True, False, False]
+    assert not registry(known_records=str(records)).verify([claim(1, "លោក សុខ ដារា")])[0].verified
 
 
 def test_the_enrolment_check_finds_a_stable_share_a_request_per_batch_limit() -> None:

@@ -13,6 +13,7 @@ from starlette.responses import HTMLResponse, JSONResponse
 from skillsprogram import __version__
 from skillsprogram.api import links, problems
 from skillsprogram.api.deps import ApiState
+from skillsprogram.api.examples import add_registration_example
 from skillsprogram.api.idempotency import IdempotencyMiddleware, IdempotencyStore
 from skillsprogram.api.limits import RateLimiter, RequestLimits
 from skillsprogram.api.logs import install_redaction
@@ -233,5 +234,6 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
                         "schema": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": "^[!-~]+$"},
                     }
                 )
+    add_registration_example(schema, app.state.api.ctx)
     app.openapi_schema = links.add_links(schema, API_PREFIX)
     return schema

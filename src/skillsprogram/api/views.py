@@ -25,7 +25,7 @@ from skillsprogram.api.schemas import (
     VoucherOut,
 )
 from skillsprogram.api.security import Principal
-from skillsprogram.domain.access import Grievance
+from skillsprogram.domain.grievances import Grievance
 from skillsprogram.domain.models import Application, PaymentAccount, Payout, Purchase
 from skillsprogram.services.listings import CatalogueCourse
 from skillsprogram.services.outcomes import Outcome

@@ -39,6 +39,8 @@ MONEY_LABELS = {
     "course_reserve": "reserved by course purchases",
     "course_release": "released by cancelled purchases",
     "course_capture": "spent on courses (owed to providers)",
+    # Written before course spends were two-phase (captured at purchase): ledgers of that
+    # time still hold it, and services/ledger_checks.py accepts it, so it keeps its label.
     "course_purchase": "spent on courses (owed to providers)",
     "voucher_forfeited": "returned from forfeited vouchers",
     "voucher_revoked": "returned from revoked vouchers",

@@ -1,5 +1,4 @@
-"""Records behind the HTTP interface and the complaints desk: API clients, idempotency
-records and grievances.
+"""Records behind the HTTP interface: API clients and their roles, idempotency records.
 
 They live beside :mod:`skillsprogram.domain.models` (which imports them so that the
 schema is one metadata) and follow its rules: opaque UUIDs, aware UTC timestamps,
@@ -11,16 +10,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import String, Text
 from sqlmodel import Field, SQLModel
 
-from skillsprogram.domain.types import UTCDateTime, new_id
-
-
-def _ts(nullable: bool = False) -> Any:
-    return Field(default=None, sa_type=UTCDateTime, nullable=nullable)
+from skillsprogram.domain.types import new_id, utc_timestamp
 
 
 class ClientRole(StrEnum):
@@ -56,8 +50,8 @@ class ApiClient(SQLModel, table=True):
     name: str = Field(sa_type=String(128))
     secret_hash: str = Field(sa_type=String(64), unique=True)
     secret_enc: str
-    created_at: datetime = _ts()
-    revoked_at: datetime | None = _ts(nullable=True)
+    created_at: datetime = utc_timestamp()
+    revoked_at: datetime | None = utc_timestamp(nullable=True)
 
 
 class IdempotencyRecord(SQLModel, table=True):
@@ -78,46 +72,5 @@ class IdempotencyRecord(SQLModel, table=True):
     status_code: int | None = None
     media_type: str | None = Field(default=None, sa_type=String(128))
     body: str | None = Field(default=None, sa_type=Text)
-    created_at: datetime = _ts()
-    completed_at: datetime | None = _ts(nullable=True)
-
-
-class GrievanceStatus(StrEnum):
-    """A complaint's progress: filed, taken up by an officer, then answered."""
-
-    OPEN = "open"
-    IN_REVIEW = "in_review"
-    RESOLVED = "resolved"
-    REJECTED = "rejected"
-
-
-class GrievanceCategory(StrEnum):
-    """What a complaint is about."""
-
-    REGISTRATION = "registration"
-    IDENTITY = "identity"
-    ELIGIBILITY = "eligibility"
-    SELECTION = "selection"
-    VOUCHER = "voucher"
-    TRAINING = "training"
-    PAYMENT = "payment"
-    OTHER = "other"
-
-
-class Grievance(SQLModel, table=True):
-    """An applicant's complaint and its handling by the programme's officers."""
-
-    __tablename__ = "grievance"
-    __table_args__ = (Index("ix_grievance_programme_status", "programme_id", "status", "id"),)
-
-    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
-    programme_id: uuid.UUID = Field(foreign_key="programme.id")
-    application_id: uuid.UUID = Field(foreign_key="application.id", index=True)
-    category: str = Field(sa_type=String(24))
-    subject: str = Field(sa_type=String(200))
-    description: str = Field(sa_type=Text)
-    status: str = Field(default=GrievanceStatus.OPEN.value, sa_type=String(24))
-    handled_by: str | None = Field(default=None, sa_type=String(64))
-    resolution: str | None = Field(default=None, sa_type=Text)
-    filed_at: datetime = _ts()
-    updated_at: datetime = _ts()
+    created_at: datetime = utc_timestamp()
+    completed_at: datetime | None = utc_timestamp(nullable=True)

@@ -441,5 +441,5 @@ class EventCursor(SQLModel, table=True):
 from skillsprogram.domain import payments as _payments  # noqa: E402, F401
 from skillsprogram.domain import settlement_models  # noqa: E402, F401
 from skillsprogram.domain.access import ApiClient as ApiClient  # noqa: E402
-from skillsprogram.domain.access import Grievance as Grievance  # noqa: E402
 from skillsprogram.domain.access import IdempotencyRecord as IdempotencyRecord  # noqa: E402
+from skillsprogram.domain.grievances import Grievance as Grievance  # noqa: E402

@@ -2,10 +2,10 @@
 
 A rail answers an account check with the holder's name as its records spell it,
 which is rarely the programme's spelling: in capitals, with a title (``MR``,
-``Bapak``, ``លោក``/``นาย``), without the diacritics, with other spacing or
-punctuation, or romanised where the programme holds the name in Khmer, Thai, Lao
-or Arabic script. The same person must still match, and a different person must
-never match, whatever the script.
+``Bapak``, ``លោក``/``นาย``: each programme lists its own, see :class:`Titles`), without
+the diacritics, with other spacing or punctuation, or romanised where the programme
+holds the name in Khmer, Thai, Lao or Arabic script. The same person must still match,
+and a different person must never match, whatever the script.
 
 Two names are compared in three steps:
 
@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
+from functools import cache
 
 from anyascii import anyascii
 
@@ -37,74 +39,6 @@ MIN_SKELETON = 2
 """Fewer consonants than this (``علي`` is ``l``) say too little to match across scripts."""
 
 LATIN = "LATIN"
-
-# Leading titles and honorifics, as token sequences (tokenised like names are).
-_TITLES = (
-    # English and common abbreviations
-    "mr",
-    "mrs",
-    "ms",
-    "miss",
-    "mister",
-    "madam",
-    "mdm",
-    "dr",
-    "prof",
-    "sir",
-    # Indonesian / Malay
-    "bapak",
-    "bpk",
-    "ibu",
-    "sdr",
-    "sdri",
-    "saudara",
-    "saudari",
-    "tuan",
-    "nyonya",
-    "ny",
-    "nona",
-    "encik",
-    "puan",
-    # Khmer, romanised and in script
-    "lok",
-    "lok srey",
-    "neak",
-    "neak srey",
-    "neak nang",
-    "kanha",
-    "លោក",
-    "លោកស្រី",
-    "អ្នក",
-    "អ្នកស្រី",
-    "អ្នកនាង",
-    "កញ្ញា",
-    # Thai, romanised and in script
-    "nai",
-    "nang",
-    "nangsao",
-    "nang sao",
-    "นาย",
-    "นาง",
-    "นางสาว",
-    "น.ส.",
-    "ด.ช.",
-    "ด.ญ.",
-    "เด็กชาย",
-    "เด็กหญิง",
-    # Lao, romanised and in script
-    "thao",
-    "ທ້າວ",
-    "ນາງ",
-    "ນາງສາວ",
-    # Arabic, romanised and in script
-    "sayyid",
-    "sayyida",
-    "السيد",
-    "السيدة",
-)
-
-# Thai writes the title against the name (``นายสมชาย``); longest first.
-_ATTACHED_THAI_TITLES = ("เด็กหญิง", "เด็กชาย", "นางสาว", "นาย", "นาง")
 
 # Characters that are neither letters nor separators: joiners, the BOM, the Arabic tatweel.
 _INVISIBLE = frozenset("\u200c\u200d\u2060\ufeff\u0640")
@@ -162,30 +96,65 @@ def _tokens(text: str) -> list[str]:
     return [w.translate(_ARABIC_VARIANTS) for w in words if w]
 
 
-_TITLE_TOKENS = tuple(sorted({tuple(_tokens(t)) for t in _TITLES}, key=len, reverse=True))
+# Scripts that write a title against the name, without a space (``นายสมชาย``).
+_ATTACHING_SCRIPTS = frozenset({"THAI"})
 
 
-def _strip_title(words: list[str]) -> list[str] | None:
+@dataclass(frozen=True, slots=True)
+class Titles:
+    """The titles and honorifics a country's names may start with (``Bapak``, ``លោក``).
+
+    The core knows none: a programme lists its own in ``[identity] name_titles``, and
+    :func:`fold` removes them from the front of a name. Build one with :meth:`of`.
+    """
+
+    words: tuple[tuple[str, ...], ...] = ()
+    """Each title as the words :func:`fold` splits it into, the longest first."""
+    attached: tuple[str, ...] = ()
+    """The one-word titles of a script that writes them against the name, the longest first."""
+
+    @staticmethod
+    @cache
+    def of(titles: tuple[str, ...]) -> Titles:
+        """The titles ``titles`` as :func:`fold` looks for them."""
+        words = {tuple(_tokens(title)) for title in titles} - {()}
+        attached = {
+            only
+            for (only,) in (w for w in words if len(w) == 1)
+            if {script_of(c) for c in only} <= _ATTACHING_SCRIPTS
+        }
+        return Titles(
+            tuple(sorted(words, key=lambda w: (-len(w), w))),
+            tuple(sorted(attached, key=lambda w: (-len(w), w))),
+        )
+
+
+NO_TITLES = Titles()
+"""The core's default: no word is a title."""
+
+
+def _strip_title(words: list[str], titles: Titles) -> list[str] | None:
     """``words`` without one leading title, or ``None`` when they do not start with one."""
-    for title in _TITLE_TOKENS:
+    for title in titles.words:
         if tuple(words[: len(title)]) == title:
             return words[len(title) :]
     if words:
-        for prefix in _ATTACHED_THAI_TITLES:
+        for prefix in titles.attached:
             rest = words[0][len(prefix) :]
             if words[0].startswith(prefix) and rest and unicodedata.category(rest[0]) == "Lo":
                 return [rest, *words[1:]]
     return None
 
 
-def fold(name: str) -> str:
-    """The canonical form of a holder name: its words, case folded, without leading titles.
+def fold(name: str, titles: Titles = NO_TITLES) -> str:
+    """The canonical form of a holder name: its words, case folded, without the leading
+    ``titles``.
 
     ``fold`` is idempotent, and the empty string means the name has nothing
     personal in it (empty, punctuation, or titles only).
     """
     words = _tokens(name)
-    while (rest := _strip_title(words)) is not None:
+    while (rest := _strip_title(words, titles)) is not None:
         words = rest
     return " ".join(words)
 
@@ -207,12 +176,13 @@ def skeleton(folded: str) -> str:
     return _REPEATS.sub(r"\1", roman)
 
 
-def same_name(a: str, b: str) -> bool:
+def same_name(a: str, b: str, titles: Titles = NO_TITLES) -> bool:
     """Do ``a`` and ``b`` name the same holder, as far as a bank's spelling can tell?
 
+    ``titles`` (the programme's, ``Titles.of(...)``) are left out of both names first.
     Symmetric; never true when either name is empty or only titles.
     """
-    x, y = fold(a), fold(b)
+    x, y = fold(a, titles), fold(b, titles)
     if not x or not y:
         return False
     if x.replace(" ", "") == y.replace(" ", ""):

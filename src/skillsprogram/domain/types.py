@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Integer
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import DateTime, TypeDecorator
+from sqlmodel import Field
 from uuid_utils.compat import uuid7
 
 #: A 64-bit integer that is still SQLite's rowid alias when used as a primary key.
@@ -88,3 +89,8 @@ def reproducible_ids(seed: str) -> Iterator[None]:
         yield
     finally:
         _id_source.reset(token)
+
+
+def utc_timestamp(nullable: bool = False, index: bool = False) -> Any:
+    """A table column holding an aware UTC instant (:class:`UTCDateTime`), set by the code."""
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
         ParsedNationalId,
         PaymentRail,
         RegionSpec,
+        RegistrationRequest,
         RegistryRule,
         RegistrySubject,
         SyntheticApplicant,
@@ -400,4 +401,18 @@ def skillsprogram_api_routes(programme: ProgrammeConfig) -> Iterable[Any]:
     ``organisation(...)``) and keep them thin: call a service.
 
     :returns: ``fastapi.APIRouter`` objects (an empty iterable for none).
+    """
+
+
+@hookspec(firstresult=True)
+def skillsprogram_registration_example(programme: ProgrammeConfig) -> RegistrationRequest | None:
+    """A registration this programme accepts, shown as the example body of
+    ``POST /v1/registrations`` in the OpenAPI document.
+
+    First result wins. Called once when the API's OpenAPI document is built. Use a
+    made-up person whose national id, region and attributes pass the programme's
+    parsing and attribute checks, so an integrator can send the example as it stands.
+
+    :returns: a :class:`~skillsprogram.domain.exchange.RegistrationRequest`, or ``None``
+        (the default) for no example.
     """

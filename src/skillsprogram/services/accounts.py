@@ -15,7 +15,7 @@ from skillsprogram.domain.exchange import AccountCheck
 from skillsprogram.domain.lifecycle import AccountStatus, EntitlementStatus
 from skillsprogram.domain.models import Application, Entitlement, Person
 from skillsprogram.domain.models import PaymentAccount as AccountRow
-from skillsprogram.domain.names import same_name
+from skillsprogram.domain.names import NO_TITLES, Titles, same_name
 from skillsprogram.domain.types import new_id
 from skillsprogram.errors import DomainError, NotFound, ValidationFailed
 from skillsprogram.privacy import PersonalKind, mask
@@ -99,7 +99,9 @@ def _add_accounts(
                 raise DomainError("this account is registered to someone else", code="account-taken")
             return existing.id
         check = rail.validate_account(number, person.full_name)
-        status, reason = account_verdict(check, person.full_name, "the beneficiary's own name")
+        status, reason = account_verdict(
+            check, person.full_name, "the beneficiary's own name", name_titles(ctx)
+        )
         row = AccountRow(
             id=new_id(),
             person_id=person.id,
@@ -149,11 +151,19 @@ def _add_accounts(
     return outcomes
 
 
-def account_verdict(check: AccountCheck, holder_name: str, whose: str) -> tuple[AccountStatus, str | None]:
+def name_titles(ctx: ProgrammeContext) -> Titles:
+    """The titles the programme's names may start with (``[identity] name_titles``)."""
+    return Titles.of(tuple(ctx.config.identity.name_titles))
+
+
+def account_verdict(
+    check: AccountCheck, holder_name: str, whose: str, titles: Titles = NO_TITLES
+) -> tuple[AccountStatus, str | None]:
     """What a rail's account check means for an account declared in ``holder_name``: verified,
-    or rejected with the reason (unknown to the rail, or not in ``whose`` name)."""
+    or rejected with the reason (unknown to the rail, or not in ``whose`` name, the
+    programme's ``titles`` aside)."""
     if not check.valid:
         return AccountStatus.REJECTED, check.reason or "the rail does not know this account"
-    if check.holder_name is not None and not same_name(check.holder_name, holder_name):
+    if check.holder_name is not None and not same_name(check.holder_name, holder_name, titles):
         return AccountStatus.REJECTED, f"the account is not in {whose}"
     return AccountStatus.VERIFIED, None

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
-from skillsprogram.domain.access import Grievance, GrievanceCategory, GrievanceStatus
+from skillsprogram.domain.grievances import Grievance, GrievanceCategory, GrievanceStatus
 from skillsprogram.domain.types import new_id
 from skillsprogram.errors import ApplicationNotFound, InvalidTransition, NotFound, ValidationFailed
 from skillsprogram.services.audit import Change, record

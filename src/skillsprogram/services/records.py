@@ -15,7 +15,7 @@ from sqlalchemy import or_, select
 from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
-from skillsprogram.domain.access import Grievance
+from skillsprogram.domain.grievances import Grievance
 from skillsprogram.domain.models import (
     Application,
     AuditEvent,

@@ -34,7 +34,7 @@ from skillsprogram.domain.transfers import SETTLEMENT_MOVES, RailAnswer, apply_a
 from skillsprogram.domain.types import new_id
 from skillsprogram.errors import ConfigurationError, DomainError, NotFound
 from skillsprogram.services import ledger
-from skillsprogram.services.accounts import account_verdict
+from skillsprogram.services.accounts import account_verdict, name_titles
 from skillsprogram.services.audit import Change, record
 from skillsprogram.services.outcomes import Outcome
 from skillsprogram.services.payouts import LEASE, call_rail, due_first
@@ -111,7 +111,7 @@ def _register_provider_accounts(
         except DomainError as error:
             outcomes.append(Outcome(error=error))
             continue
-        status, reason = account_verdict(check, request.holder_name, "the provider's name")
+        status, reason = account_verdict(check, request.holder_name, "the provider's name", name_titles(ctx))
         row = ProviderAccount(
             id=new_id(),
             provider_id=provider.id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from skillsprogram.plugin import (
     ApplicantFacts,
@@ -18,6 +18,7 @@ from skillsprogram.plugin import (
     ParsedNationalId,
     ProgrammeConfig,
     RegionSpec,
+    RegistrationRequest,
     SyntheticApplicant,
     WaveDraw,
     hookimpl,
@@ -106,3 +107,18 @@ def skillsprogram_synthetic_applicants(
 def skillsprogram_notify_batch(notifications: Sequence[Notification], programme: ProgrammeConfig) -> None:
     """Write each message in Khmer (or English) to the SANDBOX SMS outbox, once per event."""
     OUTBOX.send_all(notifications)
+
+
+@hookimpl
+def skillsprogram_registration_example(programme: ProgrammeConfig) -> RegistrationRequest:
+    """Sok Channary of Phnom Penh: the OpenAPI document's example registration."""
+    return RegistrationRequest(
+        national_id="010203040",
+        full_name="Sok Channary",
+        birth_date=date(2004, 3, 2),
+        sex="F",
+        region_code="12",
+        phone="+85512345678",
+        occupation="unemployed",
+        attributes={"nationality": "KH", "vulnerable_category": "orphan"},
+    )

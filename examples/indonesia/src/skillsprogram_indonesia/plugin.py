@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from skillsprogram.plugin import (
     ApplicantFacts,
@@ -17,6 +17,7 @@ from skillsprogram.plugin import (
     ParsedNationalId,
     ProgrammeConfig,
     RegionSpec,
+    RegistrationRequest,
     SyntheticApplicant,
     WaveDraw,
     hookimpl,
@@ -87,3 +88,18 @@ def skillsprogram_synthetic_applicants(
     """Applicants shaped like wave 1, with a few made to be refused."""
     today = datetime.fromisoformat(programme.demo.start).date()
     return population.synthetic_applicants(count, seed, today)
+
+
+@hookimpl
+def skillsprogram_registration_example(programme: ProgrammeConfig) -> RegistrationRequest:
+    """Siti Rahayu of Bandung regency: the OpenAPI document's example registration."""
+    return RegistrationRequest(
+        national_id="3204015705950001",
+        full_name="Siti Rahayu",
+        birth_date=date(1995, 5, 17),
+        sex="F",
+        region_code="32.04",
+        phone="081234567890",
+        occupation="unemployed",
+        attributes={"citizenship": "ID", "never_trained": True, "social_assistance": False},
+    )

@@ -14,6 +14,7 @@ from skillsprogram.plugin import (
     ProgrammeConfig,
     RegistryRule,
     RegistrySubject,
+    Titles,
     hookimpl,
 )
 from skillsprogram_sandbox_registry.registry import SandboxRegistry, parse_settings
@@ -27,9 +28,10 @@ ENROLLED_ELSEWHERE = "sandbox_registry.enrolled_elsewhere"
 def registry_for(programme: ProgrammeConfig) -> SandboxRegistry:
     """The sandbox registry configured for ``programme`` (one per settings)."""
     raw = programme.settings_for("sandbox_registry")
-    key = json.dumps(raw, sort_keys=True, default=str)
+    titles = tuple(programme.identity.name_titles)
+    key = json.dumps([raw, titles], sort_keys=True, default=str)
     if key not in _REGISTRIES:
-        _REGISTRIES[key] = SandboxRegistry(parse_settings(raw))
+        _REGISTRIES[key] = SandboxRegistry(parse_settings(raw), Titles.of(titles))
     return _REGISTRIES[key]
 
 

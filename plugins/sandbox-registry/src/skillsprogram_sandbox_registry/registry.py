@@ -16,6 +16,7 @@ from skillsprogram.plugin import (
     IdentityClaim,
     IdentityVerdict,
     RegistrySubject,
+    Titles,
     same_name,
     validate_plugin_settings,
 )
@@ -54,8 +55,9 @@ def parse_settings(raw: dict[str, object]) -> RegistrySettings:
 class SandboxRegistry:
     """The simulated registry (SANDBOX)."""
 
-    def __init__(self, settings: RegistrySettings) -> None:
+    def __init__(self, settings: RegistrySettings, titles: Titles | None = None) -> None:
         self.settings = settings
+        self.titles = titles or Titles()  # the programme's [identity] name_titles
         self.requests = 0
         self._known: dict[str, tuple[str, date]] = {}
         if settings.known_records is not None:
@@ -109,7 +111,7 @@ class SandboxRegistry:
         known = self._known.get(claim.national_id)
         if known is not None:
             name, birth = known
-            same = same_name(name, claim.full_name) and birth == claim.birth_date
+            same = same_name(name, claim.full_name, self.titles) and birth == claim.birth_date
             return IdentityVerdict(
                 claim.application_id,
                 same,

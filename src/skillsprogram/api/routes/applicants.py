@@ -9,14 +9,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Request, status
+from fastapi import APIRouter, Path, Request, status
 
 from skillsprogram.api import views
 from skillsprogram.api.deps import ApiState, State, bearer, check_owner, reading, transaction
 from skillsprogram.api.pagination import IntCursor, Limit, Page, UuidCursor, next_cursor, position
 from skillsprogram.api.routes import BEARER, COMMON, MUTATING, problems
 from skillsprogram.api.schemas import (
-    REGISTRATION_EXAMPLES,
     AccountIn,
     AccountOut,
     ApplicationOut,
@@ -73,7 +72,7 @@ Applicant = Annotated[Principal, bearer(applicant=True)]
     summary="Register for the programme",
 )
 def register(
-    body: Annotated[RegistrationIn, Body(openapi_examples=REGISTRATION_EXAMPLES)],
+    body: RegistrationIn,
     request: Request,
     state: State,
 ) -> RegistrationOut:

@@ -35,7 +35,7 @@ from skillsprogram.api.schemas import (
 )
 from skillsprogram.api.security import Principal
 from skillsprogram.context import ProgrammeContext
-from skillsprogram.domain.access import GrievanceStatus
+from skillsprogram.domain.grievances import GrievanceStatus
 from skillsprogram.domain.lifecycle import ApplicationStatus, WaveStatus
 from skillsprogram.domain.models import Wave
 from skillsprogram.services import (
