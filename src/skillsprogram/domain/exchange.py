@@ -195,6 +195,8 @@ class RegistryRule:
     rule: str
     """The rule id stored with each finding (``sandbox_registry.enrolled_elsewhere``)."""
     needs: tuple[RegistryField, ...]
+    """The applicant's fields the check receives (``national_id``, ``household_number``,
+    ``full_name``, ``birth_date``); the others reach it as ``None``."""
     description: str = ""
     """What the rule checks, for officers reading its findings."""
 
@@ -205,10 +207,15 @@ class RegistrySubject:
     (never log them); every field the rule did not declare is ``None``."""
 
     application_id: uuid.UUID
+    """The application the answer is about (the check answers by this id)."""
     national_id: str | None = None
+    """The national id, normalised, when the rule declared ``national_id``."""
     household_number: str | None = None
+    """The household (family card) number, when declared and known."""
     full_name: str | None = None
+    """The name as registered, when the rule declared ``full_name``."""
     birth_date: date | None = None
+    """The date of birth, when the rule declared ``birth_date``."""
 
 
 @dataclass(frozen=True, slots=True)
