@@ -14,7 +14,6 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
-from types import ModuleType
 from typing import Any
 
 import pluggy
@@ -175,10 +174,3 @@ def hooks_by_plugin(pm: pluggy.PluginManager) -> dict[str, list[str]]:
         callers = pm.get_hookcallers(plugin) or []
         result[name] = sorted(caller.name for caller in callers)
     return result
-
-
-def plugin_module_name(plugin: Any) -> str:
-    """A readable name for a plugin object."""
-    if isinstance(plugin, ModuleType):
-        return plugin.__name__
-    return type(plugin).__qualname__

@@ -43,20 +43,6 @@ class Earning:
     details: Mapping[str, Any] | None = None
 
 
-def earn(
-    uow: UnitOfWork,
-    ctx: ProgrammeContext,
-    application_id: uuid.UUID,
-    person_id: uuid.UUID,
-    kind: str,
-    period: str | None = None,
-    details: Mapping[str, Any] | None = None,
-) -> list[Entitlement]:
-    """What one event earns (see :func:`earn_many`), as entitlement records."""
-    ids = earn_many(uow, ctx, [Earning(application_id, person_id, kind, period, details)])
-    return [e for e in (uow.session.get(Entitlement, i) for i in ids) if e is not None]
-
-
 def earn_many(uow: UnitOfWork, ctx: ProgrammeContext, earnings: Sequence[Earning]) -> list[uuid.UUID]:
     """Ask the benefit schedule what each event earns and record it, with its ledger posting
     and, where the beneficiary has a verified account, its payout (same transaction).

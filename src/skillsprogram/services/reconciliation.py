@@ -25,7 +25,7 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, StrictInt, StringConstraints
 from sqlalchemy import select
@@ -41,7 +41,8 @@ from skillsprogram.services.imports import PRINTABLE, Row, ascii_digits, read_cs
 from skillsprogram.storage.uow import UnitOfWork
 
 STATEMENT_COLUMNS = ("idempotency_key", "reference", "amount", "currency", "booked_at", "status")
-KINDS = (
+#: Every way a statement line and our books can disagree (the report's ``kind`` column).
+DiscrepancyKind = Literal[
     "theirs_only",
     "ours_only",
     "amount_mismatch",
@@ -50,7 +51,7 @@ KINDS = (
     "status_mismatch",
     "duplicate",
     "malformed",
-)
+]
 
 
 class StatementAlreadyImported(DomainError):
@@ -63,7 +64,7 @@ class StatementAlreadyImported(DomainError):
 class Discrepancy:
     """One disagreement between the statement and our books."""
 
-    kind: str
+    kind: DiscrepancyKind
     detail: str
     line_number: int | None = None
     idempotency_key: str | None = None
@@ -78,7 +79,7 @@ class ReconciliationReport:
     matched: int = 0
     discrepancies: list[Discrepancy] = field(default_factory=list)
 
-    def count(self, kind: str) -> int:
+    def count(self, kind: DiscrepancyKind) -> int:
         """How many discrepancies of ``kind``."""
         return sum(1 for d in self.discrepancies if d.kind == kind)
 
@@ -142,7 +143,7 @@ def reconcile(
     for line in lines:
         found = ours.get(line.key)
         payout_id = found.id if found else None
-        problem: tuple[str, str] | None = None
+        problem: tuple[DiscrepancyKind, str] | None = None
         if line.key in seen:
             problem = ("duplicate", f"key {line.key} is on more than one line")
         elif found is None:
