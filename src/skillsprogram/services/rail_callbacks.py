@@ -41,8 +41,8 @@ from skillsprogram.services.audit import Change, record
 from skillsprogram.services.imports import PRINTABLE, Row, Rows, read_json_list
 from skillsprogram.services.payout_reviews import open_review
 from skillsprogram.services.payouts import Settlement, settle, write_settlement
-from skillsprogram.services.row_types import RailNoticeRow
 from skillsprogram.storage.dialects import insert_skipping_existing, locking_rows_of, table_of
+from skillsprogram.storage.rows import RailNoticeRow
 from skillsprogram.storage.uow import UnitOfWork
 
 __all__ = [

@@ -36,7 +36,7 @@ from skillsprogram.errors import (
 from skillsprogram.privacy import PersonalKind
 from skillsprogram.services.audit import Change, record
 from skillsprogram.services.outcomes import Outcome, single
-from skillsprogram.services.row_types import ApplicationRow, HouseholdRow, PersonRow
+from skillsprogram.storage.rows import ApplicationRow, HouseholdRow, PersonRow
 from skillsprogram.storage.uow import UnitOfWork
 
 

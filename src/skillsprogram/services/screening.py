@@ -21,8 +21,8 @@ from skillsprogram.domain.models import Application, EligibilityFinding, Househo
 from skillsprogram.domain.people import age_on
 from skillsprogram.services import registry_checks
 from skillsprogram.services.batches import Progress, for_each_chunk
-from skillsprogram.services.row_types import EligibilityFindingRow
 from skillsprogram.services.transitions import Move, move_many
+from skillsprogram.storage.rows import EligibilityFindingRow
 from skillsprogram.storage.uow import UnitOfWork
 
 

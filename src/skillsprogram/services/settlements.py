@@ -38,8 +38,8 @@ from skillsprogram.services.accounts import account_verdict, name_titles
 from skillsprogram.services.audit import Change, record
 from skillsprogram.services.outcomes import Outcome
 from skillsprogram.services.payouts import LEASE, call_rail, due_first
-from skillsprogram.services.row_types import ProviderSettlementRow, SettlementItemRow
 from skillsprogram.storage.dialects import skipping_locked
+from skillsprogram.storage.rows import ProviderSettlementRow, SettlementItemRow
 from skillsprogram.storage.uow import UnitOfWork
 
 #: Purchase states at or past each ``settle_when`` setting.

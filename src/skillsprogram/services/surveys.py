@@ -25,8 +25,8 @@ from skillsprogram.errors import (
 from skillsprogram.services.audit import Change, record
 from skillsprogram.services.benefits import Earning, earn_many
 from skillsprogram.services.outcomes import Outcome, single
-from skillsprogram.services.row_types import SurveyResponseRow
 from skillsprogram.services.transitions import load_applications
+from skillsprogram.storage.rows import SurveyResponseRow
 from skillsprogram.storage.uow import UnitOfWork
 
 #: Statuses from which each kind of survey may be answered.

@@ -28,8 +28,8 @@ from skillsprogram.services.audit import Change, record
 from skillsprogram.services.benefits import Earning, earn_many
 from skillsprogram.services.imports import Month, Row, ascii_digits
 from skillsprogram.services.outcomes import Outcome, each, single
-from skillsprogram.services.row_types import AttendanceReportRow, CompletionRow, RatingRow
 from skillsprogram.services.transitions import Move, load_applications, move_many
+from skillsprogram.storage.rows import AttendanceReportRow, CompletionRow, RatingRow
 from skillsprogram.storage.uow import UnitOfWork
 
 _PERIOD = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])", re.ASCII)

@@ -31,8 +31,8 @@ from skillsprogram.services import ledger, voucher_holds
 from skillsprogram.services.audit import Change, record
 from skillsprogram.services.batches import Progress, for_each_chunk
 from skillsprogram.services.outcomes import Outcome, single
-from skillsprogram.services.row_types import PurchaseRow, VoucherRow
 from skillsprogram.services.transitions import Move, load_applications, move_many
+from skillsprogram.storage.rows import PurchaseRow, VoucherRow
 from skillsprogram.storage.uow import CHUNK, UnitOfWork
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud
