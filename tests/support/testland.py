@@ -105,6 +105,12 @@ def person(index: int, **overrides: object) -> RegistrationRequest:
 
 
 @hookimpl
+def skillsprogram_registration_example(programme: ProgrammeConfig) -> RegistrationRequest:
+    """Testland's example registration for the OpenAPI document."""
+    return person(7)
+
+
+@hookimpl
 def skillsprogram_synthetic_applicants(
     programme: ProgrammeConfig, count: int, seed: int
 ) -> Iterator[SyntheticApplicant]:
