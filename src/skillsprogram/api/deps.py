@@ -27,6 +27,7 @@ from skillsprogram.api.security import (
 from skillsprogram.api.settings import ApiSettings
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.access import ApiClient, ClientRole
+from skillsprogram.errors import ApplicationNotFound
 from skillsprogram.privacy import mask
 from skillsprogram.services import clients, records
 from skillsprogram.storage.uow import UnitOfWork
@@ -187,7 +188,7 @@ def bearer(*scopes: str, applicant: bool = False) -> Any:
 def check_owner(principal: Principal, application_id: uuid.UUID) -> None:
     """Applicants reach only their own application (others' look as if they did not exist)."""
     if principal.is_applicant and principal.application_id != application_id:
-        raise ApiError(404, "application-not-found", f"no application {application_id} in this programme")
+        raise ApplicationNotFound(application_id)
 
 
 def organisation(*roles: ClientRole) -> Callable[..., Principal]:
