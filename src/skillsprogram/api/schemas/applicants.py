@@ -33,7 +33,21 @@ class RegistrationIn(Body):
         description="The applicant agrees to the processing of their data; must be true"
     )
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "national_id": "1000001",
+                    "full_name": "A. Applicant",
+                    "birth_date": "2000-01-02",
+                    "sex": "F",
+                    "region_code": "R1",
+                    "consent": True,
+                }
+            ]
+        },
+    )
 
 
 class RegistrationOut(BaseModel):
