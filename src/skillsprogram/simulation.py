@@ -32,7 +32,7 @@ from skillsprogram.demo.beneficiaries import (
     verify_payment_accounts,
 )
 from skillsprogram.demo.paying import pay_until_done, settle_tuition
-from skillsprogram.demo.run import CHUNK, DemoResult, DemoRun, StepReporter
+from skillsprogram.demo.run import DemoResult, DemoRun, StepReporter
 from skillsprogram.domain.exchange import CourseSpec, SyntheticApplicant
 from skillsprogram.domain.lifecycle import ApplicationStatus
 from skillsprogram.domain.models import Application
@@ -49,6 +49,7 @@ from skillsprogram.services import (
     vouchers,
     waves,
 )
+from skillsprogram.storage.uow import CHUNK
 
 __all__ = ["DemoResult", "StepReporter", "run_demo"]
 

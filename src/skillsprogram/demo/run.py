@@ -14,9 +14,7 @@ from skillsprogram.config import DemoSettings
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.services import reports
 from skillsprogram.services.outcomes import Outcome
-from skillsprogram.storage.uow import UnitOfWork
-
-CHUNK = 1_000
+from skillsprogram.storage.uow import UnitOfWork, slices
 
 T = TypeVar("T")
 V = TypeVar("V")
@@ -85,8 +83,7 @@ def batched(
     tick = reporter.step(name, len(items))
     done: list[V] = []
     refused: Counter[str] = Counter()
-    for start in range(0, len(items), CHUNK):
-        chunk = items[start : start + CHUNK]
+    for chunk in slices(items):
         with ctx.transaction() as uow:
             outcomes = action(uow, chunk)
         for outcome in outcomes:

@@ -41,9 +41,8 @@ from skillsprogram.services.audit import Change, record
 from skillsprogram.services.imports import PRINTABLE, Row, Rows, read_json_list
 from skillsprogram.services.payout_reviews import open_review
 from skillsprogram.services.payouts import Settlement, settle, write_settlement
-from skillsprogram.storage.dialects import insert_skipping_existing, locking_rows_of, table_of
 from skillsprogram.storage.rows import RailNoticeRow
-from skillsprogram.storage.uow import UnitOfWork
+from skillsprogram.storage.uow import UnitOfWork, slices, table_of
 
 __all__ = [
     "CALLBACK_STATUSES",
@@ -139,7 +138,7 @@ def apply_callbacks(
     )
     payouts: dict[str, tuple[Payout, Entitlement, uuid.UUID, str]] = {
         row[0].idempotency_key: row.tuple()
-        for row in uow.rows_among(locking_rows_of(uow, query, Payout), col(Payout.idempotency_key), keys)
+        for row in uow.rows_among(query, col(Payout.idempotency_key), keys, lock=True, of=Payout)
     }
     outcomes: list[CallbackOutcome] = []
     changes: list[Change] = []
@@ -190,12 +189,12 @@ def _claim_notices(
     if not rows:
         return set()
     uow.session.flush()
-    statement = insert_skipping_existing(uow, RailNotice, ["programme_id", "rail", "notice_id"]).returning(
+    statement = uow.insert_skipping_existing(RailNotice, ["programme_id", "rail", "notice_id"]).returning(
         table_of(RailNotice).c.notice_id
     )
     claimed: set[str] = set()
-    for start in range(0, len(rows), _CHUNK):
-        claimed.update(uow.session.execute(statement, rows[start : start + _CHUNK]).scalars())
+    for chunk in slices(rows, _CHUNK):
+        claimed.update(uow.session.execute(statement, chunk).scalars())
     return claimed
 
 
@@ -207,16 +206,13 @@ def _record_outcomes(
     for notice_id, outcome in decided.items():
         by_outcome.setdefault(outcome, []).append(notice_id)
     for outcome, notice_ids in sorted(by_outcome.items()):
-        for start in range(0, len(notice_ids), _CHUNK):
-            uow.session.execute(
-                update(RailNotice)
-                .where(
-                    col(RailNotice.programme_id) == ctx.pid,
-                    col(RailNotice.rail) == rail,
-                    uow.among(col(RailNotice.notice_id), notice_ids[start : start + _CHUNK]),
-                )
-                .values(outcome=outcome)
-            )
+        uow.execute_among(
+            update(RailNotice)
+            .where(col(RailNotice.programme_id) == ctx.pid, col(RailNotice.rail) == rail)
+            .values(outcome=outcome),
+            col(RailNotice.notice_id),
+            notice_ids,
+        )
 
 
 def _callback_outcome(

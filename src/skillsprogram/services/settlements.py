@@ -38,7 +38,6 @@ from skillsprogram.services.accounts import account_verdict, name_titles
 from skillsprogram.services.audit import Change, record
 from skillsprogram.services.outcomes import Outcome
 from skillsprogram.services.payouts import LEASE, call_rail, due_first
-from skillsprogram.storage.dialects import skipping_locked
 from skillsprogram.storage.rows import ProviderSettlementRow, SettlementItemRow
 from skillsprogram.storage.uow import UnitOfWork
 
@@ -165,7 +164,7 @@ def schedule_settlements(uow: UnitOfWork, ctx: ProgrammeContext) -> SettlementRu
         .order_by(col(Purchase.id))
     )
     # a second worker skips the enrolments this one is gathering instead of settling them again
-    payable = uow.session.execute(skipping_locked(uow, query, Purchase)).all()
+    payable = uow.session.execute(uow.locked(query, of=Purchase, skip_locked=True)).all()
     by_provider: dict[uuid.UUID, list[tuple[uuid.UUID, int]]] = defaultdict(list)
     for purchase_id, price, provider_id in payable:
         by_provider[provider_id].append((purchase_id, int(price)))

@@ -15,9 +15,7 @@ from skillsprogram.domain.lifecycle import ApplicationStatus, check_move
 from skillsprogram.domain.models import Application
 from skillsprogram.errors import ApplicationNotFound
 from skillsprogram.services.audit import Change, record
-from skillsprogram.storage.uow import UnitOfWork
-
-CHUNK = 1_000
+from skillsprogram.storage.uow import UnitOfWork, slices
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +47,8 @@ def move_many(
     moved = 0
     # A chunk at a time, so that a wave-sized move (a draw waitlists most of a wave)
     # never holds every audit row in memory at once.
-    for start in range(0, len(moves), CHUNK):
-        moved += _move_chunk(uow, ctx, moves[start : start + CHUNK], target, action, values)
+    for chunk in slices(moves):
+        moved += _move_chunk(uow, ctx, chunk, target, action, values)
     return moved
 
 

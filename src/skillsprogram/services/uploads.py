@@ -26,13 +26,12 @@ from skillsprogram.context import ProgrammeContext
 from skillsprogram.errors import DomainError
 from skillsprogram.services.imports import Problem, Rows
 from skillsprogram.services.outcomes import Outcome
-from skillsprogram.storage.uow import UnitOfWork
+from skillsprogram.storage.uow import UnitOfWork, slices
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
 
 #: Rows per transaction (row by row) or per service call (all or nothing).
-CHUNK = 1_000
 
 Apply = Callable[[UnitOfWork, list[T]], Sequence[Outcome[Any]]]
 
@@ -97,9 +96,9 @@ def _apply_chunk(
 def row_by_row(ctx: ProgrammeContext, rows: Rows[M], item: Callable[[M], T], apply: Apply[T]) -> UploadReport:
     """Write each valid row that the service accepts; report the others by line."""
     report = UploadReport(Mode.ROW_BY_ROW, rows.total, problems=list(rows.problems))
-    for start in range(0, len(rows.rows), CHUNK):
+    for chunk in slices(rows.rows):
         with ctx.transaction() as uow:
-            accepted, problems = _apply_chunk(uow, rows.rows[start : start + CHUNK], item, apply)
+            accepted, problems = _apply_chunk(uow, chunk, item, apply)
         report.accepted += accepted
         report.problems += problems
     report.problems.sort(key=lambda problem: problem.line)
@@ -115,8 +114,8 @@ def all_or_nothing(
         return report
     try:
         with ctx.transaction() as uow:
-            for start in range(0, len(rows.rows), CHUNK):
-                accepted, problems = _apply_chunk(uow, rows.rows[start : start + CHUNK], item, apply)
+            for chunk in slices(rows.rows):
+                accepted, problems = _apply_chunk(uow, chunk, item, apply)
                 report.accepted += accepted
                 report.problems += problems
             if report.problems:

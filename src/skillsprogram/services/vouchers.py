@@ -33,7 +33,7 @@ from skillsprogram.services.batches import Progress, for_each_chunk
 from skillsprogram.services.outcomes import Outcome, single
 from skillsprogram.services.transitions import Move, load_applications, move_many
 from skillsprogram.storage.rows import PurchaseRow, VoucherRow
-from skillsprogram.storage.uow import CHUNK, UnitOfWork
+from skillsprogram.storage.uow import UnitOfWork
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud
 #: Base32 spells 5 random bits per symbol; re-spelt in the 32 symbols of CODE_ALPHABET.
@@ -342,12 +342,9 @@ def release_vouchers(
         if balances[account] > 0
     ]
     ledger.post(uow, ctx, postings)
-    ids = [voucher_id for voucher_id, _ in vouchers]
-    for start in range(0, len(ids), CHUNK):
-        uow.session.execute(
-            update(Voucher)
-            .where(uow.among(col(Voucher.id), ids[start : start + CHUNK]))
-            .values(status=status.value)
-            .execution_options(synchronize_session=False)
-        )
+    uow.execute_among(
+        update(Voucher).values(status=status.value).execution_options(synchronize_session=False),
+        col(Voucher.id),
+        [voucher_id for voucher_id, _ in vouchers],
+    )
     return sum(balances[account] for _, account in vouchers)

@@ -27,8 +27,8 @@ from skillsprogram.domain.quotas import QuotaWalk, Seat, allocate, by_population
 from skillsprogram.errors import ConfigurationError, InvalidTransition, NotFound, ValidationFailed
 from skillsprogram.services.audit import Change, record
 from skillsprogram.services.screening import household_recipients
-from skillsprogram.services.transitions import CHUNK, Move, move_many
-from skillsprogram.storage.uow import UnitOfWork
+from skillsprogram.services.transitions import Move, move_many
+from skillsprogram.storage.uow import CHUNK, UnitOfWork, slices
 
 
 def open_wave(uow: UnitOfWork, ctx: ProgrammeContext, opens_at: datetime | None = None) -> Wave:
@@ -334,10 +334,11 @@ def _select(
     Decided and written a slice of the ranking at a time, so the moves and their audit rows
     never exist for the whole wave at once."""
     counts = {"selected": 0, "waitlisted": 0}
-    for start in range(0, len(order), CHUNK):
+    ranked = list(enumerate(order, start=1))
+    for chunk in slices(ranked):
         selected: list[Move] = []
         waitlisted: list[Move] = []
-        for rank, app_id in enumerate(order[start : start + CHUNK], start=start + 1):
+        for rank, app_id in chunk:
             candidate, who = candidates[app_id], drawn[app_id]
             chosen = walk.admit(Seat(candidate.quota_region, candidate.household_id))
             moving = Move(app_id, who.status, who.person_id, {"rank": rank, "wave": wave.number})

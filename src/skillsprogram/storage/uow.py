@@ -36,6 +36,14 @@ Ts = TypeVarTuple("Ts")
 #: statements, small enough for SQLite's parameter limit and a short PostgreSQL array.
 CHUNK = 1_000
 
+
+def slices(items: Sequence[T], size: int = CHUNK) -> Iterator[list[T]]:
+    """``items`` a slice of ``size`` at a time, in order: the one way batch code walks a
+    list too long for one statement or one transaction."""
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
 #: PostgreSQL's answers when a write loses to a concurrent transaction: a unique key that
 #: transaction committed first (the loser's insert waited for that commit), or a deadlock
 #: between two batches writing the same keys in different orders. SQLite never races:
@@ -126,7 +134,13 @@ class UnitOfWork:
         if not rows:
             return
         self.session.flush()
-        self.session.execute(_insert_new(self.dialect, model, key), rows)
+        self.session.execute(self.insert_skipping_existing(model, key), rows)
+
+    def insert_skipping_existing(self, model: type[SQLModel], key: Sequence[str]) -> Insert:
+        """An ``INSERT`` into ``model``'s table that skips rows whose ``key`` columns (a
+        unique constraint) match a row that exists (``ON CONFLICT DO NOTHING``, either
+        database), for callers that need more than :meth:`insert_new` (``RETURNING``)."""
+        return _insert_new(self.dialect, model, key)
 
     def insert_shared(
         self, model: type[SQLModel], rows: Sequence[Mapping[str, Any]], key: Sequence[str]
@@ -235,9 +249,7 @@ class UnitOfWork:
 
     @staticmethod
     def _chunks(values: Iterable[Any]) -> Iterator[list[Any]]:
-        wanted = sorted(set(values))
-        for start in range(0, len(wanted), CHUNK):
-            yield wanted[start : start + CHUNK]
+        yield from slices(sorted(set(values)))
 
     def refresh_statistics(self, *models: type[SQLModel]) -> None:
         """Have PostgreSQL's planner re-read the size and shape of ``models``' tables.

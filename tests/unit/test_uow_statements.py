@@ -1,4 +1,4 @@
-"""What the dialect helpers write on each database, read from the compiled statements."""
+"""What the UnitOfWork's locks and inserts write on each database, read from the compiled statements."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from sqlmodel import col
 
 from skillsprogram.domain.models import Application, Person
 from skillsprogram.domain.payments import RailNotice
-from skillsprogram.storage.dialects import insert_skipping_existing, locking_rows_of, skipping_locked
 from skillsprogram.storage.uow import UnitOfWork
 
 ENGINES = {
@@ -29,7 +28,7 @@ def _sql(uow: UnitOfWork, statement: ClauseElement) -> str:
 
 def test_a_claim_skips_rows_other_workers_hold_on_postgresql_only(engine: Engine) -> None:
     uow = UnitOfWork(engine)
-    sql = _sql(uow, skipping_locked(uow, select(Application), Application))
+    sql = _sql(uow, uow.locked(select(Application), of=Application, skip_locked=True))
     if uow.dialect == "postgresql":
         assert sql.endswith("FOR UPDATE OF application SKIP LOCKED")
     else:
@@ -39,7 +38,7 @@ def test_a_claim_skips_rows_other_workers_hold_on_postgresql_only(engine: Engine
 def test_a_join_locks_only_the_rows_of_the_table_named_on_postgresql_only(engine: Engine) -> None:
     uow = UnitOfWork(engine)
     query = select(Application).join(Person, col(Person.id) == col(Application.person_id))
-    sql = _sql(uow, locking_rows_of(uow, query, Application))
+    sql = _sql(uow, uow.locked(query, of=Application))
     if uow.dialect == "postgresql":
         assert sql.endswith("FOR UPDATE OF application")
     else:
@@ -48,6 +47,6 @@ def test_a_join_locks_only_the_rows_of_the_table_named_on_postgresql_only(engine
 
 def test_an_insert_skipping_existing_rows_names_the_unique_key_on_either_database(engine: Engine) -> None:
     uow = UnitOfWork(engine)
-    sql = _sql(uow, insert_skipping_existing(uow, RailNotice, ["programme_id", "rail", "notice_id"]))
+    sql = _sql(uow, uow.insert_skipping_existing(RailNotice, ["programme_id", "rail", "notice_id"]))
     assert sql.startswith("INSERT INTO rail_notice")
     assert sql.endswith("ON CONFLICT (programme_id, rail, notice_id) DO NOTHING")
