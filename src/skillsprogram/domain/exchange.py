@@ -307,7 +307,8 @@ class LifecycleEvent:
     to_status: str | None
     """The status after, for a state change."""
     data: Mapping[str, Any]
-    """The action's data (identifiers and amounts; never a personal value in clear)."""
+    """The action's data (identifiers and amounts; never a personal value in clear); the
+    keys of each action's data are listed in `docs/event-data.md`."""
 
 
 @dataclass(frozen=True, slots=True)
