@@ -18,8 +18,10 @@ from skillsprogram.bootstrap import Deployment, country_config, country_configs
 from skillsprogram.clock import FixedClock
 from skillsprogram.config import load_config
 from skillsprogram.context import ProgrammeContext
-from skillsprogram.domain.models import AuditEvent
+from skillsprogram.domain.lifecycle import PayoutStatus
+from skillsprogram.domain.models import AuditEvent, Entitlement, Payout
 from skillsprogram.domain.types import reproducible_ids
+from skillsprogram.services import clawback, grievances, payout_reviews, revocation
 from skillsprogram.settings import Settings
 from skillsprogram.simulation import run_demo
 
@@ -41,6 +43,7 @@ def observed() -> dict[tuple[str, str], dict[str, set[str]]]:
             )
             with reproducible_ids(f"event-data-{country}"):
                 run_demo(ctx, clock, APPLICANTS, seed=1)
+                _after_the_wave(ctx)
             with ctx.uow() as uow:
                 rows = uow.session.execute(
                     select(col(AuditEvent.entity), col(AuditEvent.action), col(AuditEvent.data))
@@ -51,6 +54,31 @@ def observed() -> dict[tuple[str, str], dict[str, set[str]]]:
                 shape["keys"].update((data or {}).keys())
                 shape["seen"].add(country)
     return dict(found)
+
+
+def _after_the_wave(ctx: ProgrammeContext) -> None:
+    """The paths a demo wave does not take, walked once each: a complaint filed, taken up
+    and answered; every open payout review closed (the first cancelled, the others sent
+    again); a paid beneficiary revoked and their repayment recorded."""
+    with ctx.transaction() as uow:
+        paid = uow.session.execute(
+            select(col(Entitlement.application_id))
+            .join(Payout, col(Payout.entitlement_id) == col(Entitlement.id))
+            .where(col(Payout.programme_id) == ctx.pid, col(Payout.status) == PayoutStatus.PAID.value)
+            .order_by(col(Payout.id))
+            .limit(1)
+        ).scalar_one()
+        complaint = grievances.file_grievance(
+            uow, ctx, grievances.GrievanceFiling(paid, "payment", "Not paid", "My incentive is late.")
+        )
+        grievances.take_up(uow, ctx, complaint.id)
+        grievances.answer(uow, ctx, complaint.id, upheld=False, resolution="It was paid on time.")
+        for number, review in enumerate(payout_reviews.open_reviews(uow, ctx)):
+            payout_reviews.resolve_review(uow, ctx, review.review_id, "cancel" if number == 0 else "retry")
+        revocation.revoke(uow, ctx, paid, "found ineligible after payment")
+        owed = clawback.outstanding(uow, ctx, [paid])[paid]
+        if owed:
+            clawback.record_repayment(uow, ctx, clawback.RepaymentIn(paid, owed, "REPAY-1"))
 
 
 def render_markdown() -> str:
@@ -64,9 +92,10 @@ def render_markdown() -> str:
         "(`skillsprogram_lifecycle_events`) receive it as a `LifecycleEvent`. This table lists",
         "each action a demo wave of the example countries writes, the entity it is about and",
         "the keys of its `data`. Values are identifiers, amounts, codes and periods: never a",
-        "personal value in clear (an account `number` is masked). Actions of paths a demo",
-        "wave does not take (grievances, revocations, repayments, reviews) carry data of the",
-        "same kind; their services' docstrings say which.",
+        "personal value in clear (an account `number` is masked). After each wave the",
+        "generator also files, takes up and answers a complaint, closes the payout reviews",
+        "and revokes a paid beneficiary and records their repayment, so those paths are here",
+        "too.",
         "",
         "| entity | action | `data` keys | seen in |",
         "| --- | --- | --- | --- |",
