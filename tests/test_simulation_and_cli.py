@@ -104,7 +104,7 @@ def test_the_same_seed_gives_the_same_demo_to_the_last_payout(cli_home: Path, co
     def run(seed: str) -> list[str]:
         sandbox_rails_plugin._RAILS.clear()  # a new process each time, as on the command line
         result = CliRunner().invoke(
-            app, ["demo", "--country", country, "--applicants", "300", "--seed", seed], env={"COLUMNS": "400"}
+            app, ["demo", "--country", country, "--applicants", "150", "--seed", seed], env={"COLUMNS": "400"}
         )
         assert result.exit_code == 0, result.output
         return [line for line in result.output.splitlines() if not line.startswith("Finished in")]
