@@ -145,6 +145,7 @@ def skillsprogram_eligibility_rules(
         passed, reason). Returning findings only for failures is fine; a rule
         that passes everyone may return nothing.
     """
+    return ()  # never called: pluggy calls the implementations and collects their items
 
 
 @hookspec
@@ -166,6 +167,7 @@ def skillsprogram_registry_rules(programme: ProgrammeConfig) -> Iterable[Registr
         the fields needed, a description); an empty iterable when the plugin checks
         no registry (for instance while its check is switched off in its settings).
     """
+    return ()  # never called: pluggy calls the implementations and collects their items
 
 
 @hookspec(firstresult=True)
@@ -213,6 +215,7 @@ def skillsprogram_registration_attributes(programme: ProgrammeConfig) -> Iterabl
         when the plugin reads no attribute. Two plugins declaring the same name must
         agree on its type.
     """
+    return ()  # never called: pluggy calls the implementations and collects their items
 
 
 @hookspec(firstresult=True)
@@ -275,6 +278,7 @@ def skillsprogram_payment_rails(programme: ProgrammeConfig) -> Iterable[PaymentR
     :returns: objects satisfying :class:`~skillsprogram.domain.exchange.PaymentRail`;
         each rail ``code`` must be unique.
     """
+    return ()  # never called: pluggy calls the implementations and collects their items
 
 
 @hookspec(firstresult=True)
@@ -359,6 +363,7 @@ def skillsprogram_regions(programme: ProgrammeConfig) -> Iterable[RegionSpec]:
         the parent's code, the level (1 = top) and tags such as ``"3T"`` that
         selection plugins may weigh. Quotas are set at ``waves.quota_level``.
     """
+    return ()  # never called: pluggy calls the implementations and collects their items
 
 
 @hookspec(firstresult=True)
@@ -402,6 +407,7 @@ def skillsprogram_api_routes(programme: ProgrammeConfig) -> Iterable[Any]:
 
     :returns: ``fastapi.APIRouter`` objects (an empty iterable for none).
     """
+    return ()  # never called: pluggy calls the implementations and collects their items
 
 
 @hookspec(firstresult=True)
