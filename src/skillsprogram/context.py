@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import pluggy
@@ -23,6 +24,7 @@ from skillsprogram.domain.exchange import PaymentRail
 from skillsprogram.domain.models import Programme
 from skillsprogram.errors import ConfigurationError, NotFound
 from skillsprogram.hooks.manager import build_plugin_manager
+from skillsprogram.i18n import Catalogues
 from skillsprogram.privacy import PersonalDataVault
 from skillsprogram.storage.uow import UnitOfWork
 
@@ -68,6 +70,17 @@ class ProgrammeContext:
                     raise ConfigurationError(f"two plugins offer a payment rail {rail.code!r}")
                 found[rail.code] = rail
         return found
+
+    @cached_property
+    def texts(self) -> Catalogues:
+        """The programme's messages in each of its languages: the catalogues plugins offer
+        (latest registered first) before the core's."""
+        folders = [
+            Path(f)
+            for offered in self.hook.skillsprogram_message_catalogues(programme=self.config)
+            for f in offered
+        ]
+        return Catalogues(folders, self.config.programme.locales)
 
     def rail(self, code: str) -> PaymentRail:
         """The rail with ``code``, or a clear error naming the rails on offer."""

@@ -71,6 +71,7 @@ class ApiState:
         replica = dataclasses.replace(self.ctx, actor=actor)
         # Share the rail objects: a rail may hold connections (or a sandbox's ledger).
         replica.__dict__["rails"] = self.ctx.rails
+        replica.__dict__["texts"] = self.ctx.texts
         return replica
 
     def disclose(self, principal: Principal, value: str | None) -> str | None:

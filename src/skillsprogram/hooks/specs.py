@@ -27,6 +27,7 @@ import pluggy
 
 if TYPE_CHECKING:
     import uuid
+    from pathlib import Path
 
     from skillsprogram.clock import Clock
     from skillsprogram.config import ProgrammeConfig
@@ -422,3 +423,37 @@ def skillsprogram_registration_example(programme: ProgrammeConfig) -> Registrati
     :returns: a :class:`~skillsprogram.domain.exchange.RegistrationRequest`, or ``None``
         (the default) for no example.
     """
+
+
+@hookspec
+def skillsprogram_message_catalogues(programme: ProgrammeConfig) -> Iterable[Path]:
+    """Offer folders of gettext message catalogues that translate or override texts.
+
+    Collecting. Called once per programme context, when texts are first needed. Each
+    folder is laid out as Babel and ``pybabel init`` lay it out:
+    ``<folder>/<locale>/LC_MESSAGES/skillsprogram.po`` (the ``.po`` file is read as it
+    is; no compilation step). A message found in a plugin's catalogue wins over the
+    core's, so a country rewrites any text of the portal, a refusal reason or a
+    notification by giving the same ``msgid`` another ``msgstr``, and adds a language
+    the core does not ship by giving a whole catalogue for it. Plugins registered later
+    win over those registered earlier.
+
+    :returns: folders (``pathlib.Path``); an empty iterable for none.
+    """
+    return ()  # never called: pluggy calls the implementations and collects their items
+
+
+@hookspec
+def skillsprogram_portal_templates(programme: ProgrammeConfig) -> Iterable[Path]:
+    """Offer folders of jinja2 templates that override the portal's.
+
+    Collecting. Called once when the portal is built. A template found in a plugin's
+    folder wins over the core's of the same name (``applicant/timeline.html``,
+    ``base.html``, or the ``theme.html`` partial that holds the ministry's name and logo);
+    a deployment's own folder (``SKILLSPROGRAM_PORTAL_TEMPLATES``) wins over every
+    plugin's. Override a block rather than copy a whole template: the core's templates
+    are built of ``{% block %}`` sections for that.
+
+    :returns: folders (``pathlib.Path``); an empty iterable for none.
+    """
+    return ()  # never called: pluggy calls the implementations and collects their items
