@@ -69,8 +69,10 @@ def create_app(
     *,
     clock: Clock | None = None,
     context: ProgrammeContext | None = None,
+    portal: bool = True,
 ) -> FastAPI:
-    """Build the API for the programme ``settings.programme`` on the configured database.
+    """Build the API for the programme ``settings.programme`` on the configured database,
+    with the portal's pages beside it (unless ``portal`` or ``settings.portal`` is false).
 
     A government mounts the returned app in its own ASGI stack (at any prefix: the OpenAPI
     document follows the ASGI ``root_path``), and the request limits and the log redaction
@@ -79,11 +81,7 @@ def create_app(
     """
     install_redaction()
     settings = settings or ApiSettings()
-    if context is None:
-        if not settings.programme:
-            raise ConfigurationError("set SKILLSPROGRAM_PROGRAMME to the code of the programme to serve")
-        context = Deployment.from_settings(settings).programme(settings.programme, clock=clock)
-    ctx = context
+    ctx = programme_context(settings, clock, context)
     ctx.rails  # noqa: B018  (build the rails once: every request shares them)
     app = FastAPI(
         title=f"{ctx.config.programme.name} — skillsprogram API",
@@ -93,23 +91,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
-    app.state.api = ApiState(
-        settings=settings,
-        ctx=ctx,
-        tokens=TokenService(
-            settings.token_key(),
-            ctx.config.programme.code,
-            settings.token_ttl_seconds,
-            ctx.clock,
-            settings.refresh_ttl_seconds,
-        ),
-        registration_limit=RateLimiter(
-            settings.registration_limit,
-            settings.registration_window_seconds,
-            settings.rate_limit_storage,
-            namespace=f"skillsprogram/{ctx.programme_id or ctx.config.programme.code}/registrations",
-        ),
-    )
+    app.state.api = build_state(settings, ctx)
     problems.install(app, settings.problem_type_base)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
@@ -153,7 +135,43 @@ def create_app(
     app.add_route(OPENAPI_URL, openapi_document, include_in_schema=False)
     app.add_route("/openapi.json", openapi_document, include_in_schema=False)
     app.add_route(f"{API_PREFIX}/docs", swagger_ui, include_in_schema=False)
+    if portal and settings.portal:
+        from skillsprogram.web import install_portal
+
+        install_portal(app)
     return app
+
+
+def build_state(settings: ApiSettings, ctx: ProgrammeContext) -> ApiState:
+    """What every request of an app serving ``ctx`` shares: its tokens and limits."""
+    return ApiState(
+        settings=settings,
+        ctx=ctx,
+        tokens=TokenService(
+            settings.token_key(),
+            ctx.config.programme.code,
+            settings.token_ttl_seconds,
+            ctx.clock,
+            settings.refresh_ttl_seconds,
+        ),
+        registration_limit=RateLimiter(
+            settings.registration_limit,
+            settings.registration_window_seconds,
+            settings.rate_limit_storage,
+            namespace=f"skillsprogram/{ctx.programme_id or ctx.config.programme.code}/registrations",
+        ),
+    )
+
+
+def programme_context(
+    settings: ApiSettings, clock: Clock | None, context: ProgrammeContext | None
+) -> ProgrammeContext:
+    """``context``, or the context of the programme ``settings`` name, loaded from the database."""
+    if context is not None:
+        return context
+    if not settings.programme:
+        raise ConfigurationError("set SKILLSPROGRAM_PROGRAMME to the code of the programme to serve")
+    return Deployment.from_settings(settings).programme(settings.programme, clock=clock)
 
 
 OPENAPI_URL = f"{API_PREFIX}/openapi.json"

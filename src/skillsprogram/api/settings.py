@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from pathlib import Path
 
 from pydantic import Field
 
@@ -50,6 +51,35 @@ class ApiSettings(Settings):
         description="How long a retry waits for the first request with its key to finish before a 409",
     )
 
+    portal: bool = Field(default=True, description="Serve the portal's pages beside the API")
+    portal_templates: Path | None = Field(
+        default=None,
+        description="A folder of templates that win over the plugins' and the core's (a ministry's "
+        "`theme.html`, `base.html` or any page)",
+    )
+    portal_static: Path | None = Field(
+        default=None,
+        description="A folder of static files (a logo, `theme.css`) served before the core's under `/static`",
+    )
+    portal_session_seconds: int = Field(
+        default=8 * 3_600, ge=300, description="How long a portal session lasts after sign-in"
+    )
+    portal_secure_cookies: bool = Field(
+        default=False,
+        description="Mark the portal's session cookie `Secure`: set it wherever the portal is served "
+        "over HTTPS, as it must be in production",
+    )
+    portal_max_upload_bytes: int = Field(
+        default=5_000_000, ge=1_024, description="Largest file a provider may upload (CSV)"
+    )
+
     def token_key(self) -> bytes:
         """The key bearer tokens are signed with, derived from the deployment secret."""
         return hmac.new(self.resolved_secret().encode(), b"skillsprogram api tokens", hashlib.sha256).digest()
+
+    def session_key(self) -> str:
+        """The key the portal's session cookies are signed with, derived from the deployment
+        secret (a different derivation from the tokens', so neither can stand for the other)."""
+        return hmac.new(
+            self.resolved_secret().encode(), b"skillsprogram portal sessions", hashlib.sha256
+        ).hexdigest()

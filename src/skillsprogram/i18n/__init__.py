@@ -112,3 +112,9 @@ class Catalogues:
             except (UnknownLocaleError, ValueError):
                 found[locale] = Locale.parse("en")
         return found
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogues without translating it here: it is translated
+    where it is shown, into the language of the person it is shown to."""
+    return message

@@ -1,0 +1,52 @@
+"""What a person is told about a field they filled in wrongly, in their language.
+
+The API names the broken rule with a stable code (pydantic's error type, a domain error's
+``code``); the portal says the same in words, from the catalogues.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from skillsprogram.i18n import N_
+
+#: pydantic's error types, as a person reads them.
+FIELD_MESSAGES: Mapping[str, str] = {
+    "missing": N_("Please fill in this field."),
+    "string_too_short": N_("Please fill in this field."),
+    "string_too_long": N_("This is too long."),
+    "string_pattern_mismatch": N_("This is not in the expected form."),
+    "date_from_datetime_parsing": N_("Please give a date as year-month-day (2001-12-31)."),
+    "date_parsing": N_("Please give a date as year-month-day (2001-12-31)."),
+    "date_type": N_("Please give a date as year-month-day (2001-12-31)."),
+    "int_parsing": N_("Please give a whole number."),
+    "int_type": N_("Please give a whole number."),
+    "greater_than_equal": N_("This number is too small."),
+    "less_than_equal": N_("This number is too large."),
+    "literal_error": N_("Please choose one of the options."),
+    "enum": N_("Please choose one of the options."),
+    "bool_parsing": N_("Please choose yes or no."),
+    "value_error": N_("This value is not valid."),
+    "extra_forbidden": N_("This field is not part of the form."),
+}
+#: The generic message for an error type not listed above.
+INVALID = N_("This value is not valid.")
+
+#: Domain errors' codes, as a person reads them.
+DOMAIN_MESSAGES: Mapping[str, str] = {
+    "invalid-national-id": N_(
+        "This national identity number is not valid, or does not match your birth date or sex."
+    ),
+    "invalid-household-number": N_("This family card number is not valid."),
+    "duplicate-registration": N_("A person with this national identity number has already registered."),
+    "registration-closed": N_("Registration is closed: no intake is open at the moment."),
+    "consent-required": N_("You can register only if you agree to the processing of your data."),
+    "unknown-region": N_("Please choose your region from the list."),
+    "insufficient-balance": N_("Your voucher balance is too low for this course."),
+    "deadline-passed": N_("The deadline for this has passed."),
+    "invalid-transition": N_("This cannot be done at this stage of your application."),
+    "concurrent-change": N_("Someone else changed this at the same moment. Please try again."),
+    "not-found": N_("This could not be found."),
+    "application-not-found": N_("This could not be found."),
+    "invalid-input": INVALID,
+}

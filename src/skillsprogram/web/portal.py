@@ -1,0 +1,93 @@
+"""Building the portal: its pages, templates, session cookie and security headers."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.staticfiles import StaticFiles
+
+from skillsprogram import __version__
+from skillsprogram.api import problems
+from skillsprogram.api.app import build_state, programme_context
+from skillsprogram.api.idempotency import IdempotencyStore
+from skillsprogram.api.limits import RequestLimits
+from skillsprogram.api.logs import install_redaction
+from skillsprogram.api.settings import ApiSettings
+from skillsprogram.clock import Clock
+from skillsprogram.context import ProgrammeContext
+from skillsprogram.web import errors
+from skillsprogram.web.headers import SecurityHeaders
+from skillsprogram.web.rendering import Pages, build_environment
+from skillsprogram.web.routes import ROUTERS
+from skillsprogram.web.sessions import SESSION_COOKIE
+
+#: Where the portal's static files are served.
+STATIC_PATH = "/static"
+
+
+def install_portal(app: FastAPI) -> None:
+    """Add the portal's pages to an app that serves the API (``create_app`` calls this).
+
+    The pages share the app's programme context, tokens, limits and replay store
+    (``app.state.api``, ``app.state.idempotency``).
+    """
+    state = app.state.api
+    settings: ApiSettings = state.settings
+    environment = build_environment(state.ctx, settings.portal_templates)
+    app.state.pages = Pages(environment, state.ctx.texts)
+    for router in ROUTERS:
+        app.include_router(router)
+    # A deployment's folder first: its logo and theme.css win over the core's.
+    static = StaticFiles(directory=settings.portal_static, packages=[("skillsprogram.web", "static")])
+    app.mount(STATIC_PATH, static, name="static")
+    errors.install(app)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.session_key(),
+        session_cookie=SESSION_COOKIE,
+        max_age=settings.portal_session_seconds,
+        same_site="lax",
+        https_only=settings.portal_secure_cookies,
+    )
+
+
+def create_portal(
+    settings: ApiSettings | None = None,
+    *,
+    clock: Clock | None = None,
+    context: ProgrammeContext | None = None,
+) -> FastAPI:
+    """The portal alone, without the API, for a government's own ASGI stack.
+
+    Built like :func:`skillsprogram.api.create_app` (the programme ``settings.programme``
+    on the configured database, or ``context``), with the same request limits and log
+    redaction.
+    """
+    install_redaction()
+    settings = settings or ApiSettings()
+    ctx = programme_context(settings, clock, context)
+    ctx.rails  # noqa: B018  (build the rails once: every request shares them)
+    app = FastAPI(
+        title=f"{ctx.config.programme.name} — portal",
+        version=__version__,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.api = build_state(settings, ctx)
+    problems.install(app, settings.problem_type_base)
+    app.state.routes = problems.RouteIndex({})
+    app.state.idempotency = IdempotencyStore(
+        ctx.engine,
+        ctx.clock,
+        settings.idempotency_lease_seconds,
+        ctx.vault,
+        settings.idempotency_retention_seconds,
+        settings.idempotency_wait_seconds,
+    )
+    install_portal(app)
+    app.add_middleware(
+        RequestLimits, max_bytes=settings.max_body_bytes, problem_base=settings.problem_type_base
+    )
+    return app

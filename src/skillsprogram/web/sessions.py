@@ -1,0 +1,99 @@
+"""Who is signed in to the portal, in which language, and the session's form secret.
+
+The session is a cookie signed with a key derived from the deployment secret (Starlette's
+``SessionMiddleware``): HttpOnly, SameSite=Lax, Secure when the settings say the portal is
+served over HTTPS. It holds no personal value: the application's id, the chosen language
+and the session's CSRF secret.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from fastapi import Request
+
+from skillsprogram.api.deps import still_admitted
+from skillsprogram.api.problems import ApiError
+from skillsprogram.api.security import APPLICANT, Principal
+
+#: The name of the portal's session cookie.
+SESSION_COOKIE = "skillsprogram_session"
+_APPLICATION = "application"
+_LOCALE = "locale"
+_CSRF = "csrf"
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF secret, made on first use; every form carries it back."""
+    token = request.session.get(_CSRF)
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(32)
+        request.session[_CSRF] = token
+    return token
+
+
+def locale_of(request: Request) -> str:
+    """The language to answer in: the one chosen and kept in the session, else the first of
+    the browser's ``Accept-Language`` that the programme offers, else the programme's own."""
+    catalogues = request.app.state.pages.catalogues
+    chosen = request.session.get(_LOCALE)
+    browser = [part.split(";")[0].strip() for part in request.headers.get("accept-language", "").split(",")]
+    return str(catalogues.choose([chosen if isinstance(chosen, str) else None, *browser]))
+
+
+def choose_locale(request: Request, locale: str) -> None:
+    """Keep ``locale`` (one of the programme's) as the session's language."""
+    request.session[_LOCALE] = locale
+
+
+def _restart(request: Request, kept: tuple[str, ...]) -> None:
+    values = {name: request.session[name] for name in kept if isinstance(request.session.get(name), str)}
+    request.session.clear()
+    request.session.update(values)
+
+
+def sign_in(request: Request, application_id: uuid.UUID) -> None:
+    """Start an applicant's session. The language and the CSRF secret are kept: the
+    cookie is signed, so no one else can have planted that secret, and a form sent twice
+    across signing in (the registration form, double-clicked) is still recognised."""
+    _restart(request, (_LOCALE, _CSRF))
+    request.session[_APPLICATION] = str(application_id)
+
+
+def sign_out(request: Request) -> None:
+    """End the session, keeping only the language (a new CSRF secret comes with the next
+    page)."""
+    _restart(request, (_LOCALE,))
+
+
+def signed_in(request: Request) -> uuid.UUID | None:
+    """The application whose applicant this session is signed in as, if any."""
+    value = request.session.get(_APPLICATION)
+    try:
+        return uuid.UUID(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def applicant(request: Request) -> Principal | None:
+    """The signed-in applicant as the API's caller (ownership checks alike), or ``None``.
+
+    Whether the application may still sign in is read on every request, as for a bearer
+    token: a revoked applicant's session ends at once.
+    """
+    application_id = signed_in(request)
+    if application_id is None:
+        return None
+    principal = Principal(
+        role=APPLICANT,
+        subject=f"application:{application_id}",
+        scopes=frozenset({APPLICANT}),
+        application_id=application_id,
+    )
+    try:
+        still_admitted(request.app.state.api, principal)
+    except ApiError:
+        sign_out(request)
+        return None
+    return principal

@@ -1,0 +1,57 @@
+"""The portal on a started Testland programme, as a browser without JavaScript sees it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from skillsprogram.api import ApiSettings, create_app
+from skillsprogram.context import ProgrammeContext
+from tests.api.conftest import api_settings
+from tests.api.helpers import registration
+
+
+@pytest.fixture
+def settings() -> ApiSettings:
+    """The test portal's settings."""
+    return api_settings()
+
+
+@pytest.fixture
+def browser(ctx: ProgrammeContext, settings: ApiSettings) -> Iterator[TestClient]:
+    """A client that keeps cookies and follows no redirect by itself (a test reads each)."""
+    with TestClient(
+        create_app(settings, context=ctx), raise_server_exceptions=False, follow_redirects=False
+    ) as c:
+        yield c
+
+
+def hidden(html: str, name: str) -> str:
+    """The value of the hidden field ``name`` of the first form of ``html`` that has it."""
+    found = re.search(rf'name="{re.escape(name)}" value="([^"]*)"', html)
+    assert found, f"no field {name!r} in the page"
+    return found.group(1)
+
+
+def csrf(html: str) -> str:
+    """The session's CSRF secret, as a page's forms carry it."""
+    return hidden(html, "csrf_token")
+
+
+def form_tokens(html: str) -> dict[str, str]:
+    """The CSRF secret and the form token of the page's form."""
+    return {"csrf_token": hidden(html, "csrf_token"), "form_token": hidden(html, "form_token")}
+
+
+def register_through_the_portal(browser: TestClient, index: int, **overrides: str) -> str:
+    """Fill in and send the registration form as applicant ``index`` of the API tests;
+    returns where the portal led (``/me`` once registered)."""
+    page = browser.get("/register")
+    fields = {k: str(v) for k, v in registration(index).items() if k != "consent"}
+    sent = {**form_tokens(page.text), **fields, "consent": "true", **overrides}
+    answer = browser.post("/register", data=sent)
+    assert answer.status_code == 303, answer.text
+    return answer.headers["location"]
