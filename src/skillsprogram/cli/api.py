@@ -26,7 +26,9 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on", min=0, max=65_535)] = 8000,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Serve the programme's HTTP API (OpenAPI document at /openapi.json and /v1/openapi.json).
+    """Serve the programme's portal (its pages, at /) and its HTTP API (under /v1; OpenAPI
+    document at /openapi.json and /v1/openapi.json). SKILLSPROGRAM_PORTAL=false serves the
+    API alone.
 
     The port is bound before the address is printed: a port another process holds is one
     line and exit status 2. Logs are JSON lines on standard error, without personal data.
@@ -43,9 +45,13 @@ def serve(
     app = create_app(settings)
     sock = bind(host, port)
     shown = f"[{host}]" if ":" in host else host
-    console.print(
-        f"serving {programme} on http://{shown}:{sock.getsockname()[1]}/v1 (OpenAPI: /openapi.json)"
-    )
+    address = f"http://{shown}:{sock.getsockname()[1]}"
+    if settings.portal:
+        console.print(
+            f"serving {programme}: the portal on {address}/, the API on {address}/v1 (OpenAPI: /openapi.json)"
+        )
+    else:
+        console.print(f"serving {programme}: the API on {address}/v1 (OpenAPI: /openapi.json)")
     uvicorn.Server(server_config(app)).run(sockets=[sock])
 
 
