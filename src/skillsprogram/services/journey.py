@@ -16,10 +16,11 @@ from typing import Literal
 from sqlalchemy import select
 from sqlmodel import col
 
+from skillsprogram.clock import as_utc
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.lifecycle import ApplicationStatus, PayoutStatus, PurchaseStatus
 from skillsprogram.domain.models import AuditEvent, Rating
-from skillsprogram.services.records import ApplicationRecord, application_record
+from skillsprogram.services.records import ApplicationProgress, application_progress
 from skillsprogram.storage.uow import UnitOfWork
 
 S = ApplicationStatus
@@ -57,9 +58,11 @@ class Instalment:
     period: int
     amount: int
     earned_at: datetime
+    due_at: datetime
     payment: str
-    """``paid``, ``on-the-way`` (scheduled, sending, unknown), ``failed`` (failed, returned,
-    cancelled), ``withheld``, ``cancelled`` or ``not-yet-sent``."""
+    """``paid``, ``scheduled`` (to be sent on ``due_at``, still to come), ``on-the-way``
+    (due and being sent, or its answer awaited), ``failed`` (failed, returned, cancelled),
+    ``withheld``, ``cancelled`` or ``not-yet-sent``."""
     paid_at: datetime | None
 
 
@@ -93,7 +96,7 @@ class Journey:
 
 def journey(uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUID) -> Journey:
     """The way of ``application_id`` so far (not found unless it is this programme's)."""
-    record = application_record(uow, ctx, application_id, audit_read=False)
+    record = application_progress(uow, ctx, application_id)
     reached = _times_reached(uow, ctx, record)
     ratings = _rating_times(uow, record)
     return Journey(
@@ -102,13 +105,15 @@ def journey(uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUID) -
         wave_number=record.wave_number,
         stages=_stages(record, reached, ratings),
         refusals=[Refusal(f.rule, f.reason) for f in record.findings if not f.passed],
-        instalments=_instalments(record),
+        instalments=_instalments(record, ctx.clock.now()),
         voucher_balance=record.voucher_balance,
         revoked=record.application.status == S.REVOKED,
     )
 
 
-def _times_reached(uow: UnitOfWork, ctx: ProgrammeContext, record: ApplicationRecord) -> dict[str, datetime]:
+def _times_reached(
+    uow: UnitOfWork, ctx: ProgrammeContext, record: ApplicationProgress
+) -> dict[str, datetime]:
     """When the application first reached each status, from its audit events."""
     reached: dict[str, datetime] = {S.REGISTERED.value: record.application.registered_at}
     rows = uow.session.execute(
@@ -125,7 +130,7 @@ def _times_reached(uow: UnitOfWork, ctx: ProgrammeContext, record: ApplicationRe
     return reached
 
 
-def _rating_times(uow: UnitOfWork, record: ApplicationRecord) -> list[datetime]:
+def _rating_times(uow: UnitOfWork, record: ApplicationProgress) -> list[datetime]:
     ids = [p.id for p in record.purchases]
     if not ids:
         return []
@@ -138,7 +143,9 @@ def _rating_times(uow: UnitOfWork, record: ApplicationRecord) -> list[datetime]:
     )
 
 
-def _stages(record: ApplicationRecord, reached: dict[str, datetime], ratings: list[datetime]) -> list[Stage]:
+def _stages(
+    record: ApplicationProgress, reached: dict[str, datetime], ratings: list[datetime]
+) -> list[Stage]:
     status = S(record.application.status)
     revoked = status == S.REVOKED
     rank = max((_RANK[S(s)] for s in reached if S(s) in _RANK), default=1) if revoked else _RANK[status]
@@ -186,7 +193,7 @@ _ON_THE_WAY = {PayoutStatus.SCHEDULED, PayoutStatus.SENDING, PayoutStatus.UNKNOW
 _NOT_PAID = {PayoutStatus.FAILED, PayoutStatus.RETURNED, PayoutStatus.CANCELLED}
 
 
-def _instalments(record: ApplicationRecord) -> list[Instalment]:
+def _instalments(record: ApplicationProgress, now: datetime) -> list[Instalment]:
     payouts = {p.entitlement_id: p for p in record.payouts}
     found = []
     for entitlement in record.entitlements:
@@ -197,6 +204,8 @@ def _instalments(record: ApplicationRecord) -> list[Instalment]:
             )
         elif payout.status == PayoutStatus.PAID:
             payment = "paid"
+        elif payout.status == PayoutStatus.SCHEDULED and as_utc(entitlement.due_at) > now:
+            payment = "scheduled"
         elif PayoutStatus(payout.status) in _ON_THE_WAY:
             payment = "on-the-way"
         else:
@@ -207,6 +216,7 @@ def _instalments(record: ApplicationRecord) -> list[Instalment]:
                 period=entitlement.period,
                 amount=entitlement.amount,
                 earned_at=entitlement.earned_at,
+                due_at=entitlement.due_at,
                 payment=payment,
                 paid_at=payout.updated_at if payout is not None and payment == "paid" else None,
             )

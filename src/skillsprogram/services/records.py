@@ -46,19 +46,26 @@ class PersonalValues:
 
 
 @dataclass
-class ApplicationRecord:
-    """One application with the person behind it and where its money stands."""
+class ApplicationProgress:
+    """Where one application stands: its wave, voucher, findings, purchases and money (no
+    personal value: what a timeline needs)."""
 
     application: Application
-    person: Person
     wave_number: int | None
-    personal: PersonalValues
     voucher: Voucher | None = None
     voucher_balance: int | None = None
     findings: list[EligibilityFinding] = field(default_factory=list)
     purchases: list[Purchase] = field(default_factory=list)
     entitlements: list[Entitlement] = field(default_factory=list)
     payouts: list[Payout] = field(default_factory=list)
+
+
+@dataclass
+class ApplicationRecord(ApplicationProgress):
+    """One application with the person behind it and where its money stands."""
+
+    person: Person = field(kw_only=True)
+    personal: PersonalValues = field(kw_only=True)
     accounts: list[tuple[PaymentAccount, str]] = field(default_factory=list)
     """Each account with its number in clear (mask before showing)."""
 
@@ -71,29 +78,20 @@ def application_in(uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.
     return application
 
 
-def application_record(
-    uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUID, *, audit_read: bool
-) -> ApplicationRecord:
-    """Everything about one application of this programme; ``audit_read`` records the read
-    (staff reads), an applicant reading their own record is not audited."""
+def application_progress(
+    uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUID
+) -> ApplicationProgress:
+    """Where the application ``application_id`` of this programme stands (else not found);
+    reads no personal value."""
     application = application_in(uow, ctx, application_id)
-    person = uow.session.get(Person, application.person_id)
-    assert person is not None
-    household = None
-    if person.household_id is not None:
-        row = uow.session.get(Household, person.household_id)
-        household = ctx.vault.decrypt(row.number_enc) if row is not None else None
     wave = uow.session.get(Wave, application.wave_id) if application.wave_id else None
-    result = ApplicationRecord(
-        application=application,
-        person=person,
-        wave_number=wave.number if wave else None,
-        personal=PersonalValues(
-            national_id=ctx.vault.decrypt(person.national_id_enc),
-            household_number=household,
-            phone=ctx.vault.decrypt(person.phone_enc) if person.phone_enc else None,
-        ),
-    )
+    progress = ApplicationProgress(application=application, wave_number=wave.number if wave else None)
+    _read_progress(uow, progress)
+    return progress
+
+
+def _read_progress(uow: UnitOfWork, result: ApplicationProgress) -> None:
+    application = result.application
     result.voucher = uow.session.execute(
         select(Voucher).where(col(Voucher.application_id) == application.id)
     ).scalar_one_or_none()
@@ -128,6 +126,32 @@ def application_record(
             .order_by(col(Payout.created_at))
         ).scalars()
     )
+
+
+def application_record(
+    uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUID, *, audit_read: bool
+) -> ApplicationRecord:
+    """Everything about one application of this programme; ``audit_read`` records the read
+    (staff reads), an applicant reading their own record is not audited."""
+    application = application_in(uow, ctx, application_id)
+    person = uow.session.get(Person, application.person_id)
+    assert person is not None
+    household = None
+    if person.household_id is not None:
+        row = uow.session.get(Household, person.household_id)
+        household = ctx.vault.decrypt(row.number_enc) if row is not None else None
+    wave = uow.session.get(Wave, application.wave_id) if application.wave_id else None
+    result = ApplicationRecord(
+        application=application,
+        person=person,
+        wave_number=wave.number if wave else None,
+        personal=PersonalValues(
+            national_id=ctx.vault.decrypt(person.national_id_enc),
+            household_number=household,
+            phone=ctx.vault.decrypt(person.phone_enc) if person.phone_enc else None,
+        ),
+    )
+    _read_progress(uow, result)
     result.accounts = [
         (account, ctx.vault.decrypt(account.number_enc))
         for account in uow.session.execute(

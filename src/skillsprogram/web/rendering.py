@@ -96,19 +96,19 @@ class Formats:
         return format_datetime(value, format="medium", tzinfo=self.zone, locale=self.locale)
 
 
+def language_name(code: str) -> str:
+    """A language named in itself (``id`` → ``Indonesia``, ``km`` → ``ខ្មែរ``)."""
+    tag = code.replace("-", "_")
+    return Locale.parse(tag).get_display_name(tag) or code
+
+
 class Pages:
     """Renders the portal's pages in a person's language."""
 
     def __init__(self, environment: Environment, catalogues: Catalogues) -> None:
         self.environment = environment
         self.catalogues = catalogues
-
-    def language_names(self) -> list[tuple[str, str]]:
-        """Each language the programme offers, named in itself (``Bahasa Indonesia``)."""
-        return [
-            (code, (Locale.parse(code.replace("-", "_")).get_display_name(code.replace("-", "_")) or code))
-            for code in self.catalogues.locales
-        ]
+        self.languages = [(code, language_name(code)) for code in catalogues.locales]
 
     def render(
         self,
@@ -130,7 +130,7 @@ class Pages:
             "request": request,
             "programme": info,
             "locale": locale,
-            "languages": self.language_names(),
+            "languages": self.languages,
             "csrf_token": csrf_token(request),
             "form_token": secrets.token_urlsafe(16),
             "signed_in": signed_in(request),
