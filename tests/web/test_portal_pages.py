@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.models import Application
 from tests.api.helpers import registration
+from tests.api.test_logging import NAME as FULL_NAME
+from tests.api.test_logging import NATIONAL_ID, PERSONAL, PHONE, _lines
 from tests.web.conftest import csrf, form_tokens, register_through_the_portal
 
 
@@ -127,3 +132,29 @@ def test_the_language_switch_goes_back_only_to_a_page_of_this_site(browser: Test
         answer = browser.post("/language", data={"csrf_token": token, "locale": "en", "next": target})
         assert answer.status_code == 303
         assert answer.headers["location"] == expected
+
+
+def test_registering_and_failing_through_the_portal_logs_no_personal_value_and_puts_none_in_a_url(
+    browser: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)
+    try:
+        personal = {
+            "national_id": NATIONAL_ID,
+            "full_name": FULL_NAME,
+            "phone": PHONE,
+            "household_number": "H777",
+        }
+        page = browser.get("/register")
+        refused = browser.post("/register", data={**form_tokens(page.text), **personal})  # no birth date
+        assert refused.status_code == 422
+        location = register_through_the_portal(browser, 777, **personal)
+        assert browser.get(location).status_code == 200
+    finally:
+        logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
+    assert not any(value in location for value in PERSONAL)
+    lines = _lines(caplog)
+    assert len(lines) > 10
+    leaks = [(value, line[:300]) for line in lines for value in PERSONAL if value in line]
+    assert not leaks, leaks
