@@ -45,6 +45,12 @@ def _ngettext(singular: str, plural: str, n: int, **values: Any) -> str:
     return text % {"num": n, **values}
 
 
+def _translated(text: str) -> str:
+    """A text made from a catalogue message and kept (a refusal reason), in the page's
+    language: the ``translated`` filter."""
+    return _catalogues.get().translate_filled(_locale.get(), text)
+
+
 def build_environment(ctx: ProgrammeContext, deployment: Path | None) -> Environment:
     """The templates of ``ctx``'s programme: a deployment's folder, then the plugins',
     then the core's."""
@@ -61,6 +67,7 @@ def build_environment(ctx: ProgrammeContext, deployment: Path | None) -> Environ
         lstrip_blocks=True,
     )
     environment.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+    environment.filters["translated"] = _translated
     return environment
 
 
