@@ -25,7 +25,7 @@ from starlette.responses import HTMLResponse
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.i18n import Catalogues
-from skillsprogram.money import Money
+from skillsprogram.money import Money, display_locale
 
 #: The core's templates and static files.
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -73,20 +73,32 @@ def build_environment(ctx: ProgrammeContext, deployment: Path | None) -> Environ
 
 @dataclass(frozen=True, slots=True)
 class Formats:
-    """Amounts, numbers and dates as people of one locale write them (Babel)."""
+    """Amounts, numbers and dates as people of one locale write them (Babel, from CLDR).
+
+    Digits are those of the locale's default numbering system in CLDR: Latin digits for
+    Indonesian, and for Khmer too (CLDR's default for ``km`` is ``latn``; the Khmer digits
+    are only its "native" alternative). A locale Babel does not know is written as its
+    language, else as English (:func:`skillsprogram.money.display_locale`).
+    """
 
     locale: str
     currency: str
     minor_units: int
     zone: Any
 
+    @property
+    def babel_locale(self) -> str:
+        """The locale Babel writes in."""
+        return display_locale(self.locale)
+
     def money(self, amount: int) -> str:
-        """An amount of the programme's currency, in its minor unit."""
+        """An amount of the programme's currency, in its minor unit: ``Rp3.500.000`` (no
+        decimals: the rupiah has none), ``280,000.00៛`` (the riel sign where Khmer puts it)."""
         return Money(amount, self.currency).format(self.minor_units, self.locale)
 
     def number(self, value: int | float) -> str:
         """A count or a share."""
-        return format_decimal(value, locale=self.locale)
+        return format_decimal(value, locale=self.babel_locale)
 
     def day(self, value: date | datetime | None) -> str:
         """A calendar day (a time is first moved into the programme's time zone)."""
@@ -94,13 +106,13 @@ class Formats:
             return ""
         if isinstance(value, datetime):
             value = value.astimezone(self.zone).date() if value.tzinfo else value.date()
-        return format_date(value, format="long", locale=self.locale)
+        return format_date(value, format="long", locale=self.babel_locale)
 
     def moment(self, value: datetime | None) -> str:
         """A date and time in the programme's time zone."""
         if value is None:
             return ""
-        return format_datetime(value, format="medium", tzinfo=self.zone, locale=self.locale)
+        return format_datetime(value, format="medium", tzinfo=self.zone, locale=self.babel_locale)
 
 
 class Pages:
