@@ -13,6 +13,7 @@ from skillsprogram.i18n import catalogue_file
 from skillsprogram.i18n.extraction import (
     COMMAND,
     CataloguePackage,
+    core_package,
     extract,
     packages_in,
     problems,
@@ -24,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_every_catalogue_translates_every_text_of_its_code_and_nothing_else() -> None:
     packages = packages_in(ROOT)
-    core = extract(packages[0].source)
+    core = extract(core_package().source)
     found = [line for p in packages for line in problems(p, None if p.is_core else core)]
     assert not found, (
         f"the catalogues are out of step with the code: run `{COMMAND}`, translate the empty "
@@ -33,7 +34,9 @@ def test_every_catalogue_translates_every_text_of_its_code_and_nothing_else() ->
 
 
 def test_the_core_and_both_example_countries_have_their_catalogues() -> None:
-    found = {p.source.name: p.locales() for p in packages_in(ROOT)}
+    packages = packages_in(ROOT)
+    assert packages[0].is_core and packages[0].source == core_package().source
+    found = {p.source.name: p.locales() for p in packages}
     assert found["skillsprogram"] == ["en", "id", "km"]
     assert found["skillsprogram_indonesia"] == ["en", "id"]
     assert found["skillsprogram_cambodia"] == ["en", "km"]
@@ -140,3 +143,13 @@ def test_updating_twice_writes_nothing_the_second_time(tmp_path: Path) -> None:
     package = CataloguePackage(source)
     assert update(package, add=["en", "km"])
     assert update(package) == []
+
+
+def test_a_catalogue_of_a_language_cldr_does_not_know_is_made_and_read(tmp_path: Path) -> None:
+    from skillsprogram.i18n import Catalogues
+
+    package = small_package(tmp_path, 'from skillsprogram.i18n import N_\nA = N_("Welcome")\n')
+    update(package, add=["tet"])
+    translate(package, "tet", {"Welcome": "Benvindu"})
+    assert problems(package) == []
+    assert Catalogues([package.folder], ["tet"]).gettext("tet", "Welcome") == "Benvindu"

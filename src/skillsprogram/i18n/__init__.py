@@ -31,6 +31,16 @@ def catalogue_file(folder: Path, locale: str) -> Path:
     return folder / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
+def babel_knows(locale: str) -> str | None:
+    """``locale`` as Babel spells it (``pt_TL``) when Babel (CLDR) knows it, else ``None``: a
+    catalogue of a language CLDR lacks (Tetum) is read all the same, with one plural form."""
+    try:
+        Locale.parse(locale.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return None
+    return locale.replace("-", "_")
+
+
 def read_catalogue(path: Path, locale: str) -> Translations:
     """The translations of one ``.po`` file (fuzzy entries are not used)."""
     return _read_entries(path, locale)[0]
@@ -39,7 +49,7 @@ def read_catalogue(path: Path, locale: str) -> Translations:
 def _read_entries(path: Path, locale: str) -> tuple[Translations, list[str]]:
     """The translations of one ``.po`` file and the texts it translates."""
     with path.open("rb") as source:
-        catalogue = read_po(source, locale=locale, domain=DOMAIN)
+        catalogue = read_po(source, locale=babel_knows(locale), domain=DOMAIN)
     compiled = io.BytesIO()
     write_mo(compiled, catalogue, use_fuzzy=False)
     compiled.seek(0)

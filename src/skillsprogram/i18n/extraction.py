@@ -31,7 +31,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
-from skillsprogram.i18n import CORE_CATALOGUES, DOMAIN, catalogue_file
+from skillsprogram.i18n import CORE_CATALOGUES, DOMAIN, babel_knows, catalogue_file
 
 #: The language the texts are written in: its catalogue repeats each ``msgid``.
 SOURCE_LANGUAGE = "en"
@@ -113,7 +113,7 @@ def _template_for(package: CataloguePackage, core: Catalog | None) -> Catalog:
 
 def _read(path: Path, locale: str) -> Catalog:
     with path.open("rb") as source:
-        return read_po(source, locale=locale, domain=DOMAIN)
+        return read_po(source, locale=babel_knows(locale), domain=DOMAIN)
 
 
 def _write(path: Path, catalog: Catalog) -> bool:
@@ -142,8 +142,10 @@ def _undated(text: bytes) -> bytes:
 
 
 def _new_catalogue(locale: str) -> Catalog:
-    catalog = Catalog(locale=Locale.parse(locale), domain=DOMAIN, project="skillsprogram", fuzzy=False)
-    catalog.language_team = f"{Locale.parse(locale).english_name} <skillsprogram>"
+    known = babel_knows(locale)
+    catalog = Catalog(locale=known, domain=DOMAIN, project="skillsprogram", fuzzy=False)
+    name = Locale.parse(known).english_name if known else locale
+    catalog.language_team = f"{name} <skillsprogram>"
     return catalog
 
 
@@ -212,13 +214,21 @@ def _shown(message_id: object) -> str:
     return repr(text if len(text) <= 70 else text[:67] + "...")
 
 
+def core_package() -> CataloguePackage:
+    """The core's package, as installed (its modules and templates are extracted from there)."""
+    return CataloguePackage(CORE_CATALOGUES.parent)
+
+
 def packages_in(root: Path) -> list[CataloguePackage]:
-    """The core's package and every plugin's or example country's of a source tree whose
-    package has a ``locale`` folder (``examples/*/src/*/locale``, ``plugins/*/src/*/locale``)."""
-    found = [CataloguePackage(root / "src" / "skillsprogram")]
-    for pattern in ("examples/*/src/*/locale", "plugins/*/src/*/locale"):
-        found += [CataloguePackage(folder.parent) for folder in sorted(root.glob(pattern)) if folder.is_dir()]
-    return found
+    """Every package of a source tree with a ``locale`` folder beside its code: the core's
+    (``src/skillsprogram``) first, then plugins' and example countries' (``src/*``,
+    ``examples/*/src/*``, ``plugins/*/src/*``)."""
+    found: dict[Path, CataloguePackage] = {}
+    for pattern in ("src/*/locale", "examples/*/src/*/locale", "plugins/*/src/*/locale"):
+        for folder in sorted(root.glob(pattern)):
+            if folder.is_dir():
+                found.setdefault(folder.parent.resolve(), CataloguePackage(folder.parent))
+    return sorted(found.values(), key=lambda package: not package.is_core)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -243,11 +253,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     arguments = parser.parse_args(argv)
     root = arguments.root.resolve()
-    packages = packages_in(root)
-    core_template = extract(packages[0].source)
+    core_template = extract(core_package().source)
     if arguments.package:
-        chosen = {p.resolve() for p in arguments.package}
-        packages = [CataloguePackage(p) for p in sorted(chosen)]
+        packages = [CataloguePackage(p.resolve()) for p in dict.fromkeys(arguments.package)]
+    else:
+        packages = packages_in(root) or [core_package()]
     if arguments.check:
         found = [line for p in packages for line in problems(p, None if p.is_core else core_template)]
         for line in found:

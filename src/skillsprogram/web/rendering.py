@@ -24,7 +24,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 from starlette.responses import HTMLResponse
 
 from skillsprogram.context import ProgrammeContext
-from skillsprogram.i18n import Catalogues
+from skillsprogram.i18n import Catalogues, babel_knows
 from skillsprogram.money import Money, display_locale
 
 #: The core's templates and static files.
@@ -123,11 +123,13 @@ class Pages:
         self.catalogues = catalogues
 
     def language_names(self) -> list[tuple[str, str]]:
-        """Each language the programme offers, named in itself (``Bahasa Indonesia``)."""
-        return [
-            (code, (Locale.parse(code.replace("-", "_")).get_display_name(code.replace("-", "_")) or code))
-            for code in self.catalogues.locales
-        ]
+        """Each language the programme offers, named in itself (``Bahasa Indonesia``; by its
+        code where CLDR does not know it)."""
+        names = []
+        for code in self.catalogues.locales:
+            known = babel_knows(code)
+            names.append((code, (Locale.parse(known).get_display_name(known) if known else None) or code))
+        return names
 
     def render(
         self,
