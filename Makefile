@@ -9,7 +9,7 @@ APPLICANTS ?= 10000
 SEED ?= 1
 COUNTRY ?= indonesia
 
-.PHONY: demo test install lint docs reference lock sbom
+.PHONY: demo test install lint docs reference messages lock sbom
 
 $(BIN)/python:
 	@echo "creating the virtual environment $(VENV)"
@@ -52,6 +52,12 @@ docs: $(VENV)/.installed-test
 reference: $(VENV)/.installed-test
 	$(BIN)/python -m skillsprogram.hooks.reference > docs/hooks.md
 	$(BIN)/python -m skillsprogram.reference --write docs
+
+## make messages: extract the texts of the code and templates (the core's and each plugin's package
+## with a locale/ folder) and update every language's catalogue from them; then translate the empty
+## entries (the catalogue test lists them)
+messages: $(VENV)/.installed-test
+	$(BIN)/python -m skillsprogram.i18n.extraction
 
 ## make lock: pin every dependency of skillsprogram, with hashes, into requirements.lock (a deployment
 ## installs it with `pip install --require-hashes -r requirements.lock`, then the packages with --no-deps)

@@ -13,6 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from skillsprogram.errors import ConfigurationError
+from skillsprogram.i18n import Catalogues
+from skillsprogram.i18n.extraction import CataloguePackage, core_package, extract, problems
 from skillsprogram.scaffold import CountrySpec, new_country
 
 NAME = "scaffoldia"
@@ -49,7 +51,7 @@ def test_a_scaffolded_country_installs_passes_its_own_tests_and_runs_a_demo_wave
         text=True,
     )
     assert own_tests.returncode == 0, own_tests.stdout + own_tests.stderr
-    assert "5 passed" in own_tests.stdout
+    assert "6 passed" in own_tests.stdout
     cli = Path(sys.executable).with_name("skillsprogram")
     demo = subprocess.run(
         [str(cli), "demo", "--country", NAME, "--applicants", "200", "--seed", "3"],
@@ -65,6 +67,38 @@ def test_a_scaffolded_country_installs_passes_its_own_tests_and_runs_a_demo_wave
 def test_the_scaffold_refuses_a_name_a_package_cannot_carry(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="not a usable country name"):
         new_country(CountrySpec("Timor Leste"), tmp_path / "x")
+
+
+def test_the_scaffold_refuses_a_locale_that_is_no_language_code(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="not a locale"):
+        new_country(CountrySpec("timor_leste", locale="Tetum!"), tmp_path / "x")
+
+
+def test_the_scaffold_writes_a_catalogue_of_the_programmes_language_holding_the_plugins_texts(
+    tmp_path: Path,
+) -> None:
+    written = new_country(CountrySpec("timor_leste", locale="pt-TL"), tmp_path / "pkg")
+    source = tmp_path / "pkg" / "src" / "skillsprogram_timor_leste"
+    po = source / "locale" / "pt_TL" / "LC_MESSAGES" / "skillsprogram.po"
+    assert po in written and source / "locale" / "skillsprogram.pot" in written
+    found = problems(CataloguePackage(source), extract(core_package().source))
+    catalogue = "skillsprogram_timor_leste/locale/pt_TL/LC_MESSAGES/skillsprogram.po"
+    assert found == [
+        f"{catalogue}: untranslated 'Priority applicant'",
+        f"{catalogue}: untranslated 'excluded occupation: %(occupation)s'",
+    ]  # ready to translate; nothing missing
+    po.write_text(
+        po.read_text(encoding="utf-8").replace(
+            'msgid "Priority applicant"\nmsgstr ""',
+            'msgid "Priority applicant"\nmsgstr "Candidato prioritário"',
+        ),
+        encoding="utf-8",
+    )
+    assert Catalogues([source / "locale"], ["pt-TL"]).gettext("pt-TL", "Priority applicant") == (
+        "Candidato prioritário"
+    )
+    plugin = (source / "plugin.py").read_text(encoding="utf-8")
+    assert "def skillsprogram_message_catalogues" in plugin and "return [CATALOGUES]" in plugin
 
 
 def test_the_scaffold_never_writes_over_an_existing_package(tmp_path: Path) -> None:
@@ -117,4 +151,4 @@ def test_the_closing_hint_of_new_country_installs_tests_and_runs_the_package_whe
             [sys.executable, "-m", "pip", "uninstall", "--yes", "skillsprogram-hintland"], check=True
         )
     assert followed.returncode == 0, followed.stdout + followed.stderr
-    assert "5 passed" in followed.stdout and "Programme funnel" in followed.stdout
+    assert "6 passed" in followed.stdout and "Programme funnel" in followed.stdout

@@ -8,6 +8,11 @@ documented in :mod:`skillsprogram.hooks.specs` (``docs/hooks.md``).
 Marking hooks
     ``hookimpl``: the decorator for every hook function (``@hookimpl``).
 
+Texts
+    ``N_``: mark an English text (a refusal reason, an attribute's label) for the
+    catalogues; it is translated where it is shown, from the catalogues the plugin offers
+    through ``skillsprogram_message_catalogues`` (``make messages`` extracts it).
+
 Settings of a plugin
     ``plugin_settings``: validate the plugin's ``[plugin_settings.<name>]`` table of a
     programme with a pydantic model; ``validate_plugin_settings`` does the same for a
@@ -124,8 +129,10 @@ from skillsprogram.errors import (
     ValidationFailed,
 )
 from skillsprogram.hooks.specs import hookimpl
+from skillsprogram.i18n import N_
 
 __all__ = [
+    "N_",
     "AccountCheck",
     "ApplicantFacts",
     "AttributeChoice",

@@ -15,6 +15,7 @@ from pathlib import Path
 from string import Template
 
 from skillsprogram.errors import ConfigurationError
+from skillsprogram.i18n.extraction import CataloguePackage, core_package, extract, update
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
 
@@ -40,6 +41,8 @@ class CountrySpec:
             raise ConfigurationError(f"{self.country_code!r} is not an ISO 3166-1 alpha-2 code")
         if not re.fullmatch(r"[A-Z]{3}", self.currency):
             raise ConfigurationError(f"{self.currency!r} is not an ISO 4217 currency code")
+        if not re.fullmatch(r"[a-z]{2,3}([_-][A-Za-z0-9]{2,8})*", self.locale):
+            raise ConfigurationError(f"{self.locale!r} is not a locale (a language code: 'tet', 'pt_TL')")
 
 
 def new_country(spec: CountrySpec, directory: Path) -> list[Path]:
@@ -68,6 +71,9 @@ def new_country(spec: CountrySpec, directory: Path) -> list[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(Template(template).substitute(values), encoding="utf-8")
         written.append(path)
+    # The catalogue of the programme's language, extracted from the code just written.
+    package = CataloguePackage(directory / "src" / values["package"])
+    written += update(package, extract(core_package().source), [spec.locale.replace("-", "_")])
     return written
 
 
@@ -123,7 +129,14 @@ runs a demo wave as generated, with placeholder rules. Make it your country's:
    national ids, if they carry one).
 4. `src/$package/settings.py`: the rules of your programme that are not core
    configuration, validated when the configuration is loaded.
-5. `tests/`: keep the tests passing as you replace each placeholder, and add one per rule.
+5. `src/$package/locale/`: the texts people read in your language, a gettext catalogue
+   (`$locale/LC_MESSAGES/skillsprogram.po`) offered through `skillsprogram_message_catalogues`.
+   Write each text of the plugin in English with `N_("...")`; after adding or changing one,
+   run `python -m skillsprogram.i18n.extraction --package src/$package` and translate the
+   empty `msgstr ""` entries. To reword a text of the core (a notification), copy its
+   `msgid` from skillsprogram's `locale/skillsprogram.pot` into your catalogue with your
+   `msgstr`: yours wins. Add a language with `--add-locale xx`.
+6. `tests/`: keep the tests passing as you replace each placeholder, and add one per rule.
 
 ```bash
 pip install -e .[test]
@@ -201,8 +214,10 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from importlib.resources import files
+from pathlib import Path
 
 from skillsprogram.plugin import (
+    N_,
     ApplicantFacts,
     AttributeSpec,
     Candidate,
@@ -220,6 +235,9 @@ from skillsprogram.plugin import (
 )
 
 from $package.settings import settings_of
+
+#: The plugin's catalogues: ``locale/<lang>/LC_MESSAGES/skillsprogram.po``.
+CATALOGUES = Path(str(files("$package"))) / "locale"
 
 
 @hookimpl
@@ -251,10 +269,10 @@ def skillsprogram_registration_attributes(programme: ProgrammeConfig) -> Iterabl
 
     Placeholder: the optional ``priority`` flag the draw below weighs. Replace with each
     attribute your eligibility and selection read (a required ``citizenship`` with its
-    choices, an education level...), with labels in the programme's locales:
-    ``GET /v1/programme`` shows them to applicants.
+    choices, an education level...), each labelled in English with ``N_()`` (translated in
+    ``locale/``): ``GET /v1/programme`` and the portal show them to applicants.
     """
-    return [AttributeSpec("priority", "boolean", {"$locale": "Priority applicant"})]
+    return [AttributeSpec("priority", "boolean", {"en": N_("Priority applicant")})]
 
 
 @hookimpl
@@ -273,11 +291,19 @@ def skillsprogram_eligibility_rules(
             person.application_id,
             "$name.excluded_occupation",
             False,
-            f"excluded occupation: {excluded[person.occupation]}",
+            # Written with N_() and its values: the applicant reads it translated (locale/).
+            N_("excluded occupation: %(occupation)s") % {"occupation": excluded[person.occupation]},
         )
         for person in applicants
         if person.occupation in excluded
     ]
+
+
+@hookimpl
+def skillsprogram_message_catalogues(programme: ProgrammeConfig) -> Iterable[Path]:
+    """The plugin's texts in the programme's language, and its rewording of any text of the
+    core (the same ``msgid``, your ``msgstr``). Keep as is; translate in ``locale/``."""
+    return [CATALOGUES]
 
 
 @hookimpl
@@ -437,6 +463,7 @@ from skillsprogram.config import load_config
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.errors import InvalidNationalId
 from skillsprogram.hooks.manager import build_plugin_manager
+from skillsprogram.i18n.extraction import CataloguePackage, core_package, extract, problems
 from skillsprogram.settings import Settings
 from skillsprogram.simulation import run_demo
 
@@ -467,6 +494,14 @@ def test_synthetic_applicants_give_only_the_attributes_the_plugin_declares() -> 
     declared = {spec.name for spec in plugin.skillsprogram_registration_attributes(CONFIG)}
     for applicant in plugin.skillsprogram_synthetic_applicants(CONFIG, 50, 3):
         assert set(applicant.registration.attributes) <= declared
+
+
+def test_the_catalogues_hold_every_text_of_the_code_and_nothing_else() -> None:
+    """After adding or changing a text: ``python -m skillsprogram.i18n.extraction --package
+    src/$package``, then translate the empty entries (those are not failures here)."""
+    package = CataloguePackage(plugin.CATALOGUES.parent)
+    found = [p for p in problems(package, extract(core_package().source)) if ": untranslated " not in p]
+    assert not found, "\\n".join(found)
 
 
 def test_a_demo_wave_runs_end_to_end(tmp_path: Path) -> None:

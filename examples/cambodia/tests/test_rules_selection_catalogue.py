@@ -10,11 +10,16 @@ from skillsprogram_cambodia import catalogue, population, rules, selection
 from skillsprogram_cambodia.configs import CONFIGS
 from skillsprogram_cambodia.idpoor import SandboxIDPoorRegistry
 from skillsprogram_cambodia.settings import CambodiaSettings, IDPoorRegistrySettings
-from skillsprogram_cambodia.texts import SandboxSmsOutbox, text
+from skillsprogram_cambodia.texts import SandboxSmsOutbox
+from sqlalchemy import create_engine
 
 from skillsprogram.config import load_config
+from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.attributes import check_attributes, schema_of
 from skillsprogram.domain.exchange import ApplicantFacts, Candidate, LifecycleEvent, Notification, WaveDraw
+from skillsprogram.i18n import Catalogues
+from skillsprogram.privacy import PersonalDataVault
+from skillsprogram.services.events import NOTIFICATION_TEXTS, notifications_of
 
 SETTINGS = CambodiaSettings()
 REGISTRY = SandboxIDPoorRegistry(IDPoorRegistrySettings(seed=5))
@@ -139,19 +144,55 @@ def test_the_packaged_configuration_pays_khr_280000_a_month_for_80_percent_atten
     assert config.provider_settlement is not None and config.programme.locales == ["km", "en"]
 
 
+def event(event_id: int, action: str) -> LifecycleEvent:
+    return LifecycleEvent(event_id, datetime(2024, 1, 1, tzinfo=UTC), "application", "x", action,
+                          None, None, {"person_id": "person"})  # fmt: skip
+
+
 def notification(event_id: int, template: str, locale: str) -> Notification:
-    event = LifecycleEvent(event_id, datetime(2024, 1, 1, tzinfo=UTC), "application", "x", "selected",
-                           None, None, {})  # fmt: skip
-    return Notification(event, "person", template, locale)
+    return Notification(event(event_id, "selected"), "person", template, locale)
 
 
-def test_people_are_written_to_in_khmer_with_english_as_the_fallback() -> None:
-    assert "អបអរសាទរ" in text("selected", "km")
-    assert text("selected", "fr") == text("selected", "en")
+def programme_texts() -> Catalogues:
+    """The packaged programme's catalogues, as its plugins offer them through the hook."""
+    config = load_config(CONFIGS["default"])
+    vault = PersonalDataVault("test-secret-that-is-long-enough")
+    return ProgrammeContext(config=config, engine=create_engine("sqlite://"), vault=vault).texts
+
+
+def test_the_plugin_catalogue_rewords_the_cores_notifications_in_khmer_and_english() -> None:
+    texts = programme_texts()
+    batch = [event(1, "selected"), event(2, "payout_returned")]
+    selected, returned = notifications_of(batch, "km", texts)
+    assert selected.text == "អបអរសាទរ! អ្នកត្រូវបានជ្រើសរើសសម្រាប់កម្មវិធីបណ្តុះបណ្តាលជំនាញបច្ចេកទេស។"
+    core_only = Catalogues([], ["km", "en"])
+    assert core_only.gettext("km", NOTIFICATION_TEXTS["selected"]) not in ("", selected.text)
+    # A text the plugin does not reword is the core's Khmer.
+    assert returned.text == core_only.gettext("km", NOTIFICATION_TEXTS["payout-returned"]) != ""
+    assert returned.text != NOTIFICATION_TEXTS["payout-returned"]
+    (selected_en,) = notifications_of(batch[:1], "en", texts)
+    assert selected_en.text == (
+        "Congratulations! You have been selected for the technical and vocational training programme."
+    )
+
+
+def test_the_sandbox_channel_sends_each_event_once_with_the_text_it_was_given() -> None:
     outbox = SandboxSmsOutbox()
-    assert outbox.send(notification(1, "benefit-withheld", "km"))
-    assert not outbox.send(notification(1, "benefit-withheld", "km"))  # a repeated delivery
+    (withheld,) = notifications_of([event(1, "entitlement_withheld")], "km", programme_texts())
+    assert withheld.text.startswith("ប្រាក់ឧបត្ថម្ភប្រចាំខែនេះ")
+    assert outbox.send(withheld)
+    assert not outbox.send(withheld)  # a repeated delivery
     assert outbox.by_template["benefit-withheld"] == 1
+    assert outbox.sent[1] == ("person", withheld.text)
+
+
+def test_refusal_reasons_and_attribute_labels_are_shown_in_khmer_with_their_values() -> None:
+    texts = programme_texts()
+    (finding,) = rules.judge([facts(household_with("active", 1), idpoor_level=2)], SETTINGS, REGISTRY)
+    assert finding.reason == "declared poverty level 2, the equity card says level 1"
+    assert texts.translate_filled("km", finding.reason) == ("កម្រិតភាពក្រីក្រដែលបានប្រកាស 2 ប៉ុន្តែប័ណ្ណសមធម៌បញ្ជាក់កម្រិត 1")
+    assert texts.translate_filled("en", finding.reason) == finding.reason
+    assert texts.translate_filled("km", "a reason no catalogue knows") == "a reason no catalogue knows"
 
 
 def test_synthetic_youth_declare_only_the_attributes_the_rules_read_with_valid_values() -> None:

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from skillsprogram.config import ProgrammeConfig
 from skillsprogram.domain.exchange import ApplicantFacts, AttributeSpec, Finding
 from skillsprogram.hooks.specs import hookimpl
+from skillsprogram.i18n import N_
 
 
 @hookimpl
@@ -30,7 +31,8 @@ def skillsprogram_eligibility_rules(
                     person.application_id,
                     "core.min_age",
                     False,
-                    f"aged {person.age}, below the minimum age of {rules.min_age}",
+                    N_("aged %(age)s, below the minimum age of %(minimum)s")
+                    % {"age": person.age, "minimum": rules.min_age},
                 )
             )
         if rules.max_age is not None and person.age > rules.max_age:
@@ -39,13 +41,17 @@ def skillsprogram_eligibility_rules(
                     person.application_id,
                     "core.max_age",
                     False,
-                    f"aged {person.age}, above the maximum age of {rules.max_age}",
+                    N_("aged %(age)s, above the maximum age of %(maximum)s")
+                    % {"age": person.age, "maximum": rules.max_age},
                 )
             )
         if rules.once_only and person.previous_recipient:
             findings.append(
                 Finding(
-                    person.application_id, "core.once_only", False, "already received the programme before"
+                    person.application_id,
+                    "core.once_only",
+                    False,
+                    N_("already received the programme before"),
                 )
             )
         if cap is not None and person.household_recipients >= cap:
@@ -54,7 +60,8 @@ def skillsprogram_eligibility_rules(
                     person.application_id,
                     "core.household_cap",
                     False,
-                    f"the household already has {person.household_recipients} recipients (at most {cap})",
+                    N_("the household already has %(count)s recipients (at most %(cap)s)")
+                    % {"count": person.household_recipients, "cap": cap},
                 )
             )
     return findings

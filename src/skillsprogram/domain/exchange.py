@@ -322,7 +322,10 @@ class Notification:
     template: str
     """Which message to send (see the core's names page for each template)."""
     locale: str
-    """The programme's first locale."""
+    """The language to write in: the programme's first locale."""
+    text: str = ""
+    """The message in `locale`, from the programme's catalogues (the core's text for the
+    template, or a plugin's rewording of it); a channel sends it as it is."""
 
 
 # --- payment rails -------------------------------------------------------------------------

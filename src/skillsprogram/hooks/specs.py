@@ -319,7 +319,9 @@ def skillsprogram_notify_batch(notifications: Sequence[Notification], programme:
 
     :param notifications: the batch; each names the person (``person_id``), the
         template (the event's action, see the notification templates in
-        ``docs/plugin-values.md``), the programme's locale and the event itself.
+        ``docs/plugin-values.md``), the programme's locale, the message's ``text`` in
+        that locale (from the catalogues, which a plugin may reword through
+        ``skillsprogram_message_catalogues``) and the event itself.
     """
 
 

@@ -10,6 +10,7 @@ deployment edits a text and restarts, with no build step to forget.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -30,14 +31,49 @@ def catalogue_file(folder: Path, locale: str) -> Path:
     return folder / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
+def babel_knows(locale: str) -> str | None:
+    """``locale`` as Babel spells it (``pt_TL``) when Babel (CLDR) knows it, else ``None``: a
+    catalogue of a language CLDR lacks (Tetum) is read all the same, with one plural form."""
+    try:
+        Locale.parse(locale.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return None
+    return locale.replace("-", "_")
+
+
 def read_catalogue(path: Path, locale: str) -> Translations:
     """The translations of one ``.po`` file (fuzzy entries are not used)."""
+    return _read_entries(path, locale)[0]
+
+
+def _read_entries(path: Path, locale: str) -> tuple[Translations, list[str]]:
+    """The translations of one ``.po`` file and the texts it translates."""
     with path.open("rb") as source:
-        catalogue = read_po(source, locale=locale, domain=DOMAIN)
+        catalogue = read_po(source, locale=babel_knows(locale), domain=DOMAIN)
     compiled = io.BytesIO()
     write_mo(compiled, catalogue, use_fuzzy=False)
     compiled.seek(0)
-    return Translations(compiled, domain=DOMAIN)
+    texts = [m.id for m in catalogue if isinstance(m.id, str) and m.id and m.string and not m.fuzzy]
+    return Translations(compiled, domain=DOMAIN), texts
+
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def filled_pattern(message: str) -> re.Pattern[str] | None:
+    """What ``message`` reads as once its ``%(name)s`` placeholders are filled in (each
+    value caught under its name), or ``None`` for a message without placeholders."""
+    parts = _PLACEHOLDER.split(message)
+    if len(parts) == 1:
+        return None
+    pattern = "".join(
+        re.escape(part.replace("%%", "%")) if i % 2 == 0 else f"(?P<{part}>.+?)"
+        for i, part in enumerate(parts)
+    )
+    try:
+        return re.compile(pattern, re.DOTALL)
+    except re.error:  # the same placeholder twice
+        return None
 
 
 def language_of(locale: str) -> str:
@@ -57,6 +93,7 @@ class Catalogues:
         self.folders = [*folders, CORE_CATALOGUES]
         self.locales = list(locales)
         self._loaded: dict[str, NullTranslations] = {}
+        self._patterns: dict[str, list[tuple[re.Pattern[str], str]]] = {}
 
     @property
     def default_locale(self) -> str:
@@ -85,16 +122,36 @@ class Catalogues:
 
     def _merge(self, locale: str) -> NullTranslations:
         found: NullTranslations = NullTranslations()
+        texts: dict[str, None] = {}
         for folder in reversed(self.folders):  # the last to merge wins: the first folder
             for name in dict.fromkeys([language_of(locale), locale.replace("-", "_")]):
                 path = catalogue_file(folder, name)
                 if path.is_file():
-                    read = read_catalogue(path, name)
+                    read, translated = _read_entries(path, name)
+                    texts.update(dict.fromkeys(translated))
                     if isinstance(found, Translations):
                         found.merge(read)
                     else:
                         found = read
+        self._patterns[locale] = [
+            (pattern, text) for text in texts if (pattern := filled_pattern(text)) is not None
+        ]
         return found
+
+    def translate_filled(self, locale: str, text: str) -> str:
+        """A text made in English from a catalogue message, in ``locale``: a refusal
+        reason a rule wrote as ``N_("aged %(age)s, below ...") % values`` and stored is
+        shown translated, with the same values. A text no message makes is shown as it is."""
+        translations = self.translations(locale)
+        if (exact := translations.gettext(text)) != text:
+            return exact
+        for pattern, message in self._patterns.get(locale, ()):
+            if (match := pattern.fullmatch(text)) is not None:
+                try:
+                    return translations.gettext(message) % match.groupdict()
+                except (KeyError, ValueError, TypeError):
+                    return text
+        return text
 
     def gettext(self, locale: str, message: str, **values: object) -> str:
         """``message`` translated into ``locale``, with ``%(name)s`` placeholders filled."""

@@ -14,7 +14,7 @@ from skillsprogram.defaults import eligibility
 from skillsprogram.domain.exchange import ApplicantFacts, Finding, LifecycleEvent, Notification
 from skillsprogram.reference.markdown import cell, code, table
 from skillsprogram.reference.plugin_values import attribute_docs
-from skillsprogram.services.events import NOTIFIED_ACTIONS
+from skillsprogram.services.events import NOTIFICATION_TEXTS, NOTIFIED_ACTIONS
 
 GENERATOR = "python -m skillsprogram.reference events"
 
@@ -74,10 +74,13 @@ def render_markdown() -> str:
         "",
         "After a state change commits, the core calls `skillsprogram_notify` for each action a",
         "person is told about, with a `Notification` whose `template` is named below. Every",
-        "template receives the same fields; the action's data is in `event.data`.",
+        "template receives the same fields; the action's data is in `event.data`, and its",
+        "`text` is the core's English text below in the person's language (through the",
+        "catalogues, where a plugin may reword it: see [the portal](portal.md#languages-and-texts)).",
         "",
     ]
-    lines += [*table(["action", "template"], [[code(a), code(t)] for a, t in NOTIFIED_ACTIONS.items()]), ""]
+    rows = [[code(a), code(t), cell(NOTIFICATION_TEXTS[t])] for a, t in NOTIFIED_ACTIONS.items()]
+    lines += [*table(["action", "template", "text (English)"], rows), ""]
     for cls in (Notification, LifecycleEvent):
         notes = attribute_docs(cls)
         lines += [f"### What a `{cls.__name__}` carries", ""]

@@ -17,6 +17,7 @@ from sqlmodel import col
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.exchange import LifecycleEvent, Notification
 from skillsprogram.domain.models import AuditEvent, EventCursor
+from skillsprogram.i18n import N_, Catalogues
 from skillsprogram.storage.rows import EventCursorRow
 from skillsprogram.storage.uow import UnitOfWork, table_of
 
@@ -38,6 +39,32 @@ NOTIFIED_ACTIONS = {
     "payout_failed": "payout-failed",
     "payout_returned": "payout-returned",
     "revoked": "revoked",
+}
+
+#: What a person is told for each notification template, in English: the catalogues
+#: translate it, and a plugin's catalogue may reword it (the same ``msgid``).
+NOTIFICATION_TEXTS = {
+    "identity-rejected": N_(
+        "We could not verify your identity. Please check your details or contact the programme's help desk."
+    ),
+    "ineligible": N_("Sorry, you are not eligible for this programme. Your application page says why."),
+    "selected": N_("Congratulations! You have been selected for the programme."),
+    "waitlisted": N_(
+        "You were not drawn this time and are on the waiting list for the next draw. "
+        "There is no need to register again."
+    ),
+    "voucher-issued": N_("Your training voucher has been issued. Buy your first course before the deadline."),
+    "voucher-forfeited": N_("Your training voucher was withdrawn because no course was bought in time."),
+    "course-completed": N_("Congratulations on completing your course!"),
+    "benefit-withheld": N_("This incentive payment is withheld: its conditions were not met."),
+    "account-rejected": N_("Your payment account was not accepted. Please give an account in your own name."),
+    "payout-paid": N_("Your incentive has been paid to your account."),
+    "payout-failed": N_("Your payment could not be made. It will be tried again."),
+    "payout-returned": N_("Your payment was returned by your bank. Please check your payment account."),
+    "revoked": N_(
+        "Your participation in the programme has been ended. "
+        "You may file a complaint if you think this is wrong."
+    ),
 }
 
 
@@ -92,7 +119,7 @@ def dispatch_events(ctx: ProgrammeContext, limit: int | None = None) -> int:
                 )
             _deliver(
                 ctx,
-                notifications_of(batch, locale),
+                notifications_of(batch, locale, ctx.texts),
                 hook.skillsprogram_notify_batch,
                 "notifications",
                 hook.skillsprogram_notify,
@@ -107,13 +134,23 @@ def dispatch_events(ctx: ProgrammeContext, limit: int | None = None) -> int:
     return delivered
 
 
-def notifications_of(batch: Sequence[LifecycleEvent], locale: str) -> list[Notification]:
-    """The notifications the events of ``batch`` give rise to, in the events' order."""
-    return [
-        Notification(event=event, person_id=event.data.get("person_id"), template=template, locale=locale)
-        for event in batch
-        if (template := NOTIFIED_ACTIONS.get(event.action)) is not None
-    ]
+def notifications_of(
+    batch: Sequence[LifecycleEvent], locale: str, texts: Catalogues | None = None
+) -> list[Notification]:
+    """The notifications the events of ``batch`` give rise to, in the events' order, each
+    with its text in ``locale`` from ``texts`` (the programme's catalogues)."""
+    found = []
+    for event in batch:
+        template = NOTIFIED_ACTIONS.get(event.action)
+        if template is None:
+            continue
+        message = NOTIFICATION_TEXTS.get(template, "")
+        text = texts.gettext(locale, message) if texts is not None and message else message
+        person_id = event.data.get("person_id")
+        found.append(
+            Notification(event=event, person_id=person_id, template=template, locale=locale, text=text)
+        )
+    return found
 
 
 def _deliver(

@@ -7,6 +7,7 @@ one has to guess an attribute the rules will read later.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -101,20 +102,27 @@ class ProgrammeDescription:
 
 def describe(uow: UnitOfWork, ctx: ProgrammeContext, language: str) -> ProgrammeDescription:
     """The programme in ``language`` (one of its locales; labels missing in it fall back to
-    English, then to any language they have)."""
+    English, then to any language they have; an English label is translated by the
+    programme's catalogues)."""
     config = ctx.config
     info = config.programme
     regions = [
         RegionEntry(r.code, r.name, r.level, r.parent_code)
         for r in uow.session.execute(select(Region).order_by(col(Region.level), col(Region.code))).scalars()
     ]
+    texts = ctx.texts
+
+    def labelled(labels: Mapping[str, str], fallback: str) -> str:
+        # A label given in English only is translated by the catalogues.
+        return texts.translate_filled(language, label(labels, language, fallback))
+
     attributes = [
         AttributeEntry(
             name=spec.name,
             type=spec.type,
             required=spec.required,
-            label=label(spec.labels, language, spec.name),
-            choices=[ChoiceEntry(c.value, label(c.labels, language, str(c.value))) for c in spec.choices],
+            label=labelled(spec.labels, spec.name),
+            choices=[ChoiceEntry(c.value, labelled(c.labels, str(c.value))) for c in spec.choices],
         )
         for spec in attribute_schema(ctx).values()
     ]

@@ -24,8 +24,8 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 from starlette.responses import HTMLResponse
 
 from skillsprogram.context import ProgrammeContext
-from skillsprogram.i18n import Catalogues
-from skillsprogram.money import Money
+from skillsprogram.i18n import Catalogues, babel_knows
+from skillsprogram.money import Money, display_locale
 
 #: The core's templates and static files.
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -45,6 +45,12 @@ def _ngettext(singular: str, plural: str, n: int, **values: Any) -> str:
     return text % {"num": n, **values}
 
 
+def _translated(text: str) -> str:
+    """A text made from a catalogue message and kept (a refusal reason), in the page's
+    language: the ``translated`` filter."""
+    return _catalogues.get().translate_filled(_locale.get(), text)
+
+
 def build_environment(ctx: ProgrammeContext, deployment: Path | None) -> Environment:
     """The templates of ``ctx``'s programme: a deployment's folder, then the plugins',
     then the core's."""
@@ -61,25 +67,38 @@ def build_environment(ctx: ProgrammeContext, deployment: Path | None) -> Environ
         lstrip_blocks=True,
     )
     environment.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+    environment.filters["translated"] = _translated
     return environment
 
 
 @dataclass(frozen=True, slots=True)
 class Formats:
-    """Amounts, numbers and dates as people of one locale write them (Babel)."""
+    """Amounts, numbers and dates as people of one locale write them (Babel, from CLDR).
+
+    Digits are those of the locale's default numbering system in CLDR: Latin digits for
+    Indonesian, and for Khmer too (CLDR's default for ``km`` is ``latn``; the Khmer digits
+    are only its "native" alternative). A locale Babel does not know is written as its
+    language, else as English (:func:`skillsprogram.money.display_locale`).
+    """
 
     locale: str
     currency: str
     minor_units: int
     zone: Any
 
+    @property
+    def babel_locale(self) -> str:
+        """The locale Babel writes in."""
+        return display_locale(self.locale)
+
     def money(self, amount: int) -> str:
-        """An amount of the programme's currency, in its minor unit."""
+        """An amount of the programme's currency, in its minor unit: ``Rp3.500.000`` (no
+        decimals: the rupiah has none), ``280,000.00៛`` (the riel sign where Khmer puts it)."""
         return Money(amount, self.currency).format(self.minor_units, self.locale)
 
     def number(self, value: int | float) -> str:
         """A count or a share."""
-        return format_decimal(value, locale=self.locale)
+        return format_decimal(value, locale=self.babel_locale)
 
     def day(self, value: date | datetime | None) -> str:
         """A calendar day (a time is first moved into the programme's time zone)."""
@@ -87,19 +106,20 @@ class Formats:
             return ""
         if isinstance(value, datetime):
             value = value.astimezone(self.zone).date() if value.tzinfo else value.date()
-        return format_date(value, format="long", locale=self.locale)
+        return format_date(value, format="long", locale=self.babel_locale)
 
     def moment(self, value: datetime | None) -> str:
         """A date and time in the programme's time zone."""
         if value is None:
             return ""
-        return format_datetime(value, format="medium", tzinfo=self.zone, locale=self.locale)
+        return format_datetime(value, format="medium", tzinfo=self.zone, locale=self.babel_locale)
 
 
 def language_name(code: str) -> str:
-    """A language named in itself (``id`` → ``Indonesia``, ``km`` → ``ខ្មែរ``)."""
-    tag = code.replace("-", "_")
-    return Locale.parse(tag).get_display_name(tag) or code
+    """A language named in itself (``id`` → ``Indonesia``, ``km`` → ``ខ្មែរ``; by its code
+    where CLDR does not know it)."""
+    known = babel_knows(code)
+    return (Locale.parse(known).get_display_name(known) if known else None) or code
 
 
 class Pages:

@@ -6,6 +6,7 @@ import json
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
+from pathlib import Path
 
 from skillsprogram.plugin import (
     ApplicantFacts,
@@ -25,7 +26,7 @@ from skillsprogram.plugin import (
 )
 from skillsprogram_cambodia import catalogue, idpoor, national_id, population, regions, rules, selection
 from skillsprogram_cambodia.settings import settings_of
-from skillsprogram_cambodia.texts import SandboxSmsOutbox
+from skillsprogram_cambodia.texts import CATALOGUES, SandboxSmsOutbox
 
 _REGISTRIES: dict[str, idpoor.SandboxIDPoorRegistry] = {}
 
@@ -104,8 +105,14 @@ def skillsprogram_synthetic_applicants(
 
 
 @hookimpl
+def skillsprogram_message_catalogues(programme: ProgrammeConfig) -> Iterable[Path]:
+    """Khmer and English for the plugin's texts, and its wording of the core's notifications."""
+    return [CATALOGUES]
+
+
+@hookimpl
 def skillsprogram_notify_batch(notifications: Sequence[Notification], programme: ProgrammeConfig) -> None:
-    """Write each message in Khmer (or English) to the SANDBOX SMS outbox, once per event."""
+    """Write each message, in the language it was made in, to the SANDBOX SMS outbox, once per event."""
     OUTBOX.send_all(notifications)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from skillsprogram.plugin import ApplicantFacts, AttributeChoice, AttributeSpec, Finding
+from skillsprogram.plugin import N_, ApplicantFacts, AttributeChoice, AttributeSpec, Finding
 from skillsprogram_cambodia.idpoor import SandboxIDPoorRegistry
 from skillsprogram_cambodia.settings import CambodiaSettings
 
@@ -20,11 +20,11 @@ LEVEL_MATCHES = "cambodia.idpoor_level_matches"
 NATIONALITY = AttributeSpec(
     "nationality",
     "string",
-    {"km": "សញ្ជាតិ", "en": "Nationality"},
+    {"en": N_("Nationality")},
     required=True,
     choices=(
-        AttributeChoice("KH", {"km": "ខ្មែរ", "en": "Cambodian"}),
-        AttributeChoice("other", {"km": "សញ្ជាតិផ្សេងទៀត", "en": "Another nationality"}),
+        AttributeChoice("KH", {"en": N_("Cambodian")}),
+        AttributeChoice("other", {"en": N_("Another nationality")}),
     ),
 )
 
@@ -38,15 +38,15 @@ def attributes(settings: CambodiaSettings) -> list[AttributeSpec]:
         AttributeSpec(
             "idpoor_level",
             "integer",
-            {"km": "កម្រិតភាពក្រីក្រ (IDPoor)", "en": "Poverty level on the IDPoor equity card"},
+            {"en": N_("Poverty level on the IDPoor equity card")},
             choices=tuple(
-                AttributeChoice(level, {"km": f"កម្រិត {level}", "en": f"Level {level}"}) for level in (1, 2)
+                AttributeChoice(level, {"en": N_("Level %(level)s") % {"level": level}}) for level in (1, 2)
             ),
         ),
         AttributeSpec(
             "vulnerable_category",
             "string",
-            {"en": "Assessed vulnerable category (without an equity card)"},
+            {"en": N_("Assessed vulnerable category (without an equity card)")},
             choices=tuple(
                 AttributeChoice(code, {"en": label}) for code, label in settings.vulnerable_categories.items()
             ),
@@ -72,7 +72,7 @@ def judge(
     for person in applicants:
         app = person.application_id
         if person.attributes.get("nationality") != "KH":
-            findings.append(Finding(app, CITIZEN, False, "not a Cambodian national"))
+            findings.append(Finding(app, CITIZEN, False, N_("not a Cambodian national")))
         card = cards.get(person.household_number) if person.household_number else None
         declared = _level(person.attributes.get("idpoor_level"))
         category = person.attributes.get("vulnerable_category")
@@ -83,17 +83,21 @@ def judge(
                         app,
                         LEVEL_MATCHES,
                         False,
-                        f"declared poverty level {declared or 'none'}, the equity card says "
-                        f"level {card.poverty_level}",
+                        N_("declared poverty level %(declared)s, the equity card says level %(level)s")
+                        % {"declared": declared or "none", "level": card.poverty_level},
                     )
                 )
         elif category in settings.vulnerable_categories:
             continue
         elif card is not None:
             reason = {
-                "not_found": "the household number is not in the IDPoor registry",
-                "expired": "the household's equity card has expired",
-            }.get(card.status, f"the equity card is level {card.poverty_level}, not {sorted(levels)}")
+                "not_found": N_("the household number is not in the IDPoor registry"),
+                "expired": N_("the household's equity card has expired"),
+            }.get(
+                card.status,
+                N_("the equity card is level %(level)s, not %(eligible)s")
+                % {"level": card.poverty_level, "eligible": sorted(levels)},
+            )
             findings.append(Finding(app, POOR_OR_VULNERABLE, False, reason))
         else:
             findings.append(
@@ -101,7 +105,7 @@ def judge(
                     app,
                     POOR_OR_VULNERABLE,
                     False,
-                    "no IDPoor equity card and no assessed vulnerable category",
+                    N_("no IDPoor equity card and no assessed vulnerable category"),
                 )
             )
     return findings

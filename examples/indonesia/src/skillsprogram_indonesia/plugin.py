@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
+from pathlib import Path
 
 from skillsprogram.plugin import (
     ApplicantFacts,
@@ -25,6 +26,10 @@ from skillsprogram.plugin import (
 )
 from skillsprogram_indonesia import catalogue, kk, nik, population, regions, rules, selection
 from skillsprogram_indonesia.settings import settings_of
+
+#: The plugin's catalogues (``skillsprogram_message_catalogues``): the Indonesian and
+#: English of its own texts (rule reasons, attribute labels).
+CATALOGUES = Path(__file__).resolve().parent / "locale"
 
 
 @hookimpl
@@ -73,6 +78,12 @@ def skillsprogram_rank_candidates(
 def skillsprogram_regions(programme: ProgrammeConfig) -> Iterable[RegionSpec]:
     """Indonesia's provinces and regencies (Kemendagri codes)."""
     return regions.all_regions()
+
+
+@hookimpl
+def skillsprogram_message_catalogues(programme: ProgrammeConfig) -> Iterable[Path]:
+    """Indonesian and English for the plugin's texts."""
+    return [CATALOGUES]
 
 
 @hookimpl

@@ -4,27 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from skillsprogram.plugin import ApplicantFacts, AttributeChoice, AttributeSpec, Finding
+from skillsprogram.plugin import N_, ApplicantFacts, AttributeChoice, AttributeSpec, Finding
 from skillsprogram_indonesia.settings import IndonesiaSettings
 
 CITIZENSHIP = AttributeSpec(
     "citizenship",
     "string",
-    {"id": "Kewarganegaraan", "en": "Citizenship"},
+    {"en": N_("Citizenship")},
     required=True,
     choices=(
-        AttributeChoice("ID", {"id": "Warga Negara Indonesia (WNI)", "en": "Indonesian citizen (WNI)"}),
-        AttributeChoice("other", {"id": "Bukan WNI", "en": "Not an Indonesian citizen"}),
+        AttributeChoice("ID", {"en": N_("Indonesian citizen (WNI)")}),
+        AttributeChoice("other", {"en": N_("Not an Indonesian citizen")}),
     ),
 )
 NEVER_TRAINED = AttributeSpec(
     "never_trained",
     "boolean",
-    {"id": "Belum pernah mengikuti pelatihan", "en": "Never attended a training course"},
+    {"en": N_("Never attended a training course")},
 )
-DISABILITY = AttributeSpec(
-    "disability", "boolean", {"id": "Penyandang disabilitas", "en": "Has a disability"}
-)
+DISABILITY = AttributeSpec("disability", "boolean", {"en": N_("Has a disability")})
 
 
 def attributes(settings: IndonesiaSettings) -> list[AttributeSpec]:
@@ -35,7 +33,7 @@ def attributes(settings: IndonesiaSettings) -> list[AttributeSpec]:
         AttributeSpec(
             "social_assistance",
             "boolean",
-            {"id": "Menerima bantuan sosial tunai lain", "en": "Receives other cash social assistance"},
+            {"en": N_("Receives other cash social assistance")},
             required=settings.exclude_social_assistance,
         )
     )
@@ -49,12 +47,17 @@ def judge(applicants: Sequence[ApplicantFacts], settings: IndonesiaSettings) -> 
     for person in applicants:
         if person.attributes.get("citizenship") != "ID":
             findings.append(
-                Finding(person.application_id, "indonesia.citizen", False, "not an Indonesian citizen (WNI)")
+                Finding(
+                    person.application_id, "indonesia.citizen", False, N_("not an Indonesian citizen (WNI)")
+                )
             )
         if person.in_education:
             findings.append(
                 Finding(
-                    person.application_id, "indonesia.not_in_education", False, "still in formal education"
+                    person.application_id,
+                    "indonesia.not_in_education",
+                    False,
+                    N_("still in formal education"),
                 )
             )
         if person.occupation in excluded:
@@ -63,7 +66,7 @@ def judge(applicants: Sequence[ApplicantFacts], settings: IndonesiaSettings) -> 
                     person.application_id,
                     "indonesia.excluded_occupation",
                     False,
-                    f"excluded occupation: {excluded[person.occupation]}",
+                    N_("excluded occupation: %(occupation)s") % {"occupation": excluded[person.occupation]},
                 )
             )
         if settings.exclude_social_assistance and person.attributes.get("social_assistance"):
@@ -72,7 +75,7 @@ def judge(applicants: Sequence[ApplicantFacts], settings: IndonesiaSettings) -> 
                     person.application_id,
                     "indonesia.social_assistance",
                     False,
-                    "already receives other cash social assistance",
+                    N_("already receives other cash social assistance"),
                 )
             )
     return findings
