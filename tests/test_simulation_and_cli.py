@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from skillsprogram_sandbox_rails import plugin as sandbox_rails_plugin
@@ -92,9 +93,46 @@ def test_demo_command_prints_the_funnel_for_indonesia(cli_home: Path) -> None:
         "paid out to beneficiaries",
         "IDR",
         "SANDBOX",
+        "skillsprogram serve --programme prakerja-2023",
     ):
         assert text in result.output
     assert (cli_home / "skillsprogram.db").exists()
+
+
+def test_demo_serve_prints_sign_ins_that_work(cli_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from skillsprogram.api import create_app
+    from skillsprogram.cli import api
+    from skillsprogram.cli.main import app
+
+    served: list[TestClient] = []
+
+    def run_server(settings: Any, host: str, port: int, before: Any) -> None:  # instead of uvicorn
+        application = create_app(settings)
+        before(application, f"http://{host}:{port}")
+        served.append(TestClient(application))
+
+    monkeypatch.setattr(api, "run_server", run_server)
+    result = CliRunner().invoke(app, ["demo", "--country", "indonesia", "--applicants", "400", "--serve"])
+    assert result.exit_code == 0, result.output
+    output = result.output
+    assert "applicant, a recipient already paid" in output
+    assert re.search(r"national id \d{16}, born \d{4}-\d{2}-\d{2}", output)
+    key = re.search(r"with the API key\n\s+(\S+)", output)
+    token = re.search(r"bearer token \(valid \d+ minutes\)\n\s+(\S+)", output)
+    assert key and token, output
+    (client,) = served
+    assert (
+        client.get("/v1/reports/funnel", headers={"Authorization": f"Bearer {token.group(1)}"}).status_code
+        == 200
+    )
+    assert client.get("/v1/reports/funnel").status_code == 401
+    completions = {"items": []}
+    answer = client.post("/v1/completions", json=completions, headers={"X-API-Key": key.group(1)})
+    assert answer.status_code != 401, answer.text
 
 
 @pytest.mark.parametrize("country", ["indonesia", "cambodia"])

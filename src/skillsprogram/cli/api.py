@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,6 +14,9 @@ from skillsprogram.cli.options import DatabaseOption, Programme, programme_conte
 from skillsprogram.cli.render import plain_columns
 from skillsprogram.errors import ValidationFailed
 from skillsprogram.services import clients as client_service
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 clients = typer.Typer(
     help="API clients: platforms, providers, payment rails and staff.", no_args_is_help=True
@@ -33,25 +37,35 @@ def serve(
     The port is bound before the address is printed: a port another process holds is one
     line and exit status 2. Logs are JSON lines on standard error, without personal data.
     """
+    updates: dict[str, object] = {"programme": programme}
+    if database_url:
+        updates["database_url"] = database_url
+    run_server(ApiSettings().model_copy(update=updates), host, port)
+
+
+def run_server(
+    settings: ApiSettings, host: str, port: int, before: Callable[[FastAPI, str], None] | None = None
+) -> None:
+    """Serve ``settings``' programme on ``host:port`` until interrupted; ``before`` is told
+    the app and its address once the port is bound (to print what to open)."""
     import uvicorn
 
     from skillsprogram.api import create_app
     from skillsprogram.api.serving import bind, server_config
 
-    updates: dict[str, object] = {"programme": programme}
-    if database_url:
-        updates["database_url"] = database_url
-    settings = ApiSettings().model_copy(update=updates)
     app = create_app(settings)
     sock = bind(host, port)
     shown = f"[{host}]" if ":" in host else host
     address = f"http://{shown}:{sock.getsockname()[1]}"
     if settings.portal:
         console.print(
-            f"serving {programme}: the portal on {address}/, the API on {address}/v1 (OpenAPI: /openapi.json)"
+            f"serving {settings.programme}: the portal on {address}/, the API on {address}/v1 "
+            "(OpenAPI: /openapi.json)"
         )
     else:
-        console.print(f"serving {programme}: the API on {address}/v1 (OpenAPI: /openapi.json)")
+        console.print(f"serving {settings.programme}: the API on {address}/v1 (OpenAPI: /openapi.json)")
+    if before is not None:
+        before(app, address)
     uvicorn.Server(server_config(app)).run(sockets=[sock])
 
 

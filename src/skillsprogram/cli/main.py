@@ -16,8 +16,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from skillsprogram import collector
+from skillsprogram.api.settings import ApiSettings
 from skillsprogram.bootstrap import Deployment, country_config, country_configs, settings_for
 from skillsprogram.cli import api, provider_ops
+from skillsprogram.cli.demo_sign_ins import print_sign_ins
 from skillsprogram.cli.feedback import console, refusals
 from skillsprogram.cli.money import ledger_app, payouts_app
 from skillsprogram.cli.operations import operations
@@ -27,6 +29,7 @@ from skillsprogram.cli.scaffold import new_country_command
 from skillsprogram.clock import FixedClock
 from skillsprogram.config import load_config
 from skillsprogram.context import ProgrammeContext
+from skillsprogram.demo.sign_ins import ready_sign_ins
 from skillsprogram.domain.types import reproducible_ids
 from skillsprogram.hooks.manager import build_plugin_manager, hooks_by_plugin, installed_plugins
 from skillsprogram.simulation import StepReporter, run_demo
@@ -131,8 +134,13 @@ def demo(
     seed: Annotated[int, typer.Option(help="Seed for the synthetic people and the draw")] = 1,
     database_url: DatabaseOption = None,
     reset: Annotated[bool, typer.Option(help="Empty the database first (all data is lost)")] = False,
+    serve: Annotated[
+        bool, typer.Option(help="Then serve the portal and the API on the demo's data, with ready sign-ins")
+    ] = False,
+    port: Annotated[int, typer.Option(help="Port to serve on (with --serve)", min=0, max=65_535)] = 8000,
 ) -> None:
-    """Run one whole wave on synthetic applicants and print the funnel."""
+    """Run one whole wave on synthetic applicants and print the funnel; then say where to
+    click through it in the portal (``--serve`` serves it at once, with ready sign-ins)."""
     with refusals():
         config = load_config(country_config(country, scheme))
         if settings_for(None, database_url).database_url is None:
@@ -167,3 +175,19 @@ def demo(
         console.print(
             f"Finished in {time.perf_counter() - started:.1f} s on {deployment.engine.dialect.name}."
         )
+        code = config.programme.code
+        if not serve:
+            again = f" --database-url {database_url}" if database_url else ""
+            console.print(
+                "Click through this wave in the portal: "
+                f"[bold]skillsprogram serve --programme {code}{again}[/] and open http://127.0.0.1:8000/ "
+                "(or run the demo with --serve for ready sign-ins).",
+                soft_wrap=True,
+            )
+            return
+        ready = ready_sign_ins(ctx)
+        updates: dict[str, object] = {"programme": code}
+        if database_url:
+            updates["database_url"] = database_url
+        settings = ApiSettings().model_copy(update=updates)
+        api.run_server(settings, "127.0.0.1", port, lambda app, address: print_sign_ins(app, address, ready))
