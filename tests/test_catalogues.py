@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
@@ -244,3 +245,17 @@ def test_the_cores_refusal_reasons_are_shown_translated_with_their_values() -> N
         "sudah pernah menerima program ini sebelumnya",
     ]
     assert texts.translate_filled("km", reasons[0]) == f"អាយុ {young.age} ឆ្នាំ តិចជាងអាយុអប្បបរមា {minimum} ឆ្នាំ"
+
+
+def test_the_check_command_exits_non_zero_naming_each_problem_and_what_to_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from skillsprogram.i18n.extraction import main
+
+    assert main(["--check", "--root", str(ROOT)]) == 0
+    package = small_package(tmp_path, 'from skillsprogram.i18n import N_\nA = N_("Text")\n')
+    assert main(["--package", str(package.source), "--add-locale", "km"]) == 0
+    capsys.readouterr()
+    assert main(["--check", "--package", str(package.source)]) == 1
+    said = capsys.readouterr().out
+    assert "untranslated 'Text'" in said and "run `make messages`" in said
