@@ -65,14 +65,14 @@ def small_package(tmp_path: Path, code: str, template: str = "") -> CataloguePac
 
 
 def translate(package: CataloguePackage, locale: str, texts: dict[str, str]) -> None:
-    from skillsprogram.i18n.extraction import _write
+    from skillsprogram.i18n.extraction import write_catalogue
 
     path = catalogue_file(package.folder, locale)
     with path.open("rb") as source:
         catalog = read_po(source, locale=locale)
     for key, text in texts.items():
         catalog[key].string = text
-    _write(path, catalog)
+    write_catalogue(path, catalog)
 
 
 def test_a_new_text_is_reported_until_translated_and_a_removed_one_until_the_catalogues_are_updated(
