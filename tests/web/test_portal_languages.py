@@ -22,7 +22,11 @@ from tests.web.conftest import csrf, register_through_the_portal
 #: Each example country, its first language, and texts of its pages in it.
 COUNTRIES = {
     "indonesia": ("id", ["Daftar", "Sudah mendaftar? Masuk", "Bahasa"], ["Kewarganegaraan", "Bukan WNI"]),
-    "cambodia": ("km", ["ចុះឈ្មោះ", "ខ្ញុំបានចុះឈ្មោះរួចហើយ៖ ចូលគណនី", "ភាសា"], ["សញ្ជាតិ", "សញ្ជាតិផ្សេងទៀត"]),
+    "cambodia": (
+        "km",
+        ["ចុះឈ្មោះ", "ខ្ញុំបានចុះឈ្មោះរួចហើយ៖ ចូលគណនី", "ភាសា"],
+        ["សញ្ជាតិ", "សញ្ជាតិផ្សេងទៀត", "ជនមានពិការភាព"],
+    ),
 }
 
 
