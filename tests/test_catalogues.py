@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
@@ -64,14 +65,14 @@ def small_package(tmp_path: Path, code: str, template: str = "") -> CataloguePac
 
 
 def translate(package: CataloguePackage, locale: str, texts: dict[str, str]) -> None:
-    from skillsprogram.i18n.extraction import _write
+    from skillsprogram.i18n.extraction import write_catalogue
 
     path = catalogue_file(package.folder, locale)
     with path.open("rb") as source:
         catalog = read_po(source, locale=locale)
     for key, text in texts.items():
         catalog[key].string = text
-    _write(path, catalog)
+    write_catalogue(path, catalog)
 
 
 def test_a_new_text_is_reported_until_translated_and_a_removed_one_until_the_catalogues_are_updated(
@@ -153,3 +154,108 @@ def test_a_catalogue_of_a_language_cldr_does_not_know_is_made_and_read(tmp_path:
     translate(package, "tet", {"Welcome": "Benvindu"})
     assert problems(package) == []
     assert Catalogues([package.folder], ["tet"]).gettext("tet", "Welcome") == "Benvindu"
+
+
+def test_a_plugins_message_wins_over_the_cores_and_an_exact_locale_over_its_language(tmp_path: Path) -> None:
+    from skillsprogram.i18n import Catalogues
+
+    plugin = tmp_path / "plugin"
+    for locale, text in (("pt", "Bem-vindo"), ("pt_TL", "Benvindu ba Timor")):
+        path = catalogue_file(plugin, locale)
+        path.parent.mkdir(parents=True)
+        path.write_text(f'msgid "Welcome"\nmsgstr "{text}"\n', encoding="utf-8")
+    (catalogue_file(plugin, "id").parent).mkdir(parents=True)
+    catalogue_file(plugin, "id").write_text('msgid "Welcome"\nmsgstr "Selamat datang di Prakerja"\n')
+    texts = Catalogues([plugin], ["id", "pt-TL", "pt"])
+    assert texts.gettext("id", "Welcome") == "Selamat datang di Prakerja"
+    assert texts.gettext("id", "Sign in") == "Masuk"  # the core's, where the plugin says nothing
+    assert texts.gettext("pt-TL", "Welcome") == "Benvindu ba Timor"
+    assert texts.gettext("pt", "Welcome") == "Bem-vindo"
+    assert Catalogues([], ["id"]).gettext("id", "Welcome") == "Selamat datang"
+
+
+def test_the_language_chosen_is_the_stored_one_then_the_browsers_then_the_programmes_first() -> None:
+    from skillsprogram.i18n import Catalogues
+
+    texts = Catalogues([], ["km", "en"])
+    assert texts.choose(["en", "km"]) == "en"
+    assert texts.choose([None, "fr-FR", "en-GB"]) == "en"  # by language
+    assert texts.choose([None, "fr"]) == "km"
+
+
+def test_every_notification_template_has_a_text_translated_into_indonesian_and_khmer() -> None:
+    from skillsprogram.i18n import Catalogues
+    from skillsprogram.services.events import NOTIFICATION_TEXTS, NOTIFIED_ACTIONS
+
+    assert set(NOTIFIED_ACTIONS.values()) == set(NOTIFICATION_TEXTS)
+    texts = Catalogues([], ["id", "km", "en"])
+    for english in NOTIFICATION_TEXTS.values():
+        assert texts.gettext("en", english) == english
+        assert texts.gettext("id", english) not in ("", english)
+        assert texts.gettext("km", english) not in ("", english)
+
+
+def test_a_notification_carries_its_text_in_the_language_it_is_written_in() -> None:
+    from datetime import UTC, datetime
+
+    from skillsprogram.domain.exchange import LifecycleEvent
+    from skillsprogram.i18n import Catalogues
+    from skillsprogram.services.events import notifications_of
+
+    event = LifecycleEvent(
+        7, datetime(2025, 1, 6, tzinfo=UTC), "application", "a", "selected", None, None, {}
+    )
+    (told,) = notifications_of([event], "id", Catalogues([], ["id", "en"]))
+    assert (told.template, told.locale, told.text) == (
+        "selected",
+        "id",
+        "Selamat! Anda lolos seleksi program ini.",
+    )
+    (untranslated,) = notifications_of([event], "id")
+    assert untranslated.text == "Congratulations! You have been selected for the programme."
+
+
+def test_the_cores_refusal_reasons_are_shown_translated_with_their_values() -> None:
+    import uuid
+
+    from skillsprogram.config import load_config
+    from skillsprogram.defaults.eligibility import skillsprogram_eligibility_rules
+    from skillsprogram.domain.exchange import ApplicantFacts
+    from skillsprogram.i18n import Catalogues
+    from tests.conftest import TESTLAND
+
+    config = load_config(TESTLAND)
+    young = ApplicantFacts(
+        application_id=uuid.uuid4(),
+        person_id=uuid.uuid4(),
+        age=(config.eligibility.min_age or 18) - 1,
+        sex="F",
+        region_code="10",
+        occupation=None,
+        in_education=False,
+        previous_recipient=True,
+        household_recipients=0,
+        attributes={},
+    )
+    reasons = [f.reason or "" for f in skillsprogram_eligibility_rules(applicants=[young], programme=config)]
+    minimum = config.eligibility.min_age
+    texts = Catalogues([], ["id", "km"])
+    assert [texts.translate_filled("id", r) for r in reasons] == [
+        f"berusia {young.age} tahun, di bawah batas usia minimal {minimum} tahun",
+        "sudah pernah menerima program ini sebelumnya",
+    ]
+    assert texts.translate_filled("km", reasons[0]) == f"អាយុ {young.age} ឆ្នាំ តិចជាងអាយុអប្បបរមា {minimum} ឆ្នាំ"
+
+
+def test_the_check_command_exits_non_zero_naming_each_problem_and_what_to_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from skillsprogram.i18n.extraction import main
+
+    assert main(["--check", "--root", str(ROOT)]) == 0
+    package = small_package(tmp_path, 'from skillsprogram.i18n import N_\nA = N_("Text")\n')
+    assert main(["--package", str(package.source), "--add-locale", "km"]) == 0
+    capsys.readouterr()
+    assert main(["--check", "--package", str(package.source)]) == 1
+    said = capsys.readouterr().out
+    assert "untranslated 'Text'" in said and "run `make messages`" in said

@@ -11,17 +11,22 @@ from sqlalchemy import Engine
 from skillsprogram.api import create_app
 from skillsprogram.bootstrap import country_config
 from skillsprogram.clock import FixedClock
-from skillsprogram.config import load_config
+from skillsprogram.config import ProgrammeConfig, load_config
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.privacy import PersonalDataVault
 from tests.api.conftest import api_settings
 from tests.conftest import start_testland
-from tests.web.conftest import csrf
+from tests.services.helpers import to_eligible
+from tests.web.conftest import csrf, register_through_the_portal
 
 #: Each example country, its first language, and texts of its pages in it.
 COUNTRIES = {
     "indonesia": ("id", ["Daftar", "Sudah mendaftar? Masuk", "Bahasa"], ["Kewarganegaraan", "Bukan WNI"]),
-    "cambodia": ("km", ["ចុះឈ្មោះ", "ខ្ញុំបានចុះឈ្មោះរួចហើយ៖ ចូលគណនី", "ភាសា"], ["សញ្ជាតិ", "សញ្ជាតិផ្សេងទៀត"]),
+    "cambodia": (
+        "km",
+        ["ចុះឈ្មោះ", "ខ្ញុំបានចុះឈ្មោះរួចហើយ៖ ចូលគណនី", "ភាសា"],
+        ["សញ្ជាតិ", "សញ្ជាតិផ្សេងទៀត", "ជនមានពិការភាព"],
+    ),
 }
 
 
@@ -86,3 +91,29 @@ def test_a_browser_asking_for_english_gets_english_and_one_asking_for_a_language
 def test_a_language_the_programme_does_not_offer_is_not_kept(country: str, portal: TestClient) -> None:
     portal.post("/language", data={"csrf_token": csrf(portal.get("/").text), "locale": "fr", "next": "/"})
     assert portal.get("/").headers["content-language"] == COUNTRIES[country][0]
+
+
+@pytest.fixture
+def indonesian_testland(
+    engine: Engine, vault: PersonalDataVault, clock: FixedClock, config: ProgrammeConfig
+) -> Iterator[tuple[ProgrammeContext, TestClient]]:
+    """Testland's portal, its programme speaking Indonesian first."""
+    info = config.programme.model_copy(update={"locales": ["id", "en"]})
+    ctx = ProgrammeContext(
+        config=config.model_copy(update={"programme": info}), engine=engine, vault=vault, clock=clock
+    )
+    start_testland(ctx)
+    with TestClient(create_app(api_settings(), context=ctx), follow_redirects=False) as client:
+        yield ctx, client
+
+
+def test_the_applicants_page_gives_the_refusal_reason_in_their_language_with_its_values(
+    indonesian_testland: tuple[ProgrammeContext, TestClient],
+) -> None:
+    ctx, browser = indonesian_testland
+    assert register_through_the_portal(browser, 1, birth_date="2008-06-01") == "/me"
+    to_eligible(ctx)  # screened a week later: aged 16
+    page = browser.get("/me")
+    assert page.headers["content-language"] == "id"
+    assert "Tidak lolos" in page.text
+    assert "berusia 16 tahun, di bawah batas usia minimal 18 tahun" in page.text

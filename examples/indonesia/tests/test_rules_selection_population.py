@@ -59,6 +59,21 @@ def test_civil_servants_are_excluded_with_a_readable_reason() -> None:
     assert "PNS/ASN" in (finding.reason or "")
 
 
+def test_a_refusal_reason_reads_in_indonesian_with_its_occupation_translated_too() -> None:
+    from skillsprogram_indonesia.plugin import CATALOGUES
+
+    from skillsprogram.i18n import Catalogues
+
+    (finding,) = judge([facts(occupation="civil_servant")], IndonesiaSettings())
+    texts = Catalogues([CATALOGUES], ["id", "en"])
+    assert texts.translate_filled("id", finding.reason or "") == (
+        "pekerjaan yang dikecualikan: Aparatur Sipil Negara (PNS/ASN)"
+    )
+    assert (
+        texts.translate_filled("en", finding.reason or "") == "excluded occupation: civil servant (PNS/ASN)"
+    )
+
+
 def test_social_assistance_exclusion_applies_only_when_configured() -> None:
     person = facts(attributes={"citizenship": "ID", "social_assistance": True})
     assert judge([person], IndonesiaSettings()) == []

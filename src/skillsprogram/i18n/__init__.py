@@ -147,8 +147,10 @@ class Catalogues:
             return exact
         for pattern, message in self._patterns.get(locale, ()):
             if (match := pattern.fullmatch(text)) is not None:
+                # A value that is itself a text of the catalogues (a label) is translated too.
+                values = {name: translations.gettext(value) for name, value in match.groupdict().items()}
                 try:
-                    return translations.gettext(message) % match.groupdict()
+                    return translations.gettext(message) % values
                 except (KeyError, ValueError, TypeError):
                     return text
         return text

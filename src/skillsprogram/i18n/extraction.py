@@ -49,6 +49,14 @@ OPTIONS_MAP = {
 }
 #: What to run after adding or changing a text.
 COMMAND = "make messages"
+#: Where a wrong or missing translation is reported.
+ISSUES = "https://github.com/skillsprogram/skillsprogram/issues"
+#: The comment heading every catalogue.
+HEADER = """\
+# {language} texts of skillsprogram{where}.
+# Kept in step with the code by `make messages` (python -m skillsprogram.i18n.extraction):
+# translate each empty msgstr; a msgid is the English text as the code writes it.
+#"""
 _WIDTH = 100
 
 
@@ -84,7 +92,14 @@ class CataloguePackage:
 
 def extract(source: Path) -> Catalog:
     """Every text marked for translation in ``source``'s modules and templates."""
-    catalog = Catalog(domain=DOMAIN, project="skillsprogram", fuzzy=False)
+    catalog = Catalog(
+        domain=DOMAIN,
+        project="skillsprogram",
+        copyright_holder="skillsprogram contributors",
+        msgid_bugs_address=ISSUES,
+        header_comment=HEADER.format(language="The", where=_where(source)),
+        fuzzy=False,
+    )
     for filename, lineno, message, comments, context in extract_from_dir(
         str(source),
         METHOD_MAP,
@@ -116,7 +131,7 @@ def _read(path: Path, locale: str) -> Catalog:
         return read_po(source, locale=babel_knows(locale), domain=DOMAIN)
 
 
-def _write(path: Path, catalog: Catalog) -> bool:
+def write_catalogue(path: Path, catalog: Catalog) -> bool:
     """Write ``catalog`` to ``path`` unless only its creation date would change; whether
     it was written."""
     buffer = io.BytesIO()
@@ -143,10 +158,26 @@ def _undated(text: bytes) -> bytes:
 
 def _new_catalogue(locale: str) -> Catalog:
     known = babel_knows(locale)
-    catalog = Catalog(locale=known, domain=DOMAIN, project="skillsprogram", fuzzy=False)
-    name = Locale.parse(known).english_name if known else locale
-    catalog.language_team = f"{name} <skillsprogram>"
+    catalog = Catalog(
+        locale=known,
+        domain=DOMAIN,
+        project="skillsprogram",
+        copyright_holder="skillsprogram contributors",
+        msgid_bugs_address=ISSUES,
+        fuzzy=False,
+    )
+    catalog.language_team = f"{_language(locale)} <skillsprogram>"
     return catalog
+
+
+def _where(source: Path) -> str:
+    return "" if source.resolve() == CORE_CATALOGUES.parent else f": the {source.name} package"
+
+
+def _language(locale: str) -> str:
+    """The English name of ``locale``'s language (its code where CLDR does not know it)."""
+    known = babel_knows(locale)
+    return (Locale.parse(known).english_name if known else None) or locale
 
 
 def update(package: CataloguePackage, core: Catalog | None = None, add: Iterable[str] = ()) -> list[Path]:
@@ -154,18 +185,27 @@ def update(package: CataloguePackage, core: Catalog | None = None, add: Iterable
     in step (``add``: languages to start a catalogue for). The source language's
     catalogue translates each text by itself. Returns the files written."""
     template = _template_for(package, core)
-    written = [package.template] if _write(package.template, template) else []
+    if package.template.is_file():  # dated once, when first made: no date to clash in a merge
+        template.creation_date = _read(package.template, SOURCE_LANGUAGE).creation_date
+    written = [package.template] if write_catalogue(package.template, template) else []
     for locale in dict.fromkeys([*package.locales(), *add]):
         path = catalogue_file(package.folder, locale)
         catalog = _read(path, locale) if path.is_file() else _new_catalogue(locale)
         # Babel adds the template's own new messages to the catalogue: a copy each time.
-        catalog.update(copy.deepcopy(template), no_fuzzy_matching=True, update_header_comment=False)
+        catalog.update(
+            copy.deepcopy(template),
+            no_fuzzy_matching=True,
+            update_header_comment=False,
+            update_creation_date=False,
+        )
         catalog.fuzzy = False
+        catalog.header_comment = HEADER.format(language=_language(locale), where=_where(package.source))
+        catalog.msgid_bugs_address = ISSUES
         if locale == SOURCE_LANGUAGE:
             for message in catalog:
                 if message.id and not _translated(message):
                     message.string = message.id
-        if _write(path, catalog):
+        if write_catalogue(path, catalog):
             written.append(path)
     return written
 

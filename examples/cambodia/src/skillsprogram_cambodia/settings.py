@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from skillsprogram.plugin import ProgrammeConfig, plugin_settings
+from skillsprogram.plugin import N_, ProgrammeConfig, plugin_settings
 
 #: Vulnerable categories that qualify an applicant without an equity card, once assessed.
+#: The default labels, in English: the catalogues (locale/) translate them where they are shown.
 VULNERABLE_CATEGORIES = {
-    "disability": "person with a disability",
-    "orphan": "orphan or youth without family care",
-    "returning_migrant": "returning migrant worker",
-    "indigenous": "member of an indigenous community",
-    "single_parent": "single parent",
+    "disability": N_("person with a disability"),
+    "orphan": N_("orphan or youth without family care"),
+    "returning_migrant": N_("returning migrant worker"),
+    "indigenous": N_("member of an indigenous community"),
+    "single_parent": N_("single parent"),
 }
 
 

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from skillsprogram.plugin import ProgrammeConfig, plugin_settings
+from skillsprogram.plugin import N_, ProgrammeConfig, plugin_settings
 
 #: Occupations excluded from Kartu Prakerja, with the label an officer reads.
+#: The default labels, in English: the catalogues (locale/) translate them where they are shown.
 EXCLUDED_OCCUPATIONS = {
-    "civil_servant": "civil servant (PNS/ASN)",
-    "military": "member of the armed forces (TNI)",
-    "police": "member of the police (Polri)",
-    "village_head": "village head",
-    "village_official": "village official (perangkat desa)",
-    "parliament_member": "member of the DPR, DPD or DPRD",
-    "state_enterprise_director": "director or commissioner of a state enterprise (BUMN/BUMD)",
+    "civil_servant": N_("civil servant (PNS/ASN)"),
+    "military": N_("member of the armed forces (TNI)"),
+    "police": N_("member of the police (Polri)"),
+    "village_head": N_("village head"),
+    "village_official": N_("village official (perangkat desa)"),
+    "parliament_member": N_("member of the DPR, DPD or DPRD"),
+    "state_enterprise_director": N_("director or commissioner of a state enterprise (BUMN/BUMD)"),
 }
 
 
