@@ -31,9 +31,9 @@ $(VENV)/.installed-test: $(PYPROJECTS) | $(BIN)/python
 install: $(VENV)/.installed
 
 ## make demo: install (once), then run one Kartu Prakerja wave (or COUNTRY=cambodia's intake) end to end
-## on the embedded SQLite database
+## on the embedded SQLite database (SERVE=1: then serve the portal on its data, with ready sign-ins)
 demo: install
-	$(BIN)/skillsprogram demo --country $(COUNTRY) --applicants $(APPLICANTS) --seed $(SEED)
+	$(BIN)/skillsprogram demo --country $(COUNTRY) --applicants $(APPLICANTS) --seed $(SEED) $(if $(SERVE),--serve)
 
 ## make test: install with the test tools (once), then lint, type-check, run the suite (SQLite and
 ## PostgreSQL) and build the documentation with warnings as errors
