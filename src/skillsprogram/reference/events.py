@@ -15,6 +15,7 @@ from skillsprogram.domain.exchange import ApplicantFacts, Finding, LifecycleEven
 from skillsprogram.reference.markdown import cell, code, table
 from skillsprogram.reference.plugin_values import attribute_docs
 from skillsprogram.services.events import NOTIFIED_ACTIONS
+from skillsprogram.services.sign_in import TEMPLATE as SIGN_IN_TEMPLATE
 
 GENERATOR = "python -m skillsprogram.reference events"
 
@@ -78,6 +79,12 @@ def render_markdown() -> str:
         "",
     ]
     lines += [*table(["action", "template"], [[code(a), code(t)] for a, t in NOTIFIED_ACTIONS.items()]), ""]
+    lines += [
+        "A sign-in code is sent at once, not through the audit log (which must never hold it):",
+        f"template `{SIGN_IN_TEMPLATE}`, for the action `sign_in_code_issued`, with `to` (the",
+        "phone number or e-mail address to send to) and `values` (`code`, `minutes`).",
+        "",
+    ]
     for cls in (Notification, LifecycleEvent):
         notes = attribute_docs(cls)
         lines += [f"### What a `{cls.__name__}` carries", ""]
