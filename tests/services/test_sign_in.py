@@ -199,3 +199,17 @@ def test_an_email_is_refused_where_codes_go_by_phone(ctx: ProgrammeContext) -> N
     with pytest.raises(ValidationFailed) as refused:
         register(ctx, 1, email="someone@example.org")
     assert refused.value.code == "email-not-collected"
+
+
+def test_where_codes_go_by_email_registration_keeps_the_address_and_the_code_goes_there(
+    ctx: ProgrammeContext,
+) -> None:
+    rules = ctx.config.sign_in.model_copy(update={"contact": "email"})
+    by_email = replace(ctx, config=ctx.config.model_copy(update={"sign_in": rules}))
+    application_id = register(by_email, 1, email=" Ayu@Example.org ")
+    issue = ask(by_email, CodeRequest(contact="ayu@example.org"))
+    assert issue.contact == "email" and testland.OUTBOX[-1].to == "ayu@example.org"
+    assert verify(by_email, issue.challenge, sent_code()) == application_id
+    with pytest.raises(ValidationFailed) as refused:
+        register(by_email, 2, email="not an address")
+    assert refused.value.code == "invalid-email"

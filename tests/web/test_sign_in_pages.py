@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from skillsprogram.api import ApiSettings, create_app
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.models import Application, Person
 from tests.api.helpers import registration
@@ -146,3 +148,19 @@ def test_a_consent_statement_changed_since_the_page_was_opened_is_said_beside_th
     answer = browser.post("/register", data=sent)
     assert answer.status_code == 422
     assert 'id="consent-error">The statement about your data has changed' in answer.text
+
+
+def test_a_signed_in_applicant_who_changes_language_keeps_it_with_them(
+    ctx: ProgrammeContext, settings: ApiSettings
+) -> None:
+    info = ctx.config.programme.model_copy(update={"locales": ["en", "id"]})
+    bilingual = replace(ctx, config=ctx.config.model_copy(update={"programme": info}))
+    with TestClient(create_app(settings, context=bilingual), follow_redirects=False) as browser:
+        register_through_the_portal(browser, 1)
+        answer = browser.post(
+            "/language", data={"csrf_token": csrf(browser.get("/me").text), "locale": "id", "next": "/me"}
+        )
+        assert answer.status_code == 303
+    with ctx.uow() as uow:
+        person = uow.session.execute(select(Person)).scalar_one()
+        assert person.locale == "id"

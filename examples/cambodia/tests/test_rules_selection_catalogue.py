@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from itertools import islice
 
@@ -152,6 +153,23 @@ def test_people_are_written_to_in_khmer_with_english_as_the_fallback() -> None:
     assert outbox.send(notification(1, "benefit-withheld", "km"))
     assert not outbox.send(notification(1, "benefit-withheld", "km"))  # a repeated delivery
     assert outbox.by_template["benefit-withheld"] == 1
+
+
+def test_a_sign_in_code_reaches_the_sandbox_outbox_in_khmer_with_its_code() -> None:
+    outbox = SandboxSmsOutbox()
+    sent = replace(
+        notification(2, "sign-in-code", "km"), to="+85512345678", values={"code": "042917", "minutes": "10"}
+    )
+    assert outbox.send(sent)
+    _, message = outbox.sent[2]
+    assert "042917" in message and "10" in message and "លេខកូដ" in message
+    assert "042917" in text("sign-in-code", "en", {"code": "042917", "minutes": "10"})
+
+
+def test_the_packaged_configuration_carries_a_consent_statement_in_khmer_and_english() -> None:
+    consent = load_config(CONFIGS["default"]).consent
+    assert consent is not None and set(consent.texts) == {"km", "en"}
+    assert "ប្រាំឆ្នាំ" in consent.texts["km"].retention and "five years" in consent.texts["en"].retention
 
 
 def test_synthetic_youth_declare_only_the_attributes_the_rules_read_with_valid_values() -> None:

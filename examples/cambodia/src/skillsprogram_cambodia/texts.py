@@ -10,7 +10,7 @@ an SMS gateway.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from skillsprogram.plugin import Notification
@@ -60,6 +60,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "km": "ការផ្ទេរប្រាក់បានបរាជ័យ។ សូមទាក់ទងមន្ទីរការងារខេត្ត។",
         "en": "The payment failed. Please contact your provincial labour department.",
     },
+    "sign-in-code": {
+        "km": "លេខកូដចូលប្រព័ន្ធរបស់អ្នកគឺ {code}។ វាប្រើបានតែម្តង ក្នុងរយៈពេល {minutes} នាទី។ "
+        "កុំប្រាប់លេខកូដនេះដល់នរណាម្នាក់ឡើយ។",
+        "en": "Your sign-in code is {code}. It works once, for {minutes} minutes. "
+        "Do not share it with anyone.",
+    },
     "revoked": {
         "km": "ការចូលរួមរបស់អ្នកក្នុងកម្មវិធីត្រូវបានដកហូត។",
         "en": "Your participation in the programme has been revoked.",
@@ -67,10 +73,12 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-def text(template: str, locale: str) -> str:
-    """The message for ``template`` in ``locale`` (English when there is none in it)."""
+def text(template: str, locale: str, values: Mapping[str, str] | None = None) -> str:
+    """The message for ``template`` in ``locale`` (English when there is none in it), with
+    the notification's ``values`` (a sign-in code) filled in."""
     messages = TEXTS.get(template, {})
-    return messages.get(locale) or messages.get("en") or template
+    found = messages.get(locale) or messages.get("en") or template
+    return found.format_map(dict(values)) if values else found
 
 
 @dataclass
@@ -89,7 +97,10 @@ class SandboxSmsOutbox:
         self.by_template[notification.template] += 1
         if len(self.sent) >= self.keep:
             self.sent.pop(next(iter(self.sent)))
-        self.sent[event_id] = (notification.person_id, text(notification.template, notification.locale))
+        self.sent[event_id] = (
+            notification.person_id,
+            text(notification.template, notification.locale, notification.values),
+        )
         return True
 
     def send_all(self, notifications: Iterable[Notification]) -> int:
