@@ -216,6 +216,58 @@ class ProgrammeInfo(_Strict):
         return currency_precision(self.currency)
 
 
+class ConsentText(_Strict):
+    """The consent statement in one language, shown in full before a person agrees."""
+
+    data: str = Field(min_length=1, description="What personal data is kept")
+    purpose: str = Field(min_length=1, description="Why it is kept and what it is used for")
+    retention: str = Field(min_length=1, description="For how long it is kept, and what happens then")
+    recipients: str = Field(min_length=1, description="Who sees it")
+    rights: str = Field(min_length=1, description="How to see, correct or withdraw it, and where to complain")
+
+
+class ConsentTerms(_Strict):
+    """The consent a registration asks for: its version and its statement, per language.
+
+    Registration stores the version agreed to and when; a new statement takes a new
+    version.
+    """
+
+    version: str = Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$",
+        description="Stable name of this statement, e.g. '2025-01'",
+    )
+    texts: dict[str, ConsentText] = Field(
+        min_length=1,
+        description="The statement per locale, [consent.texts.<locale>]; English (en) is the fallback",
+    )
+
+    def text_in(self, locale: str, fallbacks: list[str]) -> tuple[str, ConsentText]:
+        """The statement in ``locale``, else in English, else in the first of ``fallbacks``
+        that has one; with the locale it is written in."""
+        for candidate in (locale, "en", *fallbacks, *self.texts):
+            if candidate in self.texts:
+                return candidate, self.texts[candidate]
+        raise AssertionError("a consent has at least one text")  # pragma: no cover
+
+
+class SignInRules(_Strict):
+    """How applicants sign in again: a one-time code sent to the contact they registered."""
+
+    contact: Literal["phone", "email"] = Field(
+        default="phone",
+        description="Where codes are sent: the mobile phone or the e-mail address given at registration "
+        "(with 'email', registration asks for an e-mail address)",
+    )
+    code_minutes: int = Field(default=10, ge=1, le=60, description="Minutes a code stays valid")
+    max_attempts: int = Field(
+        default=5, ge=1, le=20, description="Wrong tries a code allows before it stops working"
+    )
+    codes_per_hour: int = Field(
+        default=5, ge=1, le=100, description="Codes one person (one identity or contact) may ask for per hour"
+    )
+
+
 class DemoSettings(_Strict):
     """How synthetic people behave in ``skillsprogram demo`` (a demo, never a real wave)."""
 
@@ -268,6 +320,12 @@ class ProgrammeConfig(_Strict):
         default=False,
         description="Send only payouts of a disbursement run whose total the rail or sponsor bank reserved",
     )
+    consent: ConsentTerms | None = Field(
+        default=None,
+        description="The consent statement registration shows and stores the version of (absent: a "
+        "generic agreement, no version stored)",
+    )
+    sign_in: SignInRules = Field(default=SignInRules(), description="Signing in again by one-time code")
     plugin_settings: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
         description="One table per plugin, [plugin_settings.<plugin>], validated by the plugin",
@@ -282,6 +340,14 @@ class ProgrammeConfig(_Strict):
         ):
             if len(codes) != len(set(codes)):
                 raise ValueError(f"{label} codes must be unique")
+        return self
+
+    @model_validator(mode="after")
+    def _consent_in_every_language(self) -> ProgrammeConfig:
+        if self.consent is not None:
+            missing = [locale for locale in self.programme.locales if locale not in self.consent.texts]
+            if missing:
+                raise ValueError(f"consent.texts has no statement in {missing}")
         return self
 
     @property

@@ -32,6 +32,8 @@ class PersonalKind(StrEnum):
     HOUSEHOLD_NUMBER = "household_number"
     PHONE = "phone"
     ACCOUNT_NUMBER = "account_number"
+    EMAIL = "email"
+    SIGN_IN_CODE = "sign_in_code"
 
 
 def _derive(secret: bytes, purpose: str) -> bytes:

@@ -16,11 +16,15 @@ from skillsprogram.domain.exchange import (
     ApplicantFacts,
     CourseSpec,
     Finding,
+    Notification,
     RegionSpec,
     RegistrationRequest,
     SyntheticApplicant,
 )
 from skillsprogram.hooks.specs import hookimpl
+
+#: What Testland's text-message channel would have sent, newest last (tests read and clear it).
+OUTBOX: list[Notification] = []
 
 REGIONS = [
     RegionSpec("10", "North", 1),
@@ -124,3 +128,9 @@ def skillsprogram_synthetic_applicants(
         elif roll < 0.08:
             overrides["birth_date"] = date(2015, 5, 5)
         yield SyntheticApplicant(person(index, **overrides), "wallet", f"W{index:09d}")
+
+
+@hookimpl
+def skillsprogram_notify_batch(notifications: Sequence[Notification], programme: ProgrammeConfig) -> None:
+    """Keep the messages that name an address (sign-in codes) in :data:`OUTBOX`."""
+    OUTBOX.extend(n for n in notifications if n.to is not None)

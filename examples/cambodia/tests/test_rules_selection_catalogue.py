@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from itertools import islice
 
@@ -20,6 +21,7 @@ from skillsprogram.domain.exchange import ApplicantFacts, Candidate, LifecycleEv
 from skillsprogram.i18n import Catalogues
 from skillsprogram.privacy import PersonalDataVault
 from skillsprogram.services.events import NOTIFICATION_TEXTS, notifications_of
+from skillsprogram.services.sign_in import SIGN_IN_TEXT
 
 SETTINGS = CambodiaSettings()
 REGISTRY = SandboxIDPoorRegistry(IDPoorRegistrySettings(seed=5))
@@ -193,6 +195,22 @@ def test_refusal_reasons_and_attribute_labels_are_shown_in_khmer_with_their_valu
     assert texts.translate_filled("km", finding.reason) == ("កម្រិតភាពក្រីក្រដែលបានប្រកាស 2 ប៉ុន្តែប័ណ្ណសមធម៌បញ្ជាក់កម្រិត 1")
     assert texts.translate_filled("en", finding.reason) == finding.reason
     assert texts.translate_filled("km", "a reason no catalogue knows") == "a reason no catalogue knows"
+
+
+def test_a_sign_in_code_reaches_the_sandbox_outbox_in_khmer_with_its_code() -> None:
+    outbox = SandboxSmsOutbox()
+    values = {"code": "042917", "minutes": "10"}
+    written = programme_texts().gettext("km", SIGN_IN_TEXT, **values)
+    sent = replace(notification(2, "sign-in-code", "km"), to="+85512345678", values=values, text=written)
+    assert outbox.send(sent)
+    _, message = outbox.sent[2]
+    assert "042917" in message and "10" in message and "លេខកូដ" in message
+
+
+def test_the_packaged_configuration_carries_a_consent_statement_in_khmer_and_english() -> None:
+    consent = load_config(CONFIGS["default"]).consent
+    assert consent is not None and set(consent.texts) == {"km", "en"}
+    assert "ប្រាំឆ្នាំ" in consent.texts["km"].retention and "five years" in consent.texts["en"].retention
 
 
 def test_synthetic_youth_declare_only_the_attributes_the_rules_read_with_valid_values() -> None:

@@ -144,6 +144,7 @@ def create_app(
 
 def build_state(settings: ApiSettings, ctx: ProgrammeContext) -> ApiState:
     """What every request of an app serving ``ctx`` shares: its tokens and limits."""
+    namespace = f"skillsprogram/{ctx.programme_id or ctx.config.programme.code}"
     return ApiState(
         settings=settings,
         ctx=ctx,
@@ -158,7 +159,21 @@ def build_state(settings: ApiSettings, ctx: ProgrammeContext) -> ApiState:
             settings.registration_limit,
             settings.registration_window_seconds,
             settings.rate_limit_storage,
-            namespace=f"skillsprogram/{ctx.programme_id or ctx.config.programme.code}/registrations",
+            namespace=f"{namespace}/registrations",
+        ),
+        sign_in_limit=RateLimiter(
+            settings.sign_in_limit,
+            settings.sign_in_window_seconds,
+            settings.rate_limit_storage,
+            namespace=f"{namespace}/sign-in",
+            what="sign-in requests",
+        ),
+        sign_in_code_limit=RateLimiter(
+            ctx.config.sign_in.codes_per_hour,
+            3_600,
+            settings.rate_limit_storage,
+            namespace=f"{namespace}/sign-in-codes",
+            what="sign-in codes for one person",
         ),
     )
 

@@ -64,6 +64,10 @@ class ApiState:
     ctx: ProgrammeContext
     tokens: TokenService
     registration_limit: RateLimiter
+    sign_in_limit: RateLimiter
+    """Sign-in requests per client."""
+    sign_in_code_limit: RateLimiter
+    """Codes asked for per identity or contact, per hour (``[sign_in] codes_per_hour``)."""
 
     def context_for(self, principal: Principal | None) -> ProgrammeContext:
         """The programme context acting as ``principal`` (named in the audit log)."""

@@ -22,7 +22,8 @@ from skillsprogram.errors import ConfigurationError
 
 
 class RateLimiter:
-    """At most ``limit`` calls per ``window_seconds`` per client key: a moving window kept by
+    """At most ``limit`` calls per ``window_seconds`` per key (a client, a person asking for
+    sign-in codes; ``what`` names the calls in the refusal): a moving window kept by
     the `limits <https://limits.readthedocs.io>`_ library in the storage ``storage_uri`` names.
 
     ``memory://`` (the default) counts inside this process only: behind N API processes a
@@ -40,8 +41,10 @@ class RateLimiter:
         window_seconds: int,
         storage_uri: str = "memory://",
         namespace: str = "registrations",
+        what: str = "registrations",
     ) -> None:
         self.limit = limit
+        self.what = what
         self.window_seconds = window_seconds
         self.item = RateLimitItemPerSecond(limit, window_seconds, namespace=namespace)
         try:
@@ -59,8 +62,7 @@ class RateLimiter:
         raise ApiError(
             429,
             "too-many-requests",
-            f"at most {self.limit} registrations per {self.window_seconds} s from one client; "
-            "try again later",
+            f"at most {self.limit} {self.what} per {self.window_seconds} s; try again later",
             headers={"Retry-After": str(wait)},
         )
 

@@ -22,6 +22,12 @@ class ApiSettings(Settings):
     )
     registration_limit: int = Field(default=10, ge=1, description="Registrations per client per window")
     registration_window_seconds: int = Field(default=60, ge=1, description="The rate-limit window")
+    sign_in_limit: int = Field(
+        default=20,
+        ge=1,
+        description="Sign-in requests (asking for a code, sending one) per client per window",
+    )
+    sign_in_window_seconds: int = Field(default=60, ge=1, description="The sign-in rate-limit window")
     rate_limit_storage: str = Field(
         default="memory://",
         description="Where rate limits are counted: `memory://` (this process only) or a storage "

@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import String, Text
+from sqlalchemy import Index, String, Text
 from sqlmodel import Field, SQLModel
 
 from skillsprogram.domain.types import new_id, utc_timestamp
@@ -74,3 +74,23 @@ class IdempotencyRecord(SQLModel, table=True):
     body: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = utc_timestamp()
     completed_at: datetime | None = utc_timestamp(nullable=True)
+
+
+class SignInCode(SQLModel, table=True):
+    """A one-time sign-in code sent to an applicant's contact.
+
+    The code itself is never stored: ``code_hash`` is a keyed hash of the code bound to
+    the row's id. A code works once, until ``expires_at``, and for at most the
+    programme's ``max_attempts`` wrong tries.
+    """
+
+    __tablename__ = "sign_in_code"
+    __table_args__ = (Index("ix_sign_in_code_application_issued", "application_id", "issued_at"),)
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    application_id: uuid.UUID = Field(foreign_key="application.id")
+    code_hash: str = Field(sa_type=String(64))
+    issued_at: datetime = utc_timestamp()
+    expires_at: datetime = utc_timestamp()
+    attempts: int = 0
+    used_at: datetime | None = utc_timestamp(nullable=True)

@@ -68,6 +68,12 @@ class RegistrationRequest:
     """True when the applicant is a student."""
     attributes: Mapping[str, Any] = field(default_factory=dict)
     """The country's own registration fields, by the names its `AttributeSpec`s declare."""
+    email: str | None = None
+    """An e-mail address for sign-in codes, where the programme signs in by e-mail."""
+    locale: str | None = None
+    """The language the person chose (one of the programme's locales)."""
+    consent_version: str | None = None
+    """The version of the consent statement agreed to; ``None`` for the current one."""
 
 
 AttributeType = Literal["string", "integer", "boolean"]
@@ -322,10 +328,18 @@ class Notification:
     template: str
     """Which message to send (see the core's names page for each template)."""
     locale: str
-    """The language to write in: the programme's first locale."""
+    """The language to write in: the programme's first locale (for a sign-in code, the
+    language the person chose, where they chose one)."""
     text: str = ""
     """The message in `locale`, from the programme's catalogues (the core's text for the
     template, or a plugin's rewording of it); a channel sends it as it is."""
+    to: str | None = None
+    """The address to send to (a phone number or an e-mail address, in clear), for messages
+    that must reach the contact the person gave (a sign-in code); ``None`` otherwise."""
+    values: Mapping[str, str] = field(default_factory=dict)
+    """What the message says beyond the event (``code`` and ``minutes`` of a sign-in code),
+    already written into ``text``, for a channel that sends pre-registered templates:
+    never logged nor stored."""
 
 
 # --- payment rails -------------------------------------------------------------------------

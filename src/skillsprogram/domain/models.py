@@ -83,6 +83,9 @@ class Person(SQLModel, table=True):
     sex: str = Field(sa_type=String(1))
     phone_hash: str | None = Field(default=None, sa_type=String(64), index=True)
     phone_enc: str | None = None
+    email_hash: str | None = Field(default=None, sa_type=String(64), index=True)
+    email_enc: str | None = None
+    locale: str | None = Field(default=None, sa_type=String(16), description="The language chosen")
     household_id: uuid.UUID | None = Field(default=None, foreign_key="household.id", index=True)
     region_code: str = Field(sa_type=String(32), index=True)
     created_at: datetime = _ts()
@@ -108,6 +111,8 @@ class Application(SQLModel, table=True):
     attributes: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     registered_at: datetime = _ts()
     status_changed_at: datetime = _ts()
+    consent_version: str | None = Field(default=None, sa_type=String(32))
+    consented_at: datetime | None = _ts(nullable=True)
 
 
 class EligibilityFinding(SQLModel, table=True):
@@ -442,4 +447,5 @@ from skillsprogram.domain import payments as _payments  # noqa: E402, F401
 from skillsprogram.domain import settlement_models  # noqa: E402, F401
 from skillsprogram.domain.access import ApiClient as ApiClient  # noqa: E402
 from skillsprogram.domain.access import IdempotencyRecord as IdempotencyRecord  # noqa: E402
+from skillsprogram.domain.access import SignInCode as SignInCode  # noqa: E402
 from skillsprogram.domain.grievances import Grievance as Grievance  # noqa: E402

@@ -15,6 +15,8 @@ from skillsprogram.domain.exchange import ApplicantFacts, Finding, LifecycleEven
 from skillsprogram.reference.markdown import cell, code, table
 from skillsprogram.reference.plugin_values import attribute_docs
 from skillsprogram.services.events import NOTIFICATION_TEXTS, NOTIFIED_ACTIONS
+from skillsprogram.services.sign_in import SIGN_IN_TEXT
+from skillsprogram.services.sign_in import TEMPLATE as SIGN_IN_TEMPLATE
 
 GENERATOR = "python -m skillsprogram.reference events"
 
@@ -81,6 +83,13 @@ def render_markdown() -> str:
     ]
     rows = [[code(a), code(t), cell(NOTIFICATION_TEXTS[t])] for a, t in NOTIFIED_ACTIONS.items()]
     lines += [*table(["action", "template", "text (English)"], rows), ""]
+    lines += [
+        "A sign-in code is sent at once, not through the audit log (which must never hold it):",
+        f"template `{SIGN_IN_TEMPLATE}`, for the action `sign_in_code_issued`, with `to` (the",
+        "phone number or e-mail address to send to), `values` (`code`, `minutes`) and `text`:",
+        f"{cell(SIGN_IN_TEXT)} in the language the person chose.",
+        "",
+    ]
     for cls in (Notification, LifecycleEvent):
         notes = attribute_docs(cls)
         lines += [f"### What a `{cls.__name__}` carries", ""]

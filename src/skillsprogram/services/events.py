@@ -153,6 +153,21 @@ def notifications_of(
     return found
 
 
+def notify_now(ctx: ProgrammeContext, notifications: Sequence[Notification]) -> None:
+    """Send ``notifications`` at once rather than through the audit log's dispatcher (a
+    sign-in code, which the log must never hold): to ``skillsprogram_notify_batch``, then
+    to plugins still implementing the deprecated ``skillsprogram_notify``."""
+    hook = ctx.hook
+    _deliver(
+        ctx,
+        notifications,
+        hook.skillsprogram_notify_batch,
+        "notifications",
+        hook.skillsprogram_notify,
+        "notification",
+    )
+
+
 def _deliver(
     ctx: ProgrammeContext,
     items: Sequence[Any],

@@ -1,7 +1,9 @@
-"""The staff look-up of a person by national id (the call centre's), audited."""
+"""People: the staff look-up of a person by national id (the call centre's), audited, and
+the language a person chose."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -9,7 +11,7 @@ from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.models import Application, Person
-from skillsprogram.errors import DomainError, NotFound
+from skillsprogram.errors import ApplicationNotFound, DomainError, NotFound, ValidationFailed
 from skillsprogram.privacy import PersonalKind
 from skillsprogram.services.audit import Change, record
 from skillsprogram.storage.uow import UnitOfWork
@@ -60,3 +62,18 @@ def look_up_person(uow: UnitOfWork, ctx: ProgrammeContext, national_id: str, rea
         ).scalars()
     )
     return PersonMatch(person, normalised, applications)
+
+
+def choose_locale(uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUID, locale: str) -> None:
+    """Keep ``locale`` (one of the programme's) as the language of the applicant of
+    ``application_id``: their pages and the codes sent to them are in it."""
+    if locale not in ctx.config.programme.locales:
+        raise ValidationFailed(
+            f"the programme does not offer {locale!r}", code="unknown-locale", field="locale"
+        )
+    application = uow.session.get(Application, application_id)
+    if application is None or application.programme_id != ctx.pid:
+        raise ApplicationNotFound(application_id)
+    person = uow.session.get(Person, application.person_id)
+    assert person is not None  # an application always has its person
+    person.locale = locale

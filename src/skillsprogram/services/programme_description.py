@@ -83,6 +83,27 @@ class BenefitEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class ConsentEntry:
+    """The consent statement a registration agrees to, in one language."""
+
+    version: str
+    language: str
+    data: str
+    purpose: str
+    retention: str
+    recipients: str
+    rights: str
+
+
+@dataclass(frozen=True, slots=True)
+class SignInEntry:
+    """How applicants sign in again."""
+
+    contact: str
+    code_minutes: int
+
+
+@dataclass(frozen=True, slots=True)
 class ProgrammeDescription:
     """A programme described in one language."""
 
@@ -98,6 +119,8 @@ class ProgrammeDescription:
     surveys: list[SurveyEntry]
     voucher: VoucherEntry
     benefits: list[BenefitEntry]
+    consent: ConsentEntry | None
+    sign_in: SignInEntry
 
 
 def describe(uow: UnitOfWork, ctx: ProgrammeContext, language: str) -> ProgrammeDescription:
@@ -152,4 +175,18 @@ def describe(uow: UnitOfWork, ctx: ProgrammeContext, language: str) -> Programme
             )
             for b in config.benefits
         ],
+        consent=consent_in(ctx, language),
+        sign_in=SignInEntry(config.sign_in.contact, config.sign_in.code_minutes),
+    )
+
+
+def consent_in(ctx: ProgrammeContext, language: str) -> ConsentEntry | None:
+    """The programme's consent statement in ``language`` (else in English, else in its
+    first locale); ``None`` when the programme configures none."""
+    terms = ctx.config.consent
+    if terms is None:
+        return None
+    written_in, text = terms.text_in(language, list(ctx.config.programme.locales))
+    return ConsentEntry(
+        terms.version, written_in, text.data, text.purpose, text.retention, text.recipients, text.rights
     )

@@ -10,6 +10,7 @@ a demo of a million applicants costs a handful of statements per thousand.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -85,6 +86,7 @@ def check_request(
     if request.sex not in ("F", "M"):
         raise ValidationFailed("sex must be 'F' or 'M'", code="invalid-sex", field="sex")
     check_attributes(attribute_schema(ctx) if schema is None else schema, request.attributes)
+    check_consent_and_contact(ctx, request)
     parsed = ctx.hook.skillsprogram_parse_national_id(
         raw=request.national_id, programme=ctx.config, clock=ctx.clock
     )
@@ -113,6 +115,45 @@ def check_request(
         household_number=household_number,
         household_hash=household_hash,
     )
+
+
+def check_consent_and_contact(ctx: ProgrammeContext, request: RegistrationRequest) -> None:
+    """Refuse a consent version other than the configured one, a language the programme
+    does not offer, and an e-mail address where sign-in codes do not go by e-mail."""
+    config = ctx.config
+    if request.consent_version is not None and request.consent_version != consent_version(ctx):
+        raise ValidationFailed(
+            "the consent agreed to is not the programme's current statement: show it again",
+            code="consent-version-mismatch",
+            field="consent_version",
+        )
+    if request.locale is not None and request.locale not in config.programme.locales:
+        raise ValidationFailed(
+            f"the programme does not offer the language {request.locale!r}",
+            code="unknown-locale",
+            field="locale",
+        )
+    if request.email is not None:
+        if config.sign_in.contact != "email":
+            raise ValidationFailed(
+                "this programme does not ask for an e-mail address", code="email-not-collected", field="email"
+            )
+        if not EMAIL.fullmatch(normal_email(request.email)):
+            raise ValidationFailed("this is not an e-mail address", code="invalid-email", field="email")
+
+
+#: An e-mail address as far as registration checks one: something@domain.tld, no spaces.
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def normal_email(value: str) -> str:
+    """An e-mail address as it is hashed and compared (trimmed, lower case)."""
+    return value.strip().lower()
+
+
+def consent_version(ctx: ProgrammeContext) -> str | None:
+    """The version of the programme's consent statement (``None`` when none is configured)."""
+    return ctx.config.consent.version if ctx.config.consent is not None else None
 
 
 def _within(region: str, prefix: str) -> bool:
@@ -232,6 +273,8 @@ def _register_batch(
                 attributes=dict(request.attributes),
                 registered_at=now,
                 status_changed_at=now,
+                consent_version=request.consent_version or consent_version(ctx),
+                consented_at=now,
             )
         )
         changes.append(
@@ -265,6 +308,7 @@ def _person_row(
 ) -> PersonRow:
     request = item.request
     phone = request.phone.strip() if request.phone else None
+    email = normal_email(request.email) if request.email else None
     return PersonRow(
         id=person_id,
         national_id_hash=item.national_id_hash,
@@ -274,6 +318,9 @@ def _person_row(
         sex=request.sex,
         phone_hash=ctx.vault.digest(PersonalKind.PHONE, phone) if phone else None,
         phone_enc=ctx.vault.encrypt(phone) if phone else None,
+        email_hash=ctx.vault.digest(PersonalKind.EMAIL, email) if email else None,
+        email_enc=ctx.vault.encrypt(email) if email else None,
+        locale=request.locale,
         household_id=household_id,
         region_code=request.region_code,
         created_at=now,

@@ -186,6 +186,9 @@ class PersonRow(TypedDict):
     sex: str
     phone_hash: str | None
     phone_enc: str | None
+    email_hash: str | None
+    email_enc: str | None
+    locale: str | None
     household_id: uuid.UUID | None
     region_code: str
     created_at: datetime
@@ -205,6 +208,8 @@ class ApplicationRow(TypedDict):
     attributes: dict[str, Any]
     registered_at: datetime
     status_changed_at: datetime
+    consent_version: str | None
+    consented_at: datetime | None
 
 
 class RailNoticeRow(TypedDict):

@@ -41,6 +41,14 @@ DOMAIN_MESSAGES: Mapping[str, str] = {
     "duplicate-registration": N_("A person with this national identity number has already registered."),
     "registration-closed": N_("Registration is closed: no intake is open at the moment."),
     "consent-required": N_("You can register only if you agree to the processing of your data."),
+    "consent-version-mismatch": N_(
+        "The statement about your data has changed since you opened this page. "
+        "Please read it again and agree to it."
+    ),
+    "email-not-collected": N_("This programme does not use an e-mail address."),
+    "invalid-email": N_("This is not an e-mail address."),
+    "unknown-locale": N_("Please choose one of the languages offered."),
+    "invalid-sign-in-code": N_("This code is wrong or no longer valid. Check it, or ask for a new one."),
     "unknown-region": N_("Please choose your region from the list."),
     "insufficient-balance": N_("Your voucher balance is too low for this course."),
     "deadline-passed": N_("The deadline for this has passed."),

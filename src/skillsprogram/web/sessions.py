@@ -2,8 +2,9 @@
 
 The session is a cookie signed with a key derived from the deployment secret (Starlette's
 ``SessionMiddleware``): HttpOnly, SameSite=Lax, Secure when the settings say the portal is
-served over HTTPS. It holds no personal value: the application's id, the chosen language
-and the session's CSRF secret.
+served over HTTPS. It holds no personal value: the application's id, the chosen language,
+the session's CSRF secret and, while a person signs in, the challenge their code was
+asked under.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ SESSION_COOKIE = "skillsprogram_session"
 _APPLICATION = "application"
 _LOCALE = "locale"
 _CSRF = "csrf"
+_CHALLENGE = "challenge"
 
 
 def csrf_token(request: Request) -> str:
@@ -45,6 +47,20 @@ def locale_of(request: Request) -> str:
 def choose_locale(request: Request, locale: str) -> None:
     """Keep ``locale`` (one of the programme's) as the session's language."""
     request.session[_LOCALE] = locale
+
+
+def await_code(request: Request, challenge: uuid.UUID) -> None:
+    """Remember the challenge a sign-in code was asked under, for the page the code is typed in."""
+    request.session[_CHALLENGE] = str(challenge)
+
+
+def awaited_code(request: Request) -> uuid.UUID | None:
+    """The challenge this session asked a sign-in code under, if any."""
+    value = request.session.get(_CHALLENGE)
+    try:
+        return uuid.UUID(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _restart(request: Request, kept: tuple[str, ...]) -> None:

@@ -1,19 +1,29 @@
-"""Tokens for staff (OAuth2 client credentials) and API clients (administrators)."""
+"""Tokens for staff (OAuth2 client credentials), applicants signing in again by a one-time
+code, and API clients (administrators)."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Form, status
+from fastapi import APIRouter, Form, Request, status
 
 from skillsprogram.api.deps import State, bearer, still_admitted, transaction
 from skillsprogram.api.problems import ApiError
-from skillsprogram.api.routes import BEARER, MUTATING, problems
-from skillsprogram.api.schemas import ClientIn, ClientOut, Line, TokenOut
+from skillsprogram.api.routes import BEARER, COMMON, MUTATING, problems
+from skillsprogram.api.schemas import (
+    ClientIn,
+    ClientOut,
+    Line,
+    SignedInOut,
+    SignInChallengeOut,
+    SignInCodeIn,
+    SignInIn,
+    TokenOut,
+)
 from skillsprogram.api.security import ROLE_SCOPES, Principal
 from skillsprogram.domain.access import STAFF_ROLES
-from skillsprogram.services import clients
+from skillsprogram.services import clients, sign_in
 
 router = APIRouter(tags=["auth"])
 
@@ -68,6 +78,57 @@ def token(
         raise ApiError(403, "invalid-scope", f"a {client.role} may not have {sorted(wanted - allowed)}")
     issued = state.tokens.issue(client.role, str(client.id), wanted, client_id=client.id)
     return TokenOut(access_token=issued.access_token, expires_in=issued.expires_in, scope=issued.scope)
+
+
+def client_of(request: Request) -> str:
+    """The key a request is counted under in the per-client limits (its address)."""
+    return request.client.host if request.client else "unknown"
+
+
+@router.post(
+    "/auth/sign-in-codes",
+    response_model=SignInChallengeOut,
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={**COMMON, **problems(429)},
+    summary="Ask for a one-time sign-in code (applicants)",
+)
+def sign_in_codes(body: SignInCodeIn, request: Request, state: State) -> SignInChallengeOut:
+    """Send a 6-digit code to the contact of the applicant these details name (national id
+    and birth date, or the contact itself), through the programme's notification channel.
+
+    The answer is the same whether or not anyone matches: a ``challenge`` to send back with
+    the code to ``/v1/auth/sign-in``. A code lasts ``sign_in.code_minutes`` and replaces any
+    earlier one. Limited per client and per person (429 + Retry-After, alike for everyone)."""
+    state.sign_in_limit.hit(client_of(request))
+    asked = sign_in.CodeRequest(body.national_id, body.birth_date, body.contact)
+    with transaction(state, None) as (uow, ctx):
+        issue = sign_in.request_code(uow, ctx, asked, state.sign_in_code_limit)
+    sign_in.send(state.ctx, issue)
+    return SignInChallengeOut(challenge=issue.challenge, expires_in=issue.expires_in, contact=issue.contact)
+
+
+@router.post(
+    "/auth/sign-in",
+    response_model=SignedInOut,
+    responses={**COMMON, **problems(429)},
+    summary="Sign in with a one-time code (applicants)",
+)
+def sign_in_with_code(body: SignInIn, request: Request, state: State) -> SignedInOut:
+    """Trade the code received for the applicant's bearer token and refresh token, as at
+    registration. The code works once; a wrong, expired or used-up code, or one for a
+    revoked applicant, is refused alike (422 ``invalid-sign-in-code``, field ``code``)."""
+    state.sign_in_limit.hit(client_of(request))
+    with transaction(state, None) as (uow, ctx):
+        application_id = sign_in.verify(uow, ctx, body.challenge, body.code)
+    if application_id is None:
+        raise sign_in.refusal()
+    issued = state.tokens.for_applicant(application_id)
+    return SignedInOut(
+        application_id=application_id,
+        access_token=issued.access_token,
+        expires_in=issued.expires_in,
+        refresh_token=state.tokens.refresh_for_applicant(application_id),
+    )
 
 
 @router.post(

@@ -41,6 +41,10 @@ from skillsprogram.api.schemas.auditors import (
 from skillsprogram.api.schemas.auth import (
     ClientIn,
     ClientOut,
+    SignedInOut,
+    SignInChallengeOut,
+    SignInCodeIn,
+    SignInIn,
     TokenOut,
 )
 from skillsprogram.api.schemas.fields import (
@@ -159,6 +163,10 @@ __all__ = [
     "RegistrationOut",
     "RevocationIn",
     "RevocationOut",
+    "SignInChallengeOut",
+    "SignInCodeIn",
+    "SignInIn",
+    "SignedInOut",
     "StepOut",
     "SurveyDescriptionOut",
     "SurveyIn",

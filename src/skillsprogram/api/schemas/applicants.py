@@ -32,6 +32,17 @@ class RegistrationIn(Body):
     consent: StrictBool = Field(
         description="The applicant agrees to the processing of their data; must be true"
     )
+    consent_version: Annotated[Line, StringConstraints(min_length=1, max_length=32)] | None = Field(
+        default=None,
+        description="The version of the consent statement shown (`GET /v1/programme`'s `consent.version`); "
+        "another than the current one is refused (422 consent-version-mismatch); omitted: the current one",
+    )
+    email: Annotated[Line, StringConstraints(min_length=3, max_length=254)] | None = Field(
+        default=None, description="Where sign-in codes go, for programmes whose `sign_in.contact` is `email`"
+    )
+    locale: Annotated[Line, StringConstraints(min_length=2, max_length=16)] | None = Field(
+        default=None, description="The applicant's language, one of the programme's `locales`"
+    )
 
     model_config = ConfigDict(
         extra="forbid",

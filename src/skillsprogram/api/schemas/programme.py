@@ -67,6 +67,25 @@ class BenefitTermsOut(_FromAttributes):
     min_attendance_percent: int | None
 
 
+class ConsentOut(_FromAttributes):
+    """The consent statement a registration agrees to, in full."""
+
+    version: str = Field(description="Send it as the registration's consent_version")
+    language: str = Field(description="The locale the statement is written in (English when not in yours)")
+    data: str = Field(description="What personal data is kept")
+    purpose: str = Field(description="Why")
+    retention: str = Field(description="For how long")
+    recipients: str = Field(description="Who sees it")
+    rights: str = Field(description="How to see, correct or withdraw it, and where to complain")
+
+
+class SignInTermsOut(_FromAttributes):
+    """How applicants sign in again (``POST /v1/auth/sign-in-codes``)."""
+
+    contact: Literal["phone", "email"] = Field(description="Where codes are sent")
+    code_minutes: int = Field(description="Minutes a code stays valid")
+
+
 class ProgrammeOut(_FromAttributes):
     """The programme, described in ``language`` (also in the Content-Language header)."""
 
@@ -82,3 +101,5 @@ class ProgrammeOut(_FromAttributes):
     surveys: list[SurveyDescriptionOut]
     voucher: VoucherTermsOut
     benefits: list[BenefitTermsOut]
+    consent: ConsentOut | None = Field(description="The consent statement; null when none is configured")
+    sign_in: SignInTermsOut

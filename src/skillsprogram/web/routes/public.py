@@ -7,9 +7,11 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
+from skillsprogram.api.deps import transaction
+from skillsprogram.services import people
 from skillsprogram.web.forms import SentForm
 from skillsprogram.web.rendering import Pages
-from skillsprogram.web.sessions import choose_locale, sign_out
+from skillsprogram.web.sessions import applicant, choose_locale, sign_out
 
 router = APIRouter(include_in_schema=False)
 
@@ -38,11 +40,16 @@ def home(request: Request) -> Response:
 
 @router.post("/language")
 def language(request: Request, form: SentForm) -> Response:
-    """Keep the language chosen (one of the programme's) and go back to the page."""
+    """Keep the language chosen (one of the programme's) and go back to the page; a
+    signed-in applicant's is kept with them too (their codes and messages come in it)."""
     wanted = form.get("locale")
     catalogues = pages(request).catalogues
     if isinstance(wanted, str) and wanted in catalogues.locales:
         choose_locale(request, wanted)
+        principal = applicant(request)
+        if principal is not None and principal.application_id is not None:
+            with transaction(request.app.state.api, principal) as (uow, ctx):
+                people.choose_locale(uow, ctx, principal.application_id, wanted)
     return RedirectResponse(back_to(form.get("next")), status_code=303)
 
 

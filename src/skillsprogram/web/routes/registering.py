@@ -39,7 +39,9 @@ FIELDS = (
     "region_code",
     "household_number",
     "phone",
+    "email",
     "occupation",
+    "consent_version",
 )
 ATTRIBUTE = "attributes."
 
@@ -124,6 +126,11 @@ def declaration(form: FormData, described: ProgrammeDescription) -> dict[str, An
     return body
 
 
+def _declared(request: Request, form: FormData, described: ProgrammeDescription) -> dict[str, Any]:
+    """The form as the API's registration body, in the language the person reads the portal in."""
+    return {**declaration(form, described), "locale": locale_of(request)}
+
+
 @router.post("/register")
 def register(request: Request, form: SentForm) -> Response:
     """Register, sign the new applicant in, and show them their application."""
@@ -134,7 +141,7 @@ def register(request: Request, form: SentForm) -> Response:
     state = request.app.state.api
     try:
         state.registration_limit.hit(request.client.host if request.client else "unknown")
-        body = declaration(form, described)
+        body = _declared(request, form, described)
         if not body["consent"]:
             raise ValidationFailed("consent is needed", code="consent-required", field="consent")
         checked = RegistrationIn.model_validate(body)
@@ -147,7 +154,11 @@ def register(request: Request, form: SentForm) -> Response:
         errors = field_errors(request, error)
         if isinstance(error, ValidationError) and not body["consent"]:
             errors.by_field["consent"] = translate(request, DOMAIN_MESSAGES["consent-required"])
-        return _form_page(request, described, kept(form, TOKENS), errors, 422)
+        typed = kept(form, TOKENS)
+        if "consent_version" in errors.by_field:  # a hidden field: said beside the checkbox,
+            errors.by_field["consent"] = errors.by_field.pop("consent_version")
+            typed.pop("consent", None)  # which the new statement needs ticked again
+        return _form_page(request, described, typed, errors, 422)
     except BaseException:
         submission.failed()
         raise
