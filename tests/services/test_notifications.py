@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 import warnings
 from collections.abc import Sequence
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from skillsprogram.context import ProgrammeContext
-from skillsprogram.domain.exchange import Notification
+from skillsprogram.domain.exchange import LifecycleEvent, Notification
 from skillsprogram.domain.models import Application, AuditEvent
 from skillsprogram.hooks.manager import build_plugin_manager
 from skillsprogram.hooks.specs import hookimpl
-from skillsprogram.services import events
+from skillsprogram.privacy import PersonalDataVault
+from skillsprogram.services import events, registration
+from tests.conftest import START
 from tests.services.helpers import to_voucher
+from tests.support.demo_programmes import started
 
 
 class Outbox:
@@ -123,3 +127,24 @@ def test_a_per_event_channel_still_hears_of_each_notification_and_is_warned_once
     to_voucher(ctx, 2)
     events.dispatch_events(ctx)
     assert legacy.sent == batch.sent and len(legacy.sent) >= 4
+
+
+def test_a_person_who_chose_a_language_is_notified_in_it_and_others_in_the_programmes(
+    engine: Engine, vault: PersonalDataVault
+) -> None:
+    ctx = started("indonesia", engine, vault)
+    example = ctx.hook.skillsprogram_registration_example(programme=ctx.config)
+    with ctx.transaction() as uow:
+        application_id = registration.register(uow, ctx, dataclasses.replace(example, locale="en"))
+        person_id = str(uow.session.get(Application, application_id).person_id)  # type: ignore[union-attr]
+    chose = LifecycleEvent(1, START, "application", "a", "selected", None, None, {"person_id": person_id})
+    other = LifecycleEvent(
+        2, START, "application", "b", "selected", None, None, {"person_id": str(uuid.uuid4())}
+    )
+    with ctx.uow() as uow:
+        chosen = events.chosen_languages(uow, ctx, [chose, other])
+    assert chosen == {person_id: "en"}
+    told = events.notifications_of([chose, other], "id", ctx.texts, chosen)
+    assert [n.locale for n in told] == ["en", "id"]
+    assert told[0].text == events.NOTIFICATION_TEXTS["selected"]
+    assert told[1].text == ctx.texts.gettext("id", events.NOTIFICATION_TEXTS["selected"]) != told[0].text

@@ -7,7 +7,8 @@ never loses one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import uuid
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pluggy import HookCaller
@@ -16,7 +17,7 @@ from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.exchange import LifecycleEvent, Notification
-from skillsprogram.domain.models import AuditEvent, EventCursor
+from skillsprogram.domain.models import AuditEvent, EventCursor, Person
 from skillsprogram.i18n import N_, Catalogues
 from skillsprogram.storage.rows import EventCursorRow
 from skillsprogram.storage.uow import UnitOfWork, table_of
@@ -119,7 +120,7 @@ def dispatch_events(ctx: ProgrammeContext, limit: int | None = None) -> int:
                 )
             _deliver(
                 ctx,
-                notifications_of(batch, locale, ctx.texts),
+                notifications_of(batch, locale, ctx.texts, chosen_languages(uow, ctx, batch)),
                 hook.skillsprogram_notify_batch,
                 "notifications",
                 hook.skillsprogram_notify,
@@ -135,22 +136,48 @@ def dispatch_events(ctx: ProgrammeContext, limit: int | None = None) -> int:
 
 
 def notifications_of(
-    batch: Sequence[LifecycleEvent], locale: str, texts: Catalogues | None = None
+    batch: Sequence[LifecycleEvent],
+    locale: str,
+    texts: Catalogues | None = None,
+    chosen: Mapping[str, str] | None = None,
 ) -> list[Notification]:
     """The notifications the events of ``batch`` give rise to, in the events' order, each
-    with its text in ``locale`` from ``texts`` (the programme's catalogues)."""
+    with its text from ``texts`` (the programme's catalogues) in the language its person
+    chose (``chosen``, by person id), else in ``locale``."""
     found = []
     for event in batch:
         template = NOTIFIED_ACTIONS.get(event.action)
         if template is None:
             continue
-        message = NOTIFICATION_TEXTS.get(template, "")
-        text = texts.gettext(locale, message) if texts is not None and message else message
         person_id = event.data.get("person_id")
+        language = (chosen or {}).get(str(person_id), locale)
+        message = NOTIFICATION_TEXTS.get(template, "")
+        text = texts.gettext(language, message) if texts is not None and message else message
         found.append(
-            Notification(event=event, person_id=person_id, template=template, locale=locale, text=text)
+            Notification(event=event, person_id=person_id, template=template, locale=language, text=text)
         )
     return found
+
+
+def chosen_languages(
+    uow: UnitOfWork, ctx: ProgrammeContext, batch: Sequence[LifecycleEvent]
+) -> dict[str, str]:
+    """The language each person notified in ``batch`` chose (of the programme's), by person id:
+    one query per chunk, for the people who chose one."""
+    people = {
+        str(event.data["person_id"])
+        for event in batch
+        if event.action in NOTIFIED_ACTIONS and event.data.get("person_id")
+    }
+    if not people:
+        return {}
+    offered = set(ctx.config.programme.locales)
+    rows = uow.session.execute(
+        select(col(Person.id), col(Person.locale)).where(
+            col(Person.id).in_([uuid.UUID(p) for p in people]), col(Person.locale).is_not(None)
+        )
+    )
+    return {str(person_id): str(locale) for person_id, locale in rows if locale in offered}
 
 
 def notify_now(ctx: ProgrammeContext, notifications: Sequence[Notification]) -> None:
