@@ -22,6 +22,7 @@ from skillsprogram.privacy import PersonalKind, mask
 from skillsprogram.services.audit import Change, record
 from skillsprogram.services.benefits import schedule_payouts_for
 from skillsprogram.services.outcomes import Outcome, each, single
+from skillsprogram.services.records import application_in
 from skillsprogram.storage.uow import UnitOfWork
 
 
@@ -44,6 +45,15 @@ def add_payment_account(
     account = uow.session.get(AccountRow, account_id)
     assert account is not None
     return account
+
+
+def add_applicant_account(
+    uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUID, rail_code: str, account_number: str
+) -> AccountRow:
+    """The applicant of ``application_id`` (of this programme) names an account of their
+    own (see :func:`add_payment_accounts`)."""
+    person_id = application_in(uow, ctx, application_id).person_id
+    return add_payment_account(uow, ctx, person_id, rail_code, account_number)
 
 
 def add_payment_accounts(
