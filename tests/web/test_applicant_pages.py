@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
-from skillsprogram.domain.models import Purchase, TrainingProvider
+from skillsprogram.domain.models import PaymentAccount, Payout, Purchase, TrainingProvider
 from skillsprogram.services import grievances
 from tests.api.conftest import api_key, staff_token
 from tests.api.helpers import course_id, run_wave_to_vouchers
@@ -47,6 +47,24 @@ def buy(browser: TestClient, code: str) -> str:
     answer = browser.post(f"/courses/{course}/purchase", data=form_tokens(page.text))
     assert answer.status_code == 303, answer.text
     return str(answer.headers["location"])
+
+
+def finish(browser: TestClient, ctx: ProgrammeContext) -> None:
+    """The provider redeems the only purchase's code and reports the course completed."""
+    with ctx.uow() as uow:
+        code, purchase_id = uow.session.execute(select(col(Purchase.redeem_code), col(Purchase.id))).one()
+    provider = api_key(ctx, "provider", "p1")
+    assert browser.post("/v1/redemptions", json={"codes": [code]}, headers=provider).json()["accepted"] == 1
+    done = {"items": [{"purchase_id": str(purchase_id), "certificate_number": "C-1", "score": 90}]}
+    assert browser.post("/v1/completions", json=done, headers=provider).json()["accepted"] == 1
+
+
+def add_account(browser: TestClient, number: str) -> TestClient:
+    """Name a wallet account from the accounts page."""
+    page = browser.get("/me/accounts")
+    sent = {**form_tokens(page.text), "rail": "wallet", "account_number": number}
+    assert browser.post("/me/accounts", data=sent).status_code == 303
+    return browser
 
 
 def titles(html: str) -> list[str]:
@@ -194,12 +212,7 @@ def test_a_finished_course_is_rated_once_and_its_survey_answered(
     purchase = buy(me, "T-WELD")
     assert "Rate this course" not in me.get(purchase).text
     assert "This survey opens later" in me.get("/me/surveys").text
-    with ctx.uow() as uow:
-        code, purchase_id = uow.session.execute(select(col(Purchase.redeem_code), col(Purchase.id))).one()
-    provider = api_key(ctx, "provider", "p1")
-    assert me.post("/v1/redemptions", json={"codes": [code]}, headers=provider).json()["accepted"] == 1
-    done = {"items": [{"purchase_id": str(purchase_id), "certificate_number": "C-1", "score": 90}]}
-    assert me.post("/v1/completions", json=done, headers=provider).json()["accepted"] == 1
+    finish(me, ctx)
 
     form = me.get(f"{purchase}/rating")
     assert form.status_code == 200
@@ -239,7 +252,7 @@ def test_a_payment_account_is_added_and_shown_verified_with_its_number_masked(
     assert added.status_code == 303 and added.headers["location"] == "/me/accounts"
     shown = me.get("/me/accounts").text
     assert "******0001" in shown and "W000000001" not in shown
-    assert "Verified: your incentives are paid into it" in shown
+    assert '<p class="state">Verified</p>' in shown
     theirs = other.get("/me/accounts").text
     taken = other.post(
         "/me/accounts", data={**form_tokens(theirs), "rail": "wallet", "account_number": "W000000001"}
@@ -273,3 +286,34 @@ def test_a_complaint_is_filed_followed_and_its_answer_read_by_its_author_only(
     shown = me.get(where).text
     assert "Paid on 5 March." in shown and "Answered" in shown
     assert other.get(where).status_code == 404
+
+
+def test_the_account_chosen_is_the_one_paid_and_an_unverified_one_cannot_be_chosen(
+    holders: tuple[TestClient, TestClient], ctx: ProgrammeContext
+) -> None:
+    me, other = holders
+    add_account(add_account(me, "W000000001"), "W000000002")
+    add_account(other, "W000000003")
+    with ctx.uow() as uow:
+        numbers = {
+            ctx.vault.decrypt(a.number_enc): a.id
+            for a in uow.session.execute(select(PaymentAccount)).scalars()
+        }
+    second, theirs = numbers["W000000002"], numbers["W000000003"]
+    page = me.get("/me/accounts")
+    assert f'action="/me/accounts/{second}/choice"' in page.text
+    chosen = me.post(f"/me/accounts/{second}/choice", data=form_tokens(page.text))
+    assert chosen.status_code == 303
+    shown = me.get("/me/accounts").text
+    assert shown.count("your payments go here") == 1
+    assert f'action="/me/accounts/{second}/choice"' not in shown
+    refused = me.post(f"/me/accounts/{theirs}/choice", data=form_tokens(shown))
+    assert refused.status_code == 404
+
+    purchase = buy(me, "T-WELD")
+    finish(me, ctx)
+    form = me.get(f"{purchase}/rating")
+    assert me.post(f"{purchase}/rating", data={**form_tokens(form.text), "stars": "5"}).status_code == 303
+    with ctx.uow() as uow:
+        paid_into = set(uow.session.execute(select(col(Payout.payment_account_id))).scalars())
+    assert paid_into == {second}

@@ -116,6 +116,7 @@ def account(state: ApiState, principal: Principal, a: PaymentAccount, number: st
         holder_name=a.holder_name,
         status=a.status,
         status_reason=a.status_reason,
+        chosen=a.chosen_at is not None,
     )
 
 

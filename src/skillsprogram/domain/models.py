@@ -344,6 +344,9 @@ class PaymentAccount(SQLModel, table=True):
     status_reason: str | None = None
     verified_at: datetime | None = _ts(nullable=True)
     created_at: datetime = _ts()
+    chosen_at: datetime | None = _ts(nullable=True)
+    """When the person chose this account to be paid into (of their verified ones, the
+    chosen one is paid; with none chosen, any verified one)."""
 
 
 class SentTransfer(SQLModel):

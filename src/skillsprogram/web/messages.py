@@ -66,6 +66,8 @@ DOMAIN_MESSAGES: Mapping[str, str] = {
     "unknown-rail": N_("Please choose how you want to be paid from the list."),
     "invalid-account": N_("Please give the account number."),
     "account-taken": N_("This account is registered to someone else."),
+    "account-not-found": N_("This could not be found."),
+    "account-not-verified": N_("Only a verified account can be chosen to be paid into."),
     "grievance-not-found": N_("This could not be found."),
     "invalid-grievance": N_("Please fill in this field."),
     "invalid-grievance-category": N_("Please choose one of the options."),

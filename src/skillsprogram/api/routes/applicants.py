@@ -289,6 +289,23 @@ def add_account(application_id: uuid.UUID, body: AccountIn, state: State, princi
 
 
 @router.post(
+    "/applications/{application_id}/payment-accounts/{account_id}/choice",
+    response_model=AccountOut,
+    responses={**BEARER, **MUTATING, **problems(404)},
+    summary="Choose the account payments go to",
+)
+def choose_account(
+    application_id: uuid.UUID, account_id: uuid.UUID, state: State, principal: Applicant
+) -> AccountOut:
+    """Of the applicant's verified accounts, the one paid from now on (payouts already
+    scheduled keep theirs); an account the rail did not verify is refused (409)."""
+    check_owner(principal, application_id)
+    with transaction(state, principal) as (uow, ctx):
+        chosen = accounts.choose_paid_account(uow, ctx, application_id, account_id)
+        return views.account(state, principal, chosen, ctx.vault.decrypt(chosen.number_enc))
+
+
+@router.post(
     "/applications/{application_id}/grievances",
     response_model=GrievanceOut,
     status_code=status.HTTP_201_CREATED,

@@ -152,6 +152,7 @@ class AccountOut(BaseModel):
     holder_name: str
     status: str
     status_reason: str | None
+    chosen: bool = Field(default=False, description="Whether the person chose this account to be paid into")
 
 
 class ApplicationOut(BaseModel):

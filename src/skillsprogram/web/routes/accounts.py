@@ -1,4 +1,5 @@
-"""The applicant's payment accounts: name one, see whether the rail verified it.
+"""The applicant's payment accounts: name one, see whether the rail verified it, choose
+the one paid.
 
 Accounts are added through the service the API's ``POST /v1/applications/{id}/payment-
 accounts`` calls, checked with the same body model; the rail answers at once, so the list
@@ -54,6 +55,17 @@ def add_account(request: Request, form: SentForm) -> Response:
     def act(uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUID) -> str:
         body = AccountIn.model_validate(values_of(form, FIELDS))
         accounts.add_applicant_account(uow, ctx, application_id, body.rail, body.account_number)
+        return "/me/accounts"
+
+    return own_form(request, form, ACCOUNTS, _accounts, act)
+
+
+@router.post("/me/accounts/{account_id}/choice")
+def choose_account(request: Request, account_id: uuid.UUID, form: SentForm) -> Response:
+    """Choose the verified account payments go to."""
+
+    def act(uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUID) -> str:
+        accounts.choose_paid_account(uow, ctx, application_id, account_id)
         return "/me/accounts"
 
     return own_form(request, form, ACCOUNTS, _accounts, act)

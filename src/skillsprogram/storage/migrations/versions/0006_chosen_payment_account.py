@@ -1,0 +1,30 @@
+"""chosen payment account: which of a person's verified accounts is paid
+
+Revision ID: 0006_chosen_payment_account
+Revises: 0005_due_indexes
+Create Date: 2026-12-03
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import skillsprogram.domain.types
+
+revision: str = "0006_chosen_payment_account"
+down_revision: str | None = "0005_due_indexes"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("payment_account", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("chosen_at", skillsprogram.domain.types.UTCDateTime(timezone=True), nullable=True)
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("payment_account", schema=None) as batch_op:
+        batch_op.drop_column("chosen_at")
