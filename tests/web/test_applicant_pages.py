@@ -84,6 +84,7 @@ def test_the_catalogue_lists_every_course_on_sale_without_sign_in(browser: TestC
     [
         ({"q": "weld"}, ["Welding"]),
         ({"q": "GOLD smith"}, ["Goldsmithing"]),
+        ({"q": "gas arc"}, ["Welding"]),
         ({"mode": "online"}, ["Coding"]),
         ({"provider": "p1"}, ["Goldsmithing", "Welding"]),
         ({"field_of_study": "it"}, ["Coding"]),

@@ -132,6 +132,7 @@ def course(entry: CatalogueCourse) -> CourseOut:
         price=c.price,
         currency=c.currency,
         duration_days=c.duration_days,
+        description=c.description,
         provider=PartyOut.model_validate(entry.provider),
         platform=PartyOut.model_validate(entry.platform),
     )

@@ -91,7 +91,8 @@ class CourseFilter:
     """What a person looks for in the catalogue (every field left ``None`` matches all)."""
 
     search: str | None = None
-    """Words the course's title, code or field contains (case-insensitive)."""
+    """Words the course's title, description, code or field contains (each of them,
+    case-insensitive)."""
     mode: str | None = None
     """``online``, ``offline`` or ``hybrid``."""
     region_code: str | None = None
@@ -125,7 +126,12 @@ def courses(
             or_(
                 *(
                     func.lower(column).contains(word, autoescape=True)
-                    for column in (col(Course.title), col(Course.code), col(Course.field_of_study))
+                    for column in (
+                        col(Course.title),
+                        col(Course.description),
+                        col(Course.code),
+                        col(Course.field_of_study),
+                    )
                 )
             )
         )

@@ -23,7 +23,7 @@ def courses(
     limit: Limit = 50,
     q: Annotated[
         Line | None,
-        Query(max_length=100, description="Words the title, code or field contains (each of them)"),
+        Query(max_length=100, description="Words the title, description, code or field contains"),
     ] = None,
     mode: Annotated[Literal["online", "offline", "hybrid"] | None, Query()] = None,
     region: Annotated[

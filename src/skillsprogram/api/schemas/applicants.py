@@ -219,6 +219,7 @@ class CourseOut(BaseModel):
     price: int
     currency: str
     duration_days: int
+    description: str | None = None
     provider: PartyOut
     platform: PartyOut
 
