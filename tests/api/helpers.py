@@ -41,8 +41,16 @@ def to_vouchers(
 ) -> list[tuple[str, dict[str, str]]]:
     """Register ``count`` applicants, then run wave 1 to vouchers through the officer routes."""
     people = [register(client, n) for n in range(count)]
+    run_wave_to_vouchers(client, ctx, creds.officer, count)
+    return people
+
+
+def run_wave_to_vouchers(
+    client: TestClient, ctx: ProgrammeContext, officer: dict[str, str], count: int
+) -> None:
+    """Close wave 1 of ``count`` registered applicants and take them all to vouchers
+    through the officer routes (identity, screening, quota, draw, issue)."""
     ctx.clock.advance(timedelta(days=7))  # type: ignore[attr-defined]
-    officer = creds.officer
     assert client.post("/v1/waves/1/closure", headers=officer).status_code == 200
     assert client.post("/v1/steps/verify-identities", headers=officer).json()["count"] == count
     assert client.post("/v1/steps/screening", headers=officer).json()["count"] == count
@@ -50,7 +58,6 @@ def to_vouchers(
     draw = client.post("/v1/waves/1/draw", json={"seed": "api-seed"}, headers=officer)
     assert draw.json()["selected"] == count, draw.text
     assert client.post("/v1/steps/voucher-issue", headers=officer).json()["count"] == count
-    return people
 
 
 def course_id(client: TestClient, code: str) -> str:

@@ -72,6 +72,7 @@ def skillsprogram_demo_catalogue(programme: ProgrammeConfig) -> list[CourseSpec]
             "Harbour Institute",
             "tm",
             "Testmarket",
+            description="Arc and gas welding for beginners, with a safety certificate.",
         ),
         CourseSpec(
             "T-CODE", "Coding", "it", "online", 600_000, 30, "p2", "Hills Academy", "tm", "Testmarket"

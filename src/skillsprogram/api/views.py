@@ -116,6 +116,7 @@ def account(state: ApiState, principal: Principal, a: PaymentAccount, number: st
         holder_name=a.holder_name,
         status=a.status,
         status_reason=a.status_reason,
+        chosen=a.chosen_at is not None,
     )
 
 
@@ -131,6 +132,7 @@ def course(entry: CatalogueCourse) -> CourseOut:
         price=c.price,
         currency=c.currency,
         duration_days=c.duration_days,
+        description=c.description,
         provider=PartyOut.model_validate(entry.provider),
         platform=PartyOut.model_validate(entry.platform),
     )

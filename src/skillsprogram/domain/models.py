@@ -12,7 +12,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, String, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, Index, String, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from skillsprogram.domain.lifecycle import CLAIMABLE
@@ -256,6 +256,8 @@ class Course(SQLModel, table=True):
     currency: str = Field(sa_type=String(3))
     duration_days: int = Field(default=30, ge=1)
     active: bool = True
+    description: str | None = Field(default=None, sa_type=Text)
+    """What the course teaches, as its provider describes it (the catalogue searches it)."""
 
 
 class Purchase(SQLModel, table=True):
@@ -349,6 +351,9 @@ class PaymentAccount(SQLModel, table=True):
     status_reason: str | None = None
     verified_at: datetime | None = _ts(nullable=True)
     created_at: datetime = _ts()
+    chosen_at: datetime | None = _ts(nullable=True)
+    """When the person chose this account to be paid into (of their verified ones, the
+    chosen one is paid; with none chosen, any verified one)."""
 
 
 class SentTransfer(SQLModel):

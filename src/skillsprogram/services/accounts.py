@@ -17,11 +17,12 @@ from skillsprogram.domain.models import Application, Entitlement, Person
 from skillsprogram.domain.models import PaymentAccount as AccountRow
 from skillsprogram.domain.names import NO_TITLES, Titles, same_name
 from skillsprogram.domain.types import new_id
-from skillsprogram.errors import DomainError, NotFound, ValidationFailed
+from skillsprogram.errors import AccountNotVerified, DomainError, NotFound, ValidationFailed
 from skillsprogram.privacy import PersonalKind, mask
 from skillsprogram.services.audit import Change, record
 from skillsprogram.services.benefits import schedule_payouts_for
 from skillsprogram.services.outcomes import Outcome, each, single
+from skillsprogram.services.records import application_in
 from skillsprogram.storage.uow import UnitOfWork
 
 
@@ -43,6 +44,53 @@ def add_payment_account(
     )
     account = uow.session.get(AccountRow, account_id)
     assert account is not None
+    return account
+
+
+def add_applicant_account(
+    uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUID, rail_code: str, account_number: str
+) -> AccountRow:
+    """The applicant of ``application_id`` (of this programme) names an account of their
+    own (see :func:`add_payment_accounts`)."""
+    person_id = application_in(uow, ctx, application_id).person_id
+    return add_payment_account(uow, ctx, person_id, rail_code, account_number)
+
+
+def choose_paid_account(
+    uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUID, account_id: uuid.UUID
+) -> AccountRow:
+    """The applicant of ``application_id`` chooses which of their verified accounts their
+    payments go to from now on (payouts already scheduled keep theirs). Another person's
+    account is not found; one the rail did not verify is refused."""
+    person_id = application_in(uow, ctx, application_id).person_id
+    owned = list(
+        uow.session.execute(
+            select(AccountRow).where(col(AccountRow.person_id) == person_id).with_for_update()
+        ).scalars()
+    )
+    account = next((a for a in owned if a.id == account_id), None)
+    if account is None:
+        raise NotFound(f"no payment account {account_id} of this applicant", code="account-not-found")
+    if account.status != AccountStatus.VERIFIED.value:
+        raise AccountNotVerified("only a verified account can be chosen to be paid into")
+    if account.chosen_at is not None:
+        return account
+    now = ctx.clock.now()
+    for other in owned:
+        other.chosen_at = now if other.id == account.id else None
+    uow.session.flush()
+    record(
+        uow,
+        ctx,
+        [
+            Change(
+                "payment_account",
+                account.id,
+                "account_chosen",
+                data={"person_id": str(person_id), "rail": account.rail},
+            )
+        ],
+    )
     return account
 
 

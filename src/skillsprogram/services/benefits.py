@@ -216,10 +216,25 @@ def _payable_query(ctx: ProgrammeContext) -> Select[*Payable]:
     )
 
 
+def _paid_accounts(uow: UnitOfWork, rows: Sequence[Row[*Payable]]) -> list[Row[*Payable]]:
+    """One row an entitlement: the account its person chose, else the first verified one."""
+    chosen = set(
+        uow.scalars_among(
+            select(col(PaymentAccount.id)).where(col(PaymentAccount.chosen_at).is_not(None)),
+            col(PaymentAccount.id),
+            {row[7] for row in rows},
+        )
+    )
+    picked: dict[uuid.UUID, Row[*Payable]] = {}
+    for row in rows:
+        if row[0] not in picked or row[7] in chosen:
+            picked[row[0]] = row
+    return list(picked.values())
+
+
 def _create_payouts(uow: UnitOfWork, ctx: ProgrammeContext, rows: Sequence[Row[*Payable]]) -> int:
     now = ctx.clock.now()
     payouts: list[PayoutRow] = []
-    seen: set[uuid.UUID] = set()
     for (
         entitlement_id,
         application_id,
@@ -231,10 +246,7 @@ def _create_payouts(uow: UnitOfWork, ctx: ProgrammeContext, rows: Sequence[Row[*
         account_id,
         rail,
         _,
-    ) in rows:
-        if entitlement_id in seen:  # a person with two verified accounts is paid once, on the first
-            continue
-        seen.add(entitlement_id)
+    ) in _paid_accounts(uow, rows):  # a person with two verified accounts is paid once
         payouts.append(
             {
                 "id": new_id(),

@@ -114,6 +114,7 @@ def _new_course(
         price=spec.price,
         currency=ctx.config.currency,
         duration_days=spec.duration_days,
+        description=spec.description or None,
     )
     uow.session.add(course)
     return course

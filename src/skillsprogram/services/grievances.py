@@ -115,6 +115,16 @@ def get_grievance(
     return grievance
 
 
+def grievance_of(
+    uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUID, grievance_id: uuid.UUID
+) -> Grievance:
+    """The complaint ``grievance_id`` if ``application_id`` filed it (else not found)."""
+    grievance = get_grievance(uow, ctx, grievance_id)
+    if grievance.application_id != application_id:
+        raise NotFound(f"no grievance {grievance_id}", code="grievance-not-found")
+    return grievance
+
+
 def grievances(
     uow: UnitOfWork,
     ctx: ProgrammeContext,

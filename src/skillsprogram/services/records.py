@@ -16,6 +16,7 @@ from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.grievances import Grievance
+from skillsprogram.domain.lifecycle import PurchaseStatus
 from skillsprogram.domain.models import (
     Application,
     AuditEvent,
@@ -26,12 +27,14 @@ from skillsprogram.domain.models import (
     Payout,
     Person,
     Purchase,
+    Rating,
     Voucher,
     Wave,
 )
 from skillsprogram.errors import ApplicationNotFound, NotFound
-from skillsprogram.services import ledger
+from skillsprogram.services import ledger, listings
 from skillsprogram.services.audit import Change, record
+from skillsprogram.services.listings import CatalogueCourse
 from skillsprogram.services.paging import keyset_page
 from skillsprogram.storage.uow import UnitOfWork
 
@@ -226,6 +229,32 @@ def purchase_of(uow: UnitOfWork, application_id: uuid.UUID, purchase_id: uuid.UU
     if found is None or found.application_id != application_id:
         raise NotFound(f"no purchase {purchase_id} of this application", code="purchase-not-found")
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseDetail:
+    """A purchase as its buyer reads it: the course, and the rating once given."""
+
+    purchase: Purchase
+    course: CatalogueCourse
+    rating: Rating | None
+
+    @property
+    def rateable(self) -> bool:
+        """Whether the course is finished and not yet rated."""
+        return self.purchase.status == PurchaseStatus.COMPLETED.value and self.rating is None
+
+
+def purchase_detail(
+    uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUID, purchase_id: uuid.UUID
+) -> PurchaseDetail:
+    """The purchase ``purchase_id`` of ``application_id`` (of this programme) with its
+    course and rating (a purchase of anyone else's is not found)."""
+    application_in(uow, ctx, application_id)
+    found = purchase_of(uow, application_id, purchase_id)
+    return PurchaseDetail(
+        found, listings.course(uow, found.course_id, on_sale=False), uow.session.get(Rating, found.id)
+    )
 
 
 def purchases(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlmodel import col
@@ -52,6 +53,40 @@ def survey(ctx: ProgrammeContext, code: str) -> SurveyDefinition:
         if definition.code == code:
             return definition
     raise NotFound(f"no survey {code!r} in this programme", code="survey-not-found")
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyDue:
+    """One of the programme's surveys as an applicant meets it."""
+
+    definition: SurveyDefinition
+    open: bool
+    """Whether the application has reached the step after which it may be answered."""
+    submitted_at: datetime | None
+    """When the applicant answered it, if they did."""
+
+
+def surveys_of(uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUID) -> list[SurveyDue]:
+    """The programme's surveys for ``application_id``: which may be answered now, and
+    which were answered already."""
+    application = load_applications(uow, ctx, [application_id]).get(application_id)
+    if application is None:
+        raise ApplicationNotFound(application_id)
+    answered = dict(
+        uow.session.execute(
+            select(col(SurveyResponse.survey), col(SurveyResponse.submitted_at)).where(
+                col(SurveyResponse.application_id) == application_id
+            )
+        ).all()
+    )
+    return [
+        SurveyDue(
+            definition,
+            application.status in OPEN_AFTER[definition.after],
+            answered.get(definition.code),
+        )
+        for definition in ctx.config.surveys
+    ]
 
 
 def answer_survey(

@@ -28,6 +28,7 @@ from skillsprogram.services.audit import Change, record
 from skillsprogram.services.benefits import Earning, earn_many
 from skillsprogram.services.imports import Month, Row, ascii_digits
 from skillsprogram.services.outcomes import Outcome, each, single
+from skillsprogram.services.records import purchase_of
 from skillsprogram.services.transitions import Move, load_applications, move_many
 from skillsprogram.storage.rows import AttendanceReportRow, CompletionRow, RatingRow
 from skillsprogram.storage.uow import UnitOfWork
@@ -257,6 +258,20 @@ def rate(
     rating = uow.session.get(Rating, purchase_id)
     assert rating is not None
     return rating
+
+
+def rate_own(
+    uow: UnitOfWork,
+    ctx: ProgrammeContext,
+    application_id: uuid.UUID,
+    purchase_id: uuid.UUID,
+    stars: int,
+    comment: str | None = None,
+) -> Rating:
+    """The applicant of ``application_id`` rates a completed course they bought (a
+    purchase of anyone else's is not found)."""
+    purchase_of(uow, application_id, purchase_id)
+    return rate(uow, ctx, purchase_id, stars, comment)
 
 
 def rate_many(

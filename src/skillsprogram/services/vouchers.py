@@ -16,7 +16,7 @@ from sqlmodel import col
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.ledger import AccountKind, transfer
 from skillsprogram.domain.lifecycle import ApplicationStatus, PurchaseStatus, VoucherStatus
-from skillsprogram.domain.models import Application, Course, Purchase, Voucher
+from skillsprogram.domain.models import Application, Course, LedgerEntry, LedgerTransaction, Purchase, Voucher
 from skillsprogram.domain.types import new_id
 from skillsprogram.errors import (
     ApplicationNotFound,
@@ -31,6 +31,7 @@ from skillsprogram.services import ledger, voucher_holds
 from skillsprogram.services.audit import Change, record
 from skillsprogram.services.batches import Progress, for_each_chunk
 from skillsprogram.services.outcomes import Outcome, single
+from skillsprogram.services.records import application_in
 from skillsprogram.services.transitions import Move, load_applications, move_many
 from skillsprogram.storage.rows import PurchaseRow, VoucherRow
 from skillsprogram.storage.uow import UnitOfWork
@@ -117,6 +118,88 @@ def voucher_of(uow: UnitOfWork, application_id: uuid.UUID, lock: bool = False) -
 def voucher_balance(uow: UnitOfWork, application_id: uuid.UUID) -> int:
     """The remaining balance of an application's voucher, derived from the ledger."""
     return ledger.balance(uow, voucher_of(uow, application_id).account_id)
+
+
+def spendable_balance(uow: UnitOfWork, application_id: uuid.UUID) -> int | None:
+    """What the application's voucher can still buy: its balance while it is active,
+    ``None`` when there is no active voucher."""
+    voucher = uow.session.execute(
+        select(Voucher).where(col(Voucher.application_id) == application_id)
+    ).scalar_one_or_none()
+    if voucher is None or voucher.status != VoucherStatus.ACTIVE.value:
+        return None
+    return ledger.balance(uow, voucher.account_id)
+
+
+@dataclass(frozen=True, slots=True)
+class VoucherMove:
+    """One movement on a voucher: issued, held for a course, given back, or closed."""
+
+    kind: str
+    """The ledger transaction's kind: ``voucher_issue``, ``course_reserve`` (a course
+    bought: held until the provider redeems it), ``course_release`` (a purchase cancelled
+    before redemption), ``voucher_forfeited``, ``voucher_expired``, ``voucher_revoked``."""
+    amount: int
+    """Signed, in the minor unit: positive onto the voucher, negative off it."""
+    at: datetime
+    purchase_id: uuid.UUID | None = None
+    course_title: str | None = None
+    purchase_status: str | None = None
+    """Where the purchase stands now (``purchased`` still held, ``redeemed`` and
+    ``completed`` spent, ``cancelled`` given back)."""
+
+
+@dataclass(frozen=True, slots=True)
+class VoucherStatement:
+    """A voucher with its balance, what is held for courses not yet redeemed, and its
+    history, oldest first."""
+
+    voucher: Voucher
+    balance: int
+    held: int
+    moves: list[VoucherMove]
+
+
+def voucher_statement(uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUID) -> VoucherStatement:
+    """The voucher of ``application_id`` (of this programme) as its holder reads it."""
+    application_in(uow, ctx, application_id)
+    voucher = voucher_of(uow, application_id)
+    rows = uow.session.execute(
+        select(
+            col(LedgerTransaction.kind),
+            col(LedgerTransaction.reference),
+            col(LedgerTransaction.created_at),
+            col(LedgerEntry.amount),
+        )
+        .join(LedgerTransaction, col(LedgerTransaction.id) == col(LedgerEntry.transaction_id))
+        .where(col(LedgerEntry.account_id) == voucher.account_id)
+        .order_by(col(LedgerEntry.id))
+    ).all()
+    bought = {
+        purchase.id: (purchase, title)
+        for purchase, title in uow.session.execute(
+            select(Purchase, col(Course.title))
+            .join(Course, col(Course.id) == col(Purchase.course_id))
+            .where(col(Purchase.application_id) == application_id)
+        ).all()
+    }
+    moves = []
+    for kind, reference, at, amount in rows:
+        found = None
+        if str(reference).startswith("purchase:"):
+            found = bought.get(uuid.UUID(str(reference).removeprefix("purchase:")))
+        moves.append(
+            VoucherMove(
+                kind=str(kind),
+                amount=int(amount),
+                at=at,
+                purchase_id=found[0].id if found else None,
+                course_title=found[1] if found else None,
+                purchase_status=found[0].status if found else None,
+            )
+        )
+    held = sum(p.price for p, _ in bought.values() if p.status == PurchaseStatus.PURCHASED.value)
+    return VoucherStatement(voucher, ledger.balance(uow, voucher.account_id), held, moves)
 
 
 @dataclass(frozen=True, slots=True)

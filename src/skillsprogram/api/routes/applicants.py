@@ -36,7 +36,7 @@ from skillsprogram.api.schemas import (
 from skillsprogram.api.security import Principal
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.exchange import RegistrationRequest
-from skillsprogram.errors import NotFound, ValidationFailed
+from skillsprogram.errors import ValidationFailed
 from skillsprogram.services import accounts, grievances, records, registration, surveys, training, vouchers
 from skillsprogram.services.grievances import GrievanceFiling
 from skillsprogram.storage.uow import UnitOfWork
@@ -219,8 +219,7 @@ def rate(
     """One rating per completed course; the first may earn an incentive."""
     check_owner(principal, application_id)
     with transaction(state, principal) as (uow, ctx):
-        records.purchase_of(uow, application_id, purchase_id)
-        rating = training.rate(uow, ctx, purchase_id, body.stars, body.comment)
+        rating = training.rate_own(uow, ctx, application_id, purchase_id, body.stars, body.comment)
         return RatingOut(
             purchase_id=rating.purchase_id,
             stars=rating.stars,
@@ -284,10 +283,26 @@ def add_account(application_id: uuid.UUID, body: AccountIn, state: State, princi
     says why not (``rejected``); benefits waiting for an account are then scheduled."""
     check_owner(principal, application_id)
     with transaction(state, principal) as (uow, ctx):
-        rec = records.application_record(uow, ctx, application_id, audit_read=False)
-        added = accounts.add_payment_account(uow, ctx, rec.person.id, body.rail, body.account_number)
+        added = accounts.add_applicant_account(uow, ctx, application_id, body.rail, body.account_number)
         number = ctx.vault.decrypt(added.number_enc)
         return views.account(state, principal, added, number)
+
+
+@router.post(
+    "/applications/{application_id}/payment-accounts/{account_id}/choice",
+    response_model=AccountOut,
+    responses={**BEARER, **MUTATING, **problems(404)},
+    summary="Choose the account payments go to",
+)
+def choose_account(
+    application_id: uuid.UUID, account_id: uuid.UUID, state: State, principal: Applicant
+) -> AccountOut:
+    """Of the applicant's verified accounts, the one paid from now on (payouts already
+    scheduled keep theirs); an account the rail did not verify is refused (409)."""
+    check_owner(principal, application_id)
+    with transaction(state, principal) as (uow, ctx):
+        chosen = accounts.choose_paid_account(uow, ctx, application_id, account_id)
+        return views.account(state, principal, chosen, ctx.vault.decrypt(chosen.number_enc))
 
 
 @router.post(
@@ -341,7 +356,5 @@ def get_grievance(
 ) -> GrievanceOut:
     """A complaint of the application, with its answer once given."""
     with owner_read(state, principal, application_id, "grievance") as (uow, ctx):
-        found = grievances.get_grievance(uow, ctx, grievance_id)
-    if found.application_id != application_id:
-        raise NotFound(f"no grievance {grievance_id}", code="grievance-not-found")
+        found = grievances.grievance_of(uow, ctx, application_id, grievance_id)
     return views.grievance(found)

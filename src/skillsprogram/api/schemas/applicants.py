@@ -163,6 +163,7 @@ class AccountOut(BaseModel):
     holder_name: str
     status: str
     status_reason: str | None
+    chosen: bool = Field(default=False, description="Whether the person chose this account to be paid into")
 
 
 class ApplicationOut(BaseModel):
@@ -229,6 +230,7 @@ class CourseOut(BaseModel):
     price: int
     currency: str
     duration_days: int
+    description: str | None = None
     provider: PartyOut
     platform: PartyOut
 

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
-from skillsprogram.api.schemas.fields import Body, Code, Line, Money, Text
+from skillsprogram.api.schemas.fields import Body, Code, Line, Money, Prose, Text
 from skillsprogram.services.training import AttendanceRow
 
 
@@ -45,6 +45,9 @@ class CourseIn(Body):
     provider_name: Text
     platform_code: Code
     platform_name: Text
+    description: Annotated[Prose, StringConstraints(max_length=5_000)] = Field(
+        default="", description="What the course teaches (shown in the catalogue, and searched)"
+    )
 
 
 class RedemptionsIn(Body):

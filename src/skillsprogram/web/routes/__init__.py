@@ -4,7 +4,23 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from skillsprogram.web.routes import applicant, public, registering, signing_in
+from skillsprogram.web.routes import (
+    accounts,
+    applicant,
+    catalogue,
+    complaints,
+    public,
+    registering,
+    signing_in,
+)
 
 #: Every router of the portal, in the order they are included.
-ROUTERS: list[APIRouter] = [public.router, registering.router, signing_in.router, applicant.router]
+ROUTERS: list[APIRouter] = [
+    public.router,
+    registering.router,
+    signing_in.router,
+    applicant.router,
+    catalogue.router,
+    accounts.router,
+    complaints.router,
+]
