@@ -524,6 +524,8 @@ class CourseSpec:
     """The rail the provider is paid on, when the programme settles with providers directly."""
     provider_account: str | None = None
     """The provider's account number on ``provider_rail``."""
+    description: str | None = None
+    """What the course teaches, in its publisher's words."""
 
 
 @dataclass(frozen=True, slots=True)

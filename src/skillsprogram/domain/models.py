@@ -245,6 +245,7 @@ class Course(SQLModel, table=True):
     platform_id: uuid.UUID = Field(foreign_key="platform.id", index=True)
     code: str = Field(sa_type=String(64), unique=True)
     title: str
+    description: str | None = None
     field_of_study: str = Field(sa_type=String(64))
     mode: str = Field(sa_type=String(8))
     price: int = Field(sa_type=BigInteger, ge=0)

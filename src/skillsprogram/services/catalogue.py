@@ -109,6 +109,7 @@ def _new_course(
         platform_id=platform.id,
         code=spec.code,
         title=spec.title,
+        description=spec.description,
         field_of_study=spec.field_of_study,
         mode=spec.mode,
         price=spec.price,

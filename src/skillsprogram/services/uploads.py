@@ -78,7 +78,9 @@ class _Refused(Exception):
 def refusal(line: int, error: DomainError) -> Problem:
     """The problem a service's refusal of the row at ``line`` is reported as."""
     column = error.details.get("field")
-    return Problem(line, column if isinstance(column, str) else None, f"[{error.code}] {error.message}")
+    return Problem(
+        line, column if isinstance(column, str) else None, f"[{error.code}] {error.message}", code=error.code
+    )
 
 
 def _apply_chunk(

@@ -213,6 +213,7 @@ class CourseOut(BaseModel):
     id: uuid.UUID
     code: str
     title: str
+    description: str | None = None
     field_of_study: str
     mode: str
     price: int
