@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, func, select
 from sqlmodel import col
@@ -351,17 +351,25 @@ def redeem_own(
     )
 
 
+class _ForPurchase(Protocol):
+    @property
+    def purchase_id(self) -> uuid.UUID: ...
+
+
+P = TypeVar("P", bound=_ForPurchase)
+
+
+def _by_purchase(
+    uow: UnitOfWork, provider_code: str, items: Sequence[P], run: Callable[[list[P]], Sequence[Outcome[Any]]]
+) -> list[Outcome[Any]]:
+    return for_own_enrolments(uow, provider_code, [i.purchase_id for i in items], list(items), run)
+
+
 def complete_own(
     uow: UnitOfWork, ctx: ProgrammeContext, provider_code: str, reports: Sequence[training.CompletionReport]
 ) -> list[Outcome[Any]]:
     """Report completions of provider ``provider_code``'s enrolments (others are refused)."""
-    return for_own_enrolments(
-        uow,
-        provider_code,
-        [r.purchase_id for r in reports],
-        list(reports),
-        lambda mine: training.complete_many(uow, ctx, mine),
-    )
+    return _by_purchase(uow, provider_code, reports, lambda mine: training.complete_many(uow, ctx, mine))
 
 
 def attend_own(
@@ -369,12 +377,8 @@ def attend_own(
 ) -> list[Outcome[Any]]:
     """Report monthly attendance of provider ``provider_code``'s enrolments (others are
     refused)."""
-    return for_own_enrolments(
-        uow,
-        provider_code,
-        [r.purchase_id for r in reports],
-        list(reports),
-        lambda mine: training.report_attendance_many(uow, ctx, mine),
+    return _by_purchase(
+        uow, provider_code, reports, lambda mine: training.report_attendance_many(uow, ctx, mine)
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from skillsprogram.web.routes import applicant, public, registering
+from skillsprogram.web.routes import applicant, partner, public, registering
 
 #: Every router of the portal, in the order they are included.
-ROUTERS: list[APIRouter] = [public.router, registering.router, applicant.router]
+ROUTERS: list[APIRouter] = [public.router, registering.router, applicant.router, partner.router]
