@@ -61,7 +61,8 @@ class UnreadableFile(ValidationFailed):
     ``details["reason"]`` says why, for a page to say it in words: ``too-large`` (with
     ``size`` and ``limit``), ``not-utf8`` (``offset``, ``line``), ``empty``, ``header``
     (a header that does not parse), ``columns`` (``missing``, ``unknown``, ``repeated``
-    and the ``expected`` columns, each a list), or ``not-json``.
+    and the ``expected`` columns, each a list), ``too-many-rows`` (``rows``, ``limit``:
+    a portal upload's own bound) or ``not-json``.
     """
 
     code = "unreadable-file"

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy import ColumnElement, func, select
 from sqlmodel import col
 
@@ -24,7 +25,7 @@ from skillsprogram.domain.models import Completion, Course, Platform, Purchase, 
 from skillsprogram.errors import DomainError, InvalidTransition, NotFound, ValidationFailed
 from skillsprogram.services import catalogue, training
 from skillsprogram.services.audit import Change, record
-from skillsprogram.services.imports import read_csv
+from skillsprogram.services.imports import Rows, UnreadableFile, read_csv
 from skillsprogram.services.listings import CatalogueCourse
 from skillsprogram.services.outcomes import Outcome
 from skillsprogram.services.paging import keyset_page
@@ -32,6 +33,7 @@ from skillsprogram.services.uploads import UploadReport, row_by_row
 from skillsprogram.storage.uow import UnitOfWork
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,6 +386,20 @@ def attend_own(
 
 #: The files a provider uploads: attendance and completions, each row by row.
 UPLOAD_KINDS = ("attendance", "completions")
+#: The most rows a file uploaded through the portal may hold: a larger one is refused
+#: whole, before any row is written (the command line reads larger files).
+MAX_UPLOAD_ROWS = 10_000
+
+
+def _bounded(rows: Rows[M]) -> Rows[M]:
+    if rows.total > MAX_UPLOAD_ROWS:
+        raise UnreadableFile(
+            f"{rows.total:,} rows, more than the {MAX_UPLOAD_ROWS:,} a file may hold",
+            reason="too-many-rows",
+            rows=rows.total,
+            limit=MAX_UPLOAD_ROWS,
+        )
+    return rows
 
 
 def upload(ctx: ProgrammeContext, provider_code: str, kind: str, content: bytes, limit: int) -> UploadReport:
@@ -391,14 +407,15 @@ def upload(ctx: ProgrammeContext, provider_code: str, kind: str, content: bytes,
     attendance_percent``; ``completions``: ``purchase_id, certificate_number[, score]``)
     of at most ``limit`` bytes, row by row, as ``run report-attendance`` does.
 
-    A file that cannot be read at all (too large, not UTF-8, a wrong header) raises
+    A file that cannot be read at all (too large, more than :data:`MAX_UPLOAD_ROWS` rows,
+    not UTF-8, a wrong header) raises
     :class:`~skillsprogram.services.imports.UnreadableFile` and writes nothing. Each row
     is accepted or refused on its own; rows of other providers' enrolments are refused
     as ``purchase-not-found``. The same file sent again changes nothing: its rows are
     refused as ``already-reported`` or ``purchase-not-redeemed`` (completed already).
     """
     if kind == "attendance":
-        attendance = read_csv(content, training.AttendanceRow, limit)
+        attendance = _bounded(read_csv(content, training.AttendanceRow, limit))
         return row_by_row(
             ctx,
             attendance,
@@ -406,7 +423,7 @@ def upload(ctx: ProgrammeContext, provider_code: str, kind: str, content: bytes,
             lambda uow, chunk: attend_own(uow, ctx, provider_code, chunk),
         )
     if kind == "completions":
-        completions = read_csv(content, training.CompletedRow, limit)
+        completions = _bounded(read_csv(content, training.CompletedRow, limit))
         return row_by_row(
             ctx,
             completions,

@@ -88,6 +88,9 @@ FILE_MESSAGES: Mapping[str, str] = {
         "The file is not a CSV file saved as UTF-8 text (line %(line)s holds a character in another "
         "encoding). Save it as “CSV UTF-8” and upload it again."
     ),
+    "too-many-rows": N_(
+        "The file has too many rows: a file may hold at most %(limit)s rows. Split it and upload each part."
+    ),
     "empty": N_("The file is empty: its first row must name its columns."),
     "header": N_("The first row of the file must name its columns, separated by commas."),
     "columns": N_(
