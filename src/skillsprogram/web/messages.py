@@ -29,6 +29,8 @@ FIELD_MESSAGES: Mapping[str, str] = {
     "enum": N_("Please choose one of the options."),
     "bool_parsing": N_("Please choose yes or no."),
     "value_error": N_("This value is not valid."),
+    "uuid_parsing": N_("This is not an id in the expected form."),
+    "uuid_type": N_("This is not an id in the expected form."),
     "extra_forbidden": N_("This field is not part of the form."),
 }
 #: The generic message for an error type not listed above.
