@@ -459,3 +459,29 @@ def test_what_is_not_an_amount_with_the_currencys_decimals_is_left_for_the_model
     typed: str,
 ) -> None:
     assert minor_units(typed, 0 if typed == "1.5" else 2) == typed
+
+
+def test_enrolments_come_a_page_at_a_time_keeping_the_filter(
+    browser: TestClient, ctx: ProgrammeContext, keys: PartnerKeys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from skillsprogram.web.routes import partner as pages_of_partners
+
+    monkeypatch.setattr(pages_of_partners, "PAGE_SIZE", 1)
+    first, second = sorted(bought(browser, ctx, "T-WELD", "T-WELD"), key=lambda p: p["id"])
+    partner_sign_in(browser, keys.provider)
+    page = browser.get("/partner/enrolments?state=purchased").text
+    assert first["id"] in page and second["id"] not in page
+    following = page.split('class="button secondary" href="')[1].split('"')[0].replace("&amp;", "&")
+    assert following == f"/partner/enrolments?course=&state=purchased&after={first['id']}"
+    rest = browser.get(following).text
+    assert second["id"] in rest and first["id"] not in rest
+
+
+def test_signing_in_goes_back_only_to_a_page_of_this_site(browser: TestClient, keys: PartnerKeys) -> None:
+    page = browser.get("/partner/sign-in?next=/partner/uploads")
+    assert 'name="next" value="/partner/uploads"' in page.text
+    answer = browser.post(
+        "/partner/sign-in",
+        data={**form_tokens(page.text), "api_key": keys.provider, "next": "https://evil.example/"},
+    )
+    assert answer.status_code == 303 and answer.headers["location"] == "/partner"
