@@ -480,6 +480,10 @@ def test_enrolments_come_a_page_at_a_time_keeping_the_filter(
 def test_signing_in_goes_back_only_to_a_page_of_this_site(browser: TestClient, keys: PartnerKeys) -> None:
     page = browser.get("/partner/sign-in?next=/partner/uploads")
     assert 'name="next" value="/partner/uploads"' in page.text
+    wrong = browser.post(
+        "/partner/sign-in", data={**form_tokens(page.text), "api_key": "wrong", "next": "/partner/uploads"}
+    )
+    assert wrong.status_code == 401 and 'name="next" value="/partner/uploads"' in wrong.text
     answer = browser.post(
         "/partner/sign-in",
         data={**form_tokens(page.text), "api_key": keys.provider, "next": "https://evil.example/"},

@@ -129,8 +129,8 @@ def _render(
 # --- signing in --------------------------------------------------------------------------------
 
 
-def _sign_in_page(request: Request, errors: FieldErrors, status: int = 200) -> Response:
-    values = {"next": back_to(request.query_params.get("next"), "/partner")}
+def _sign_in_page(request: Request, errors: FieldErrors, status: int = 200, then: object = None) -> Response:
+    values = {"next": back_to(then or request.query_params.get("next"), "/partner")}
     return pages(request).render(
         request, "partner/sign_in.html", {"errors": errors, "values": values}, status_code=status
     )
@@ -167,7 +167,7 @@ def sign_in(request: Request, form: SentForm) -> Response:
             raise
         limiter.hit(address)
         message = translate(request, N_("This key is not valid. Please check it and try again."))
-        return _sign_in_page(request, FieldErrors({"api_key": message}), 401)
+        return _sign_in_page(request, FieldErrors({"api_key": message}), 401, form.get("next"))
     except BaseException:
         submission.failed()
         raise
