@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from skillsprogram.api import create_app
+from skillsprogram.api.routes.partners import PUBLISHER_ROUTES
 from skillsprogram.api.security import ROLE_SCOPES
 from skillsprogram.context import ProgrammeContext
 from tests.api.conftest import Credentials, api_settings, staff_token
@@ -89,7 +90,7 @@ def _admitted(operation: dict[str, Any], path: str, method: str) -> set[str]:
             if staff:
                 roles |= {role for role, allowed in ROLE_SCOPES.items() if staff <= allowed}
         if "ApiKey" in requirement:
-            roles |= {"provider", "platform"} if (method, path) == ("POST", "/v1/courses") else {"provider"}
+            roles |= {"provider", "platform"} if (method, path) in PUBLISHER_ROUTES else {"provider"}
         if "RailSignature" in requirement:
             roles.add("rail")
     return roles

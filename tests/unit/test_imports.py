@@ -219,3 +219,37 @@ def test_generated_hostile_cells_are_refused_by_column(note: str, digits: str, h
 def test_json_nested_beyond_the_limit_is_refused_at_any_depth(depth: int) -> None:
     with pytest.raises(UnreadableFile, match="nested deeper"):
         imports.read_json_list(("[" * depth + "]" * depth).encode(), Sample)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.binary(max_size=300), hostile.invalid_utf8(), st.text(max_size=300).map(str.encode)))
+def test_every_refusal_names_its_rule_by_a_code_and_every_unreadable_file_its_reason(content: bytes) -> None:
+    try:
+        rows = imports.read_csv(b"purchase_id,period,percent,note\n" + content, Sample)
+    except UnreadableFile as error:
+        assert error.details["reason"] in {"not-utf8", "empty", "header", "columns", "too-large"}
+        return
+    assert all(p.code for p in rows.problems)
+    lines = [line for line, _row in rows.rows] + [p.line for p in rows.problems]
+    assert all(line >= 2 for line in lines)
+
+
+@settings(max_examples=100, deadline=None)
+@given(size=st.integers(1_024, 4_096), extra=st.integers(1, 500))
+def test_a_file_beyond_the_limit_it_is_read_with_is_refused_as_too_large(size: int, extra: int) -> None:
+    content = csv_of(*[f"{ID},2025-02,1,"] * (size // 40 + extra))
+    limit = len(content) - 1
+    with pytest.raises(UnreadableFile) as refused:
+        imports.read_csv(content, Sample, limit)
+    assert refused.value.details == {"reason": "too-large", "size": len(content), "limit": limit}
+    assert len(imports.read_csv(content, Sample, len(content)).rows) == size // 40 + extra
+
+
+def test_a_header_naming_the_wrong_columns_lists_them_for_the_reader() -> None:
+    with pytest.raises(UnreadableFile) as refused:
+        imports.read_csv(b"purchase_id,month,percent,percent\n", Sample)
+    details = refused.value.details
+    assert details["reason"] == "columns"
+    assert details["missing"] == ["period"] and details["unknown"] == ["'month'"]
+    assert details["repeated"] == ["percent"]
+    assert details["expected"] == ["purchase_id", "period", "percent", "note"]

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from skillsprogram.api import ApiSettings, create_app
 from skillsprogram.context import ProgrammeContext
-from tests.api.conftest import api_settings
+from skillsprogram.services import clients
+from tests.api.conftest import api_key, api_settings
 from tests.api.helpers import registration
 
 
@@ -55,3 +59,35 @@ def register_through_the_portal(browser: TestClient, index: int, **overrides: st
     answer = browser.post("/register", data=sent)
     assert answer.status_code == 303, answer.text
     return answer.headers["location"]
+
+
+@dataclass
+class PartnerKeys:
+    """API keys of the organisations of the tests (p1 teaches welding, p2 coding; tm is the
+    platform that sells both), as an administrator issues them."""
+
+    provider: str
+    other_provider: str
+    platform: str
+    provider_client: uuid.UUID
+
+
+@pytest.fixture
+def keys(ctx: ProgrammeContext) -> PartnerKeys:
+    """One API key of each organisation."""
+    with ctx.transaction() as uow:
+        issued = clients.create_client(uow, ctx, "provider", "test provider p1", "p1")
+    return PartnerKeys(
+        provider=issued.api_key,
+        other_provider=api_key(ctx, "provider", "p2")["X-API-Key"],
+        platform=api_key(ctx, "platform", "tm")["X-API-Key"],
+        provider_client=issued.client.id,
+    )
+
+
+def partner_sign_in(browser: TestClient, key: str) -> Response:
+    """Sign in on the partner sign-in page with ``key``; returns the answer."""
+    page = browser.get("/partner/sign-in")
+    return browser.post(
+        "/partner/sign-in", data={**form_tokens(page.text), "api_key": key, "next": "/partner"}
+    )

@@ -119,9 +119,15 @@ def create_app(
         routes=app.state.routes,
         identify=app.state.api.caller,
     )
-    app.add_middleware(
-        RequestLimits, max_bytes=settings.max_body_bytes, problem_base=settings.problem_type_base
-    )
+    with_portal = portal and settings.portal
+    if with_portal:
+        from skillsprogram.web.portal import request_limits
+
+        app.add_middleware(RequestLimits, **request_limits(settings))
+    else:
+        app.add_middleware(
+            RequestLimits, max_bytes=settings.max_body_bytes, problem_base=settings.problem_type_base
+        )
 
     async def openapi_document(request: Request) -> JSONResponse:
         """The OpenAPI document (at ``/openapi.json`` and ``/v1/openapi.json``)."""
@@ -135,7 +141,7 @@ def create_app(
     app.add_route(OPENAPI_URL, openapi_document, include_in_schema=False)
     app.add_route("/openapi.json", openapi_document, include_in_schema=False)
     app.add_route(f"{API_PREFIX}/docs", swagger_ui, include_in_schema=False)
-    if portal and settings.portal:
+    if with_portal:
         from skillsprogram.web import install_portal
 
         install_portal(app)

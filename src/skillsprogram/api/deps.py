@@ -92,7 +92,7 @@ class ApiState:
             if headers.get("authorization"):
                 return _bearer(self, headers["authorization"])
             if headers.get("x-api-key"):
-                return _key_holder(self, headers["x-api-key"])
+                return key_holder(self, headers["x-api-key"])
             if headers.get("x-signature"):
                 return _signer(
                     self, headers.get("x-client-id"), headers.get("x-timestamp"), headers["x-signature"], body
@@ -200,7 +200,7 @@ def organisation(*roles: ClientRole) -> Callable[..., Principal]:
     """A dependency admitting platforms/providers with an API key of one of ``roles``."""
 
     def dependency(state: State, key: Annotated[str | None, Depends(api_key)]) -> Principal:
-        principal = _key_holder(state, key)
+        principal = key_holder(state, key)
         if principal.role not in {r.value for r in roles}:
             raise forbidden(f"a {principal.role} client may not use this route")
         return principal
@@ -235,8 +235,9 @@ def _client(client: ApiClient) -> Principal:
     )
 
 
-def _key_holder(state: ApiState, key: str | None) -> Principal:
-    """The client whose ``X-API-Key`` this is; 401 problems otherwise."""
+def key_holder(state: ApiState, key: str | None) -> Principal:
+    """The client whose API key (``X-API-Key``, or typed into the portal's sign-in) this
+    is; 401 problems otherwise."""
     if not key:
         raise unauthenticated("an X-API-Key header is required", scheme="ApiKey")
     client_id, _, secret = key.partition(".")
@@ -248,6 +249,16 @@ def _key_holder(state: ApiState, key: str | None) -> Principal:
         client = clients.authenticate(uow, cid, secret)
     if client is None:
         raise unauthenticated("the API key is not valid", "invalid-api-key", "ApiKey")
+    return _client(client)
+
+
+def active_organisation(state: ApiState, client_id: uuid.UUID, *roles: ClientRole) -> Principal | None:
+    """The client ``client_id`` as the API's caller, while it is active and holds one of
+    ``roles``; ``None`` once it has been revoked (read on every request, as for a key)."""
+    with state.ctx.uow() as uow:
+        client = clients.active_client(uow, client_id)
+    if client is None or client.role not in {role.value for role in roles}:
+        return None
     return _client(client)
 
 

@@ -7,6 +7,7 @@ import json
 import math
 import re
 import time
+from collections.abc import Callable, Mapping
 
 import anyio
 from limits import RateLimitItemPerSecond
@@ -14,10 +15,11 @@ from limits.errors import ConfigurationError as LimitsConfigurationError
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from starlette.datastructures import Headers
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from skillsprogram.api.bodies import replaying
-from skillsprogram.api.problems import ApiError, send_problem
+from skillsprogram.api.problems import ApiError, route_path, send_problem
 from skillsprogram.errors import ConfigurationError
 
 
@@ -46,6 +48,7 @@ class RateLimiter:
         self.limit = limit
         self.what = what
         self.window_seconds = window_seconds
+        self.what = what
         self.item = RateLimitItemPerSecond(limit, window_seconds, namespace=namespace)
         try:
             self.storage = storage_from_string(storage_uri)
@@ -55,11 +58,19 @@ class RateLimiter:
 
     def hit(self, key: str) -> None:
         """Count one call by ``key``, or raise a 429 problem with ``Retry-After``."""
-        if self.strategy.hit(self.item, key):
-            return
+        if not self.strategy.hit(self.item, key):
+            raise self._refusal(key)
+
+    def check(self, key: str) -> None:
+        """Raise the 429 problem if ``key`` has spent its calls, without counting one (to
+        count only failed attempts: check first, :meth:`hit` on failure)."""
+        if not self.strategy.test(self.item, key):
+            raise self._refusal(key)
+
+    def _refusal(self, key: str) -> ApiError:
         reset_at = self.strategy.get_window_stats(self.item, key).reset_time
         wait = min(self.window_seconds, max(1, math.ceil(reset_at - time.time())))
-        raise ApiError(
+        return ApiError(
             429,
             "too-many-requests",
             f"at most {self.limit} {self.what} per {self.window_seconds} s; try again later",
@@ -98,6 +109,11 @@ class RequestLimits:
 
     It also keeps 204 and 304 answers bare (no content type, no body), whichever part of
     the application wrote them. Being plain ASGI, it guards a government's own stack too.
+
+    ``larger`` names paths whose bodies may be larger than ``max_bytes`` (the portal's
+    file uploads, up to their own limit). ``page``, when given, answers a refusal of a
+    path outside ``/v1`` (a page's form or upload) with the response it builds for the
+    status (an HTML page in the person's language) instead of a problem document.
     """
 
     def __init__(
@@ -111,9 +127,13 @@ class RequestLimits:
         max_depth: int = MAX_JSON_DEPTH,
         max_string: int = MAX_JSON_STRING,
         max_digits: int = MAX_JSON_DIGITS,
+        larger: Mapping[str, int] | None = None,
+        page: Callable[[Scope, int], Response] | None = None,
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = dict(larger or {})
+        self.page = page
         self.problem_base = problem_base
         self.body_timeout = body_timeout
         self.max_header_bytes = max_header_bytes
@@ -128,15 +148,16 @@ class RequestLimits:
             await self._refuse(send, scope, 431, "headers-too-large", detail)
             return
         headers = Headers(scope=scope)
+        limit = self.larger.get(route_path(scope), self.max_bytes)
         declared = headers.get("content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._refuse(send, scope, 413, "body-too-large", self._too_large)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await self._refuse(send, scope, 413, "body-too-large", self._too_large(limit))
             return
         try:
             with anyio.fail_after(self.body_timeout):
-                body = await self._read(receive)
+                body = await self._read(receive, limit)
         except _TooLarge:
-            await self._refuse(send, scope, 413, "body-too-large", self._too_large)
+            await self._refuse(send, scope, 413, "body-too-large", self._too_large(limit))
             return
         except TimeoutError:
             detail = f"the request body did not arrive within {self.body_timeout:g} s"
@@ -151,11 +172,11 @@ class RequestLimits:
                 return
         await self.app(scope, replaying(body, receive), bare_when_empty(send))
 
-    @property
-    def _too_large(self) -> str:
-        return f"request bodies are limited to {self.max_bytes} bytes"
+    @staticmethod
+    def _too_large(limit: int) -> str:
+        return f"request bodies are limited to {limit} bytes"
 
-    async def _read(self, receive: Receive) -> bytes | None:
+    async def _read(self, receive: Receive, limit: int) -> bytes | None:
         chunks: list[bytes] = []
         size = 0
         more = True
@@ -165,7 +186,7 @@ class RequestLimits:
                 return None
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_bytes:
+            if size > limit:
                 raise _TooLarge
             chunks.append(chunk)
             more = message.get("more_body", False)
@@ -180,7 +201,17 @@ class RequestLimits:
         detail: str,
         headers: dict[str, str] | None = None,
     ) -> None:
+        if self.page is not None and not route_path(scope).startswith("/v1/"):
+            response = self.page(scope, status)
+            response.headers.update(headers or {})
+            await response(scope, _nothing_more, send)
+            return
         await send_problem(send, scope, self.problem_base, status, code, detail, headers)
+
+
+async def _nothing_more() -> Message:
+    """What a response refusing a request reads of it: nothing (it was refused unread)."""
+    return {"type": "http.disconnect"}
 
 
 #: A JSON string (escapes included), a bracket, or a long run of digits outside strings.

@@ -78,6 +78,12 @@ class ApiSettings(Settings):
     portal_max_upload_bytes: int = Field(
         default=5_000_000, ge=1_024, description="Largest file a provider may upload (CSV)"
     )
+    partner_sign_in_limit: int = Field(
+        default=10, ge=1, description="Failed partner sign-ins to the portal allowed per client per window"
+    )
+    partner_sign_in_window_seconds: int = Field(
+        default=900, ge=1, description="The window of `partner_sign_in_limit`"
+    )
 
     def token_key(self) -> bytes:
         """The key bearer tokens are signed with, derived from the deployment secret."""

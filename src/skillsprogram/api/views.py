@@ -13,11 +13,14 @@ from skillsprogram.api.schemas import (
     ApplicationSummary,
     BatchOut,
     CourseOut,
+    EnrolmentOut,
     EntitlementOut,
     FindingOut,
     GrievanceOut,
     ItemProblem,
     ItemResult,
+    OrganisationSummaryOut,
+    OwnCourseOut,
     PartyOut,
     PayoutOut,
     PersonOut,
@@ -29,6 +32,7 @@ from skillsprogram.domain.grievances import Grievance
 from skillsprogram.domain.models import Application, PaymentAccount, Payout, Purchase
 from skillsprogram.services.listings import CatalogueCourse
 from skillsprogram.services.outcomes import Outcome
+from skillsprogram.services.partners import Enrolment, Summary
 from skillsprogram.services.records import ApplicationRecord
 
 
@@ -127,14 +131,45 @@ def course(entry: CatalogueCourse) -> CourseOut:
         id=c.id,
         code=c.code,
         title=c.title,
+        description=c.description,
         field_of_study=c.field_of_study,
         mode=c.mode,
         price=c.price,
         currency=c.currency,
         duration_days=c.duration_days,
-        description=c.description,
         provider=PartyOut.model_validate(entry.provider),
         platform=PartyOut.model_validate(entry.platform),
+    )
+
+
+def own_course(entry: CatalogueCourse) -> OwnCourseOut:
+    """One of the caller's courses, saying whether it is on sale."""
+    return OwnCourseOut(**course(entry).model_dump(), on_sale=entry.course.active)
+
+
+def enrolment(entry: Enrolment) -> EnrolmentOut:
+    """A purchase of one of the caller's courses."""
+    p, c = entry.purchase, entry.course
+    return EnrolmentOut(
+        id=p.id,
+        course_id=c.id,
+        course_code=c.code,
+        course_title=c.title,
+        status=p.status,
+        price=p.price,
+        currency=p.currency,
+        purchased_at=p.purchased_at,
+        redeemed_at=p.redeemed_at,
+        completed_at=entry.completed_at,
+    )
+
+
+def organisation_summary(found: Summary) -> OrganisationSummaryOut:
+    """An organisation's figures."""
+    return OrganisationSummaryOut(
+        courses_on_sale=found.courses_on_sale,
+        courses_withdrawn=found.courses_withdrawn,
+        enrolments=found.enrolments,
     )
 
 

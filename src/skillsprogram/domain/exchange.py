@@ -541,8 +541,8 @@ class CourseSpec:
     """The rail the provider is paid on, when the programme settles with providers directly."""
     provider_account: str | None = None
     """The provider's account number on ``provider_rail``."""
-    description: str = ""
-    """What the course teaches, in a few sentences (shown on its page and searched)."""
+    description: str | None = None
+    """What the course teaches, in its publisher's words (shown on its page and searched)."""
 
 
 @dataclass(frozen=True, slots=True)

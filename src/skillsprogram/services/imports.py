@@ -56,7 +56,14 @@ MAX_JSON_DIGITS = 30
 
 
 class UnreadableFile(ValidationFailed):
-    """A file that cannot be read as a whole: nothing of it is used."""
+    """A file that cannot be read as a whole: nothing of it is used.
+
+    ``details["reason"]`` says why, for a page to say it in words: ``too-large`` (with
+    ``size`` and ``limit``), ``not-utf8`` (``offset``, ``line``), ``empty``, ``header``
+    (a header that does not parse), ``columns`` (``missing``, ``unknown``, ``repeated``
+    and the ``expected`` columns, each a list), ``too-many-rows`` (``rows``, ``limit``:
+    a portal upload's own bound) or ``not-json``.
+    """
 
     code = "unreadable-file"
 
@@ -70,6 +77,10 @@ class Problem:
     message: str
     item: int | None = None
     """For a JSON list, the item's position (1 is the first), since several may share a line."""
+    code: str | None = None
+    """The broken rule's stable code: the row model's error type (``missing``,
+    ``int_parsing``, ...), a line's own (``cell-count``, ``unclosed-quote``,
+    ``line-too-long``) or the service's refusal code (``already-reported``)."""
 
     @property
     def detail(self) -> str:
@@ -152,16 +163,27 @@ def read_file(path: Path) -> bytes:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise UnreadableFile(f"{path}: {size:,} bytes, more than the {MAX_FILE_BYTES:,} a file may hold")
+            raise UnreadableFile(
+                f"{path}: {size:,} bytes, more than the {MAX_FILE_BYTES:,} a file may hold",
+                reason="too-large",
+                size=size,
+                limit=MAX_FILE_BYTES,
+            )
         return path.read_bytes()
     except OSError as error:
         raise UnreadableFile(f"{path}: cannot be read ({error.strerror or error})") from None
 
 
-def decode(content: bytes) -> str:
-    """``content`` as strict UTF-8 text (one leading byte-order mark is dropped)."""
-    if len(content) > MAX_FILE_BYTES:
-        raise UnreadableFile(f"{len(content):,} bytes, more than the {MAX_FILE_BYTES:,} a file may hold")
+def decode(content: bytes, limit: int = MAX_FILE_BYTES) -> str:
+    """``content`` as strict UTF-8 text (one leading byte-order mark is dropped), at most
+    ``limit`` bytes."""
+    if len(content) > limit:
+        raise UnreadableFile(
+            f"{len(content):,} bytes, more than the {limit:,} a file may hold",
+            reason="too-large",
+            size=len(content),
+            limit=limit,
+        )
     bom = 3 if content.startswith(b"\xef\xbb\xbf") else 0
     try:
         return content[bom:].decode("utf-8")
@@ -169,7 +191,10 @@ def decode(content: bytes) -> str:
         offset = error.start + bom
         line = content.count(b"\n", 0, offset) + 1
         raise UnreadableFile(
-            f"not UTF-8 text: byte {offset:,} (line {line:,}) is 0x{content[offset]:02x}"
+            f"not UTF-8 text: byte {offset:,} (line {line:,}) is 0x{content[offset]:02x}",
+            reason="not-utf8",
+            offset=offset,
+            line=line,
         ) from None
 
 
@@ -187,7 +212,7 @@ def _problems(
             message = "a value is required"
         elif detail["type"] == "extra_forbidden":
             message = "is not a field of this file"
-        found.append(Problem(line, column, message, item))
+        found.append(Problem(line, column, message, item, str(detail["type"])))
     return found
 
 
@@ -206,22 +231,26 @@ def _validate(
     rows.rows.append((line, row))
 
 
-def read_csv(content: bytes, model: type[M]) -> Rows[M]:
-    """The rows of a CSV file with a header row naming ``model``'s fields.
+def read_csv(content: bytes, model: type[M], limit: int = MAX_FILE_BYTES) -> Rows[M]:
+    """The rows of a CSV file (of at most ``limit`` bytes) with a header row naming
+    ``model``'s fields.
 
     Cells are stripped of surrounding spaces (only U+0020); an empty cell is an absent value. The
     header must name every required field and nothing else; each line is parsed on its
     own, so a bad line never hides the next ones (and a cell cannot span lines).
     """
-    lines = decode(content).split("\n")
+    lines = decode(content, limit).split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     header_at = next((i for i, line in enumerate(lines) if line.strip(" \r")), None)
     if header_at is None:
-        raise UnreadableFile("the file is empty: it needs a header row")
+        raise UnreadableFile("the file is empty: it needs a header row", reason="empty")
     header = _cells(lines[header_at])
     if header is None or any(_printable_or_none(name) is None for name in header):
-        raise UnreadableFile(f"line {header_at + 1}, the header: does not parse or holds a control character")
+        raise UnreadableFile(
+            f"line {header_at + 1}, the header: does not parse or holds a control character",
+            reason="header",
+        )
     names = [name.strip(" ") for name in header]
     fields = model.model_fields
     required = [name for name, info in fields.items() if info.is_required()]
@@ -235,7 +264,12 @@ def read_csv(content: bytes, model: type[M]) -> Rows[M]:
             *([f"repeated column(s) {', '.join(repeated)}"] if repeated else []),
         ]
         raise UnreadableFile(
-            f"line {header_at + 1}, the header: {'; '.join(said)} (the columns are {', '.join(fields)})"
+            f"line {header_at + 1}, the header: {'; '.join(said)} (the columns are {', '.join(fields)})",
+            reason="columns",
+            missing=missing,
+            unknown=[_shown(name) for name in unknown],
+            repeated=repeated,
+            expected=list(fields),
         )
     rows: Rows[M] = Rows()
     for index in range(header_at + 1, len(lines)):
@@ -243,14 +277,27 @@ def read_csv(content: bytes, model: type[M]) -> Rows[M]:
         if not line.strip(" \r"):
             continue
         if len(line) > MAX_LINE_CHARS:
-            rows.refuse(Problem(number, None, f"longer than {MAX_LINE_CHARS:,} characters"))
+            rows.refuse(
+                Problem(number, None, f"longer than {MAX_LINE_CHARS:,} characters", code="line-too-long")
+            )
             continue
         cells = _cells(line)
         if cells is None:
-            rows.refuse(Problem(number, None, "a quoted cell is not closed (a cell holds no line break)"))
+            rows.refuse(
+                Problem(
+                    number,
+                    None,
+                    "a quoted cell is not closed (a cell holds no line break)",
+                    code="unclosed-quote",
+                )
+            )
             continue
         if len(cells) != len(names):
-            rows.refuse(Problem(number, None, f"{len(cells)} cells where the header has {len(names)}"))
+            rows.refuse(
+                Problem(
+                    number, None, f"{len(cells)} cells where the header has {len(names)}", code="cell-count"
+                )
+            )
             continue
         # Only spaces are stripped: ``str.strip()`` would also drop tabs and other control
         # characters at either end of a cell, where they must be refused instead.
@@ -295,7 +342,8 @@ def _check_depth(text: str) -> None:
                 line = text.count("\n", 0, position) + 1
                 column = position - (text.rfind("\n", 0, position) + 1) + 1
                 raise UnreadableFile(
-                    f"line {line:,} column {column:,}: nested deeper than {MAX_JSON_DEPTH} levels"
+                    f"line {line:,} column {column:,}: nested deeper than {MAX_JSON_DEPTH} levels",
+                    reason="not-json",
                 )
         elif char in "]}":
             depth -= 1
@@ -353,7 +401,7 @@ def read_json_list(content: bytes, model: type[M]) -> Rows[M]:
     rows: Rows[M] = Rows()
     position = _skip(text, 0)
     if text[position : position + 1] != "[":
-        raise UnreadableFile("the file is not a JSON list (it must start with '[')")
+        raise UnreadableFile("the file is not a JSON list (it must start with '[')", reason="not-json")
     position = _skip(text, position + 1)
     if text[position : position + 1] == "]":
         position += 1
@@ -364,7 +412,9 @@ def read_json_list(content: bytes, model: type[M]) -> Rows[M]:
             try:
                 item, position = _DECODER.raw_decode(text, position)
             except json.JSONDecodeError as error:
-                raise UnreadableFile(f"line {error.lineno:,} column {error.colno:,}: {error.msg}") from None
+                raise UnreadableFile(
+                    f"line {error.lineno:,} column {error.colno:,}: {error.msg}", reason="not-json"
+                ) from None
             except ValueError as error:
                 raise _unreadable_at(text, position, str(error)) from None
             huge = [key for key, value in item.items() if value is _HUGE] if isinstance(item, dict) else []
@@ -391,4 +441,4 @@ def read_json_list(content: bytes, model: type[M]) -> Rows[M]:
 def _unreadable_at(text: str, position: int, message: str) -> UnreadableFile:
     line = text.count("\n", 0, position) + 1
     column = position - (text.rfind("\n", 0, position) + 1) + 1
-    return UnreadableFile(f"line {line:,} column {column:,}: {message}")
+    return UnreadableFile(f"line {line:,} column {column:,}: {message}", reason="not-json")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, StrictInt
+from pydantic import Field, StrictInt, StringConstraints
 from sqlalchemy import select
 from sqlmodel import col
 
@@ -26,7 +26,7 @@ from skillsprogram.errors import InvalidTransition, NotFound, ValidationFailed
 from skillsprogram.services import voucher_holds
 from skillsprogram.services.audit import Change, record
 from skillsprogram.services.benefits import Earning, earn_many
-from skillsprogram.services.imports import Month, Row, ascii_digits
+from skillsprogram.services.imports import PRINTABLE, Month, Row, ascii_digits
 from skillsprogram.services.outcomes import Outcome, each, single
 from skillsprogram.services.records import purchase_of
 from skillsprogram.services.transitions import Move, load_applications, move_many
@@ -74,6 +74,19 @@ class AttendanceRow(Row):
     def request(self) -> AttendanceRequest:
         """The service's request for this row."""
         return AttendanceRequest(self.purchase_id, self.period, self.attendance_percent)
+
+
+class CompletedRow(Row):
+    """One course finished: a line of a provider's completion file and an item of
+    ``POST /v1/completions``."""
+
+    purchase_id: uuid.UUID
+    certificate_number: Annotated[str, StringConstraints(min_length=1, max_length=64), PRINTABLE]
+    score: Annotated[StrictInt | None, ascii_digits(3), Field(ge=0, le=100)] = None
+
+    def report(self) -> CompletionReport:
+        """The service's report for this row."""
+        return CompletionReport(self.purchase_id, self.certificate_number, self.score)
 
 
 def _month(instant: datetime) -> str:

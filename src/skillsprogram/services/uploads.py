@@ -51,6 +51,8 @@ class UploadReport:
     rows: int
     accepted: int = 0
     problems: list[Problem] = field(default_factory=list)
+    accepted_lines: list[int] = field(default_factory=list)
+    """The lines of the rows accepted, in order (for a row-by-row report)."""
 
     @property
     def refused(self) -> int:
@@ -78,19 +80,22 @@ class _Refused(Exception):
 def refusal(line: int, error: DomainError) -> Problem:
     """The problem a service's refusal of the row at ``line`` is reported as."""
     column = error.details.get("field")
-    return Problem(line, column if isinstance(column, str) else None, f"[{error.code}] {error.message}")
+    return Problem(
+        line, column if isinstance(column, str) else None, f"[{error.code}] {error.message}", code=error.code
+    )
 
 
 def _apply_chunk(
     uow: UnitOfWork, rows: list[tuple[int, M]], item: Callable[[M], T], apply: Apply[T]
-) -> tuple[int, list[Problem]]:
+) -> tuple[list[int], list[Problem]]:
     outcomes = apply(uow, [item(row) for _line, row in rows])
     problems = [
         refusal(line, outcome.error)
         for (line, _row), outcome in zip(rows, outcomes, strict=True)
         if outcome.error is not None
     ]
-    return len(rows) - len(problems), problems
+    accepted = [line for (line, _row), outcome in zip(rows, outcomes, strict=True) if outcome.error is None]
+    return accepted, problems
 
 
 def row_by_row(ctx: ProgrammeContext, rows: Rows[M], item: Callable[[M], T], apply: Apply[T]) -> UploadReport:
@@ -99,7 +104,8 @@ def row_by_row(ctx: ProgrammeContext, rows: Rows[M], item: Callable[[M], T], app
     for chunk in slices(rows.rows):
         with ctx.transaction() as uow:
             accepted, problems = _apply_chunk(uow, chunk, item, apply)
-        report.accepted += accepted
+        report.accepted += len(accepted)
+        report.accepted_lines += accepted
         report.problems += problems
     report.problems.sort(key=lambda problem: problem.line)
     return report
@@ -116,7 +122,8 @@ def all_or_nothing(
         with ctx.transaction() as uow:
             for chunk in slices(rows.rows):
                 accepted, problems = _apply_chunk(uow, chunk, item, apply)
-                report.accepted += accepted
+                report.accepted += len(accepted)
+                report.accepted_lines += accepted
                 report.problems += problems
             if report.problems:
                 raise _Refused

@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.types import Scope
 
 from skillsprogram.api.problems import ApiError, route_path, status_of
 from skillsprogram.errors import DomainError
@@ -46,6 +47,12 @@ def _page(request: Request, status: int, message: str | None = None) -> Response
     pages = request.app.state.pages
     text = message or STATUS_MESSAGES.get(status, STATUS_MESSAGES[500])
     return pages.render(request, "error.html", {"status": status, "message": text}, status_code=status)
+
+
+def page_for(scope: Scope, status: int) -> Response:
+    """The error page for ``status`` of a request refused before any route read it (a body
+    too large, see :class:`~skillsprogram.api.limits.RequestLimits`)."""
+    return _page(Request(scope), status)
 
 
 def install(app: FastAPI) -> None:

@@ -127,9 +127,14 @@ class Submission:
 
     def done(self, location: str) -> RedirectResponse:
         """The first sending succeeded: remember where it led, and go there."""
+        self.remember(location)
+        return RedirectResponse(location, status_code=303)
+
+    def remember(self, location: str) -> None:
+        """The first sending succeeded and its outcome is shown at once (a batch's
+        per-item results): a resend is taken to ``location`` and changes nothing."""
         assert self.key is not None
         self.store.finish(self.scope, self.key, 303, "text/uri-list", location.encode())
-        return RedirectResponse(location, status_code=303)
 
     def failed(self) -> None:
         """The form is shown again with its errors: the same token may be sent corrected."""
@@ -141,3 +146,21 @@ def values_of(form: Mapping[str, Any], names: Sequence[str]) -> dict[str, Any]:
     """The named fields of ``form`` that were filled in (an empty field is left out, so the
     model's default or its ``missing`` error applies)."""
     return {name: form[name] for name in names if isinstance(form.get(name), str) and form[name].strip()}
+
+
+def minor_units(text: str, digits: int) -> int | str:
+    """An amount typed in the currency's major unit (``4000``, ``4000.50``; ``,`` or ``_``
+    between thousands are ignored) in its minor unit, or ``text`` unchanged when it is not
+    such an amount with at most ``digits`` decimals (for the model to refuse beside its
+    field)."""
+    cleaned = text.strip().replace(",", "").replace("_", "").replace(" ", "")
+    whole, dot, fraction = cleaned.partition(".")
+    if (
+        not whole.isascii()
+        or not whole.isdigit()
+        or not ((fraction.isascii() and fraction.isdigit()) or not dot)
+    ):
+        return text
+    if len(fraction) > digits or len(whole) > 16:
+        return text
+    return int(whole) * 10**digits + int(fraction.ljust(digits, "0") or "0")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.staticfiles import StaticFiles
@@ -10,7 +12,7 @@ from skillsprogram import __version__
 from skillsprogram.api import problems
 from skillsprogram.api.app import build_state, programme_context
 from skillsprogram.api.idempotency import IdempotencyStore
-from skillsprogram.api.limits import RequestLimits
+from skillsprogram.api.limits import RateLimiter, RequestLimits
 from skillsprogram.api.logs import install_redaction
 from skillsprogram.api.settings import ApiSettings
 from skillsprogram.clock import Clock
@@ -18,7 +20,7 @@ from skillsprogram.context import ProgrammeContext
 from skillsprogram.web import errors
 from skillsprogram.web.headers import SecurityHeaders
 from skillsprogram.web.rendering import Pages, build_environment
-from skillsprogram.web.routes import ROUTERS
+from skillsprogram.web.routes import ROUTERS, partner
 from skillsprogram.web.sessions import SESSION_COOKIE
 
 #: Where the portal's static files are served.
@@ -35,6 +37,13 @@ def install_portal(app: FastAPI) -> None:
     settings: ApiSettings = state.settings
     environment = build_environment(state.ctx, settings.portal_templates)
     app.state.pages = Pages(environment, state.ctx.texts)
+    app.state.partner_sign_ins = RateLimiter(
+        settings.partner_sign_in_limit,
+        settings.partner_sign_in_window_seconds,
+        settings.rate_limit_storage,
+        namespace=f"skillsprogram/{state.ctx.programme_id or state.ctx.config.programme.code}/partners",
+        what="failed sign-ins",
+    )
     for router in ROUTERS:
         app.include_router(router)
     # A deployment's folder first: its logo and theme.css win over the core's.
@@ -87,7 +96,17 @@ def create_portal(
         settings.idempotency_wait_seconds,
     )
     install_portal(app)
-    app.add_middleware(
-        RequestLimits, max_bytes=settings.max_body_bytes, problem_base=settings.problem_type_base
-    )
+    app.add_middleware(RequestLimits, **request_limits(settings))
     return app
+
+
+def request_limits(settings: ApiSettings) -> dict[str, Any]:
+    """The arguments of :class:`~skillsprogram.api.limits.RequestLimits` for an app serving
+    the portal: the app-wide body limit, the upload page's own (``portal_max_upload_bytes``),
+    and refusals of a page's request shown as a page."""
+    return {
+        "max_bytes": settings.max_body_bytes,
+        "problem_base": settings.problem_type_base,
+        "larger": partner.upload_limits(settings.portal_max_upload_bytes),
+        "page": errors.page_for,
+    }

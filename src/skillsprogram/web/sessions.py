@@ -2,9 +2,11 @@
 
 The session is a cookie signed with a key derived from the deployment secret (Starlette's
 ``SessionMiddleware``): HttpOnly, SameSite=Lax, Secure when the settings say the portal is
-served over HTTPS. It holds no personal value: the application's id, the chosen language,
-the session's CSRF secret and, while a person signs in, the challenge their code was
-asked under.
+served over HTTPS. It holds no personal value: the application's id (an applicant's
+session) or the API client's id (a platform's or provider's, never its key), the chosen
+language, the session's CSRF secret and, while a person signs in, the challenge their code
+was asked under. A session is one person's: signing in as an applicant or as a partner
+ends whichever sign-in it held before.
 """
 
 from __future__ import annotations
@@ -14,13 +16,17 @@ import uuid
 
 from fastapi import Request
 
-from skillsprogram.api.deps import still_admitted
+from skillsprogram.api.deps import active_organisation, still_admitted
 from skillsprogram.api.problems import ApiError
 from skillsprogram.api.security import APPLICANT, Principal
+from skillsprogram.domain.access import ClientRole
 
 #: The name of the portal's session cookie.
 SESSION_COOKIE = "skillsprogram_session"
 _APPLICATION = "application"
+_PARTNER = "partner"
+#: The roles that sign in to the partner pages with their API key.
+PARTNER_ROLES = (ClientRole.PLATFORM, ClientRole.PROVIDER)
 _LOCALE = "locale"
 _CSRF = "csrf"
 _CHALLENGE = "challenge"
@@ -112,4 +118,36 @@ def applicant(request: Request) -> Principal | None:
     except ApiError:
         sign_out(request)
         return None
+    return principal
+
+
+def sign_in_partner(request: Request, client_id: uuid.UUID) -> None:
+    """Start a platform's or provider's session as API client ``client_id`` (an
+    applicant's sign-in in the same session ends; the language and CSRF secret are kept,
+    as for :func:`sign_in`)."""
+    _restart(request, (_LOCALE, _CSRF))
+    request.session[_PARTNER] = str(client_id)
+
+
+def partner_signed_in(request: Request) -> uuid.UUID | None:
+    """The API client this session is signed in as, if any."""
+    value = request.session.get(_PARTNER)
+    try:
+        return uuid.UUID(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def partner(request: Request) -> Principal | None:
+    """The signed-in platform or provider as the API's caller (an API key's holder), or
+    ``None``.
+
+    The client is read on every request: once its key is revoked, the session ends at once.
+    """
+    client_id = partner_signed_in(request)
+    if client_id is None:
+        return None
+    principal = active_organisation(request.app.state.api, client_id, *PARTNER_ROLES)
+    if principal is None:
+        sign_out(request)
     return principal

@@ -1,40 +1,59 @@
-"""Platforms and providers (API keys): publish courses, redeem codes, report completions and
-monthly attendance. A provider reaches only enrolments in its own courses."""
+"""Platforms and providers (API keys): publish, change and withdraw courses, list enrolments,
+redeem codes, report completions and monthly attendance. An organisation reaches only its
+own courses (those it teaches or sells) and their enrolments."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Query, status
 
 from skillsprogram.api import views
-from skillsprogram.api.deps import State, organisation, transaction
+from skillsprogram.api.deps import State, organisation, reading, transaction
+from skillsprogram.api.pagination import Limit, Page, UuidCursor, next_cursor
 from skillsprogram.api.routes import MUTATING, problems
 from skillsprogram.api.schemas import (
     AttendanceIn,
     BatchOut,
     CompletionsIn,
+    CourseChangeIn,
     CourseIn,
     CoursePublished,
+    EnrolmentOut,
+    OrganisationSummaryOut,
+    OwnCourseOut,
     RedemptionsIn,
 )
 from skillsprogram.api.security import Principal, forbidden
 from skillsprogram.domain.access import ClientRole
 from skillsprogram.domain.exchange import CourseSpec
-from skillsprogram.errors import NotFound
-from skillsprogram.services import partners, training
-from skillsprogram.services.outcomes import Outcome
+from skillsprogram.domain.lifecycle import PurchaseStatus
+from skillsprogram.services import partners
+from skillsprogram.services.partners import CourseChange, Organisation
 from skillsprogram.services.training import CompletionReport
-from skillsprogram.storage.uow import UnitOfWork
 
 router = APIRouter(
     tags=["platforms and providers"], responses={**problems(400, 401, 403, 413, 422), **MUTATING}
 )
 Publisher = Annotated[Principal, Depends(organisation(ClientRole.PLATFORM, ClientRole.PROVIDER))]
 Provider = Annotated[Principal, Depends(organisation(ClientRole.PROVIDER))]
-T = TypeVar("T")
+#: Routes an organisation's key reaches for its own courses (a platform and a provider alike).
+PUBLISHER_ROUTES = frozenset(
+    {
+        ("POST", "/v1/courses"),
+        ("PATCH", "/v1/courses/{course_id}"),
+        ("POST", "/v1/courses/{course_id}/withdrawal"),
+        ("GET", "/v1/organisation"),
+        ("GET", "/v1/organisation/courses"),
+        ("GET", "/v1/enrolments"),
+    }
+)
+
+
+def organisation_of(principal: Principal) -> Organisation:
+    """The platform or provider an API key's holder acts for."""
+    return Organisation(ClientRole(principal.role), principal.owner_code or "")
 
 
 @router.post(
@@ -57,60 +76,98 @@ def publish(body: CourseIn, state: State, principal: Publisher) -> CoursePublish
         return CoursePublished(id=course.id, code=course.code)
 
 
-def _for_own_enrolments(
-    uow: UnitOfWork,
-    principal: Principal,
-    purchase_ids: Sequence[uuid.UUID | None],
-    items: Sequence[T],
-    run: Callable[[list[T]], Sequence[Outcome[Any]]],
-) -> list[Outcome[Any]]:
-    """Run the service on the items whose purchase is one of this provider's enrolments; the
-    others are refused as not found (a provider must not learn of other providers' trainees).
-    Outcomes come back in the order of ``items``."""
-    owned = partners.provider_purchases(uow, principal.owner_code or "", [p for p in purchase_ids if p])
-    ours = [pid is not None and pid in owned for pid in purchase_ids]
-    done = iter(run([item for item, mine in zip(items, ours, strict=True) if mine]))
-    refused: Outcome[Any] = Outcome(
-        error=NotFound("no such purchase among this provider's courses", code="purchase-not-found")
-    )
-    return [next(done) if mine else refused for mine in ours]
-
-
 @router.post("/redemptions", response_model=BatchOut, summary="Redeem codes beneficiaries bring")
 def redeem(body: RedemptionsIn, state: State, principal: Provider) -> BatchOut:
     """Each code starts its course; codes of other providers' courses are refused."""
     with transaction(state, principal) as (uow, ctx):
-        ids = partners.purchases_by_redeem_code(uow, body.codes)
-        wanted = [ids.get(code.strip().upper()) for code in body.codes]
-        outcomes = _for_own_enrolments(
-            uow, principal, wanted, body.codes, lambda codes: training.redeem_many(uow, ctx, codes)
-        )
-        return views.batch(state, outcomes)
+        return views.batch(state, partners.redeem_own(uow, ctx, principal.owner_code or "", body.codes))
 
 
 @router.post("/completions", response_model=BatchOut, summary="Report completed courses")
 def complete(body: CompletionsIn, state: State, principal: Provider) -> BatchOut:
     """Completions with certificates; a beneficiary's first completes their training."""
+    reports = [CompletionReport(i.purchase_id, i.certificate_number, i.score) for i in body.items]
     with transaction(state, principal) as (uow, ctx):
-        outcomes = _for_own_enrolments(
-            uow,
-            principal,
-            [i.purchase_id for i in body.items],
-            [CompletionReport(i.purchase_id, i.certificate_number, i.score) for i in body.items],
-            lambda reports: training.complete_many(uow, ctx, reports),
-        )
-        return views.batch(state, outcomes)
+        return views.batch(state, partners.complete_own(uow, ctx, principal.owner_code or "", reports))
 
 
 @router.post("/attendance", response_model=BatchOut, summary="Report monthly attendance")
 def attendance(body: AttendanceIn, state: State, principal: Provider) -> BatchOut:
     """One figure per enrolment and month; each may earn (or withhold) an allowance."""
+    requests = [i.request() for i in body.items]
     with transaction(state, principal) as (uow, ctx):
-        outcomes = _for_own_enrolments(
-            uow,
-            principal,
-            [i.purchase_id for i in body.items],
-            [i.request() for i in body.items],
-            lambda requests: training.report_attendance_many(uow, ctx, requests),
+        return views.batch(state, partners.attend_own(uow, ctx, principal.owner_code or "", requests))
+
+
+@router.patch(
+    "/courses/{course_id}",
+    response_model=OwnCourseOut,
+    responses=problems(404),
+    summary="Change a course's price or description",
+)
+def change(course_id: uuid.UUID, body: CourseChangeIn, state: State, principal: Publisher) -> OwnCourseOut:
+    """The price applies to purchases from now on (those made keep theirs); an empty
+    description removes it. Another organisation's course is 404 ``course-not-found``; a
+    withdrawn one 409 ``course-withdrawn``."""
+    wanted = CourseChange(price=body.price, description=body.description)
+    with transaction(state, principal) as (uow, ctx):
+        return views.own_course(
+            partners.change_course(uow, ctx, organisation_of(principal), course_id, wanted)
         )
-        return views.batch(state, outcomes)
+
+
+@router.post(
+    "/courses/{course_id}/withdrawal",
+    response_model=OwnCourseOut,
+    responses=problems(404),
+    summary="Withdraw a course from sale",
+)
+def withdraw(course_id: uuid.UUID, state: State, principal: Publisher) -> OwnCourseOut:
+    """The course leaves the catalogue and can no longer be bought; purchases already made
+    stand (redeemed, completed and paid as before). Withdrawing twice changes nothing."""
+    with transaction(state, principal) as (uow, ctx):
+        return views.own_course(partners.withdraw_course(uow, ctx, organisation_of(principal), course_id))
+
+
+@router.get("/organisation", response_model=OrganisationSummaryOut, summary="The caller's figures")
+def organisation_figures(state: State, principal: Publisher) -> OrganisationSummaryOut:
+    """The caller's courses on sale and withdrawn, and its enrolments by state."""
+    with reading(state, principal) as (uow, _ctx):
+        return views.organisation_summary(partners.summary(uow, organisation_of(principal)))
+
+
+@router.get("/organisation/courses", response_model=Page[OwnCourseOut], summary="The caller's courses")
+def own_courses(
+    state: State, principal: Publisher, cursor: UuidCursor = None, limit: Limit = 50
+) -> Page[OwnCourseOut]:
+    """The courses the caller teaches (a provider) or sells (a platform), withdrawn ones
+    too, in id order."""
+    with reading(state, principal) as (uow, _ctx):
+        found = partners.own_courses(uow, organisation_of(principal), after=cursor, limit=limit)
+    return Page[OwnCourseOut](
+        items=[views.own_course(c) for c in found], next_cursor=next_cursor(found, limit)
+    )
+
+
+@router.get("/enrolments", response_model=Page[EnrolmentOut], summary="Enrolments in the caller's courses")
+def enrolments(
+    state: State,
+    principal: Publisher,
+    cursor: UuidCursor = None,
+    limit: Limit = 50,
+    course_id: Annotated[uuid.UUID | None, Query(description="Only this course's")] = None,
+    status: Annotated[PurchaseStatus | None, Query(description="Only enrolments in this state")] = None,
+) -> Page[EnrolmentOut]:
+    """Purchases of the caller's courses in id order, by course and state."""
+    with reading(state, principal) as (uow, _ctx):
+        found = partners.enrolments(
+            uow,
+            organisation_of(principal),
+            course_id=course_id,
+            status=status.value if status else None,
+            after=cursor,
+            limit=limit,
+        )
+    return Page[EnrolmentOut](
+        items=[views.enrolment(e) for e in found], next_cursor=next_cursor(found, limit)
+    )

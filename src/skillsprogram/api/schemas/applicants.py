@@ -225,12 +225,12 @@ class CourseOut(BaseModel):
     id: uuid.UUID
     code: str
     title: str
+    description: str | None = None
     field_of_study: str
     mode: str
     price: int
     currency: str
     duration_days: int
-    description: str | None = None
     provider: PartyOut
     platform: PartyOut
 

@@ -4,11 +4,13 @@ completions and attendance sent in batches, and the per-item results."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
-from skillsprogram.api.schemas.fields import Body, Code, Line, Money, Prose, Text
+from skillsprogram.api.schemas.applicants import CourseOut
+from skillsprogram.api.schemas.fields import Body, Code, Line, LongText, Money, Prose, Text
 from skillsprogram.services.training import AttendanceRow
 
 
@@ -37,6 +39,9 @@ class CourseIn(Body):
 
     code: Code
     title: Text
+    description: LongText | None = Field(
+        default=None, description="What the course teaches (shown in the catalogue, and searched)"
+    )
     field_of_study: Code
     mode: Literal["online", "offline", "hybrid"]
     price: Money
@@ -45,9 +50,6 @@ class CourseIn(Body):
     provider_name: Text
     platform_code: Code
     platform_name: Text
-    description: Annotated[Prose, StringConstraints(max_length=5_000)] = Field(
-        default="", description="What the course teaches (shown in the catalogue, and searched)"
-    )
 
 
 class RedemptionsIn(Body):
@@ -148,3 +150,44 @@ class CoursePublished(BaseModel):
 
     id: uuid.UUID
     code: str
+
+
+class CourseChangeIn(Body):
+    """What a publisher changes of one of its courses: the price (for purchases from now
+    on) and the description (empty to remove it). A field left out stays as it is."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"price": 450000, "description": "Six weeks."}]}
+    )
+
+    price: Money | None = None
+    description: Annotated[Prose, StringConstraints(max_length=5_000)] | None = None
+
+
+class OwnCourseOut(CourseOut):
+    """One of the caller's courses, on sale or withdrawn."""
+
+    on_sale: bool
+
+
+class EnrolmentOut(BaseModel):
+    """A purchase of one of the caller's courses."""
+
+    id: uuid.UUID
+    course_id: uuid.UUID
+    course_code: str
+    course_title: str
+    status: str
+    price: int
+    currency: str
+    purchased_at: datetime
+    redeemed_at: datetime | None
+    completed_at: datetime | None
+
+
+class OrganisationSummaryOut(BaseModel):
+    """The caller's courses on sale and withdrawn, and its enrolments by state."""
+
+    courses_on_sale: int
+    courses_withdrawn: int
+    enrolments: dict[str, int]

@@ -9,6 +9,7 @@ from skillsprogram.web.routes import (
     applicant,
     catalogue,
     complaints,
+    partner,
     public,
     registering,
     signing_in,
@@ -23,4 +24,5 @@ ROUTERS: list[APIRouter] = [
     catalogue.router,
     accounts.router,
     complaints.router,
+    partner.router,
 ]
