@@ -328,8 +328,8 @@ class Notification:
     template: str
     """Which message to send (see the core's names page for each template)."""
     locale: str
-    """The language to write in: the programme's first locale (for a sign-in code, the
-    language the person chose, where they chose one)."""
+    """The language to write in: the one the person chose (at registration, or later on the
+    portal), else the programme's first locale."""
     to: str | None = None
     """The address to send to (a phone number or an e-mail address, in clear), for messages
     that must reach the contact the person gave (a sign-in code); ``None`` otherwise."""

@@ -7,7 +7,8 @@ never loses one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import uuid
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pluggy import HookCaller
@@ -16,7 +17,7 @@ from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.exchange import LifecycleEvent, Notification
-from skillsprogram.domain.models import AuditEvent, EventCursor
+from skillsprogram.domain.models import AuditEvent, EventCursor, Person
 from skillsprogram.storage.rows import EventCursorRow
 from skillsprogram.storage.uow import UnitOfWork, table_of
 
@@ -92,7 +93,7 @@ def dispatch_events(ctx: ProgrammeContext, limit: int | None = None) -> int:
                 )
             _deliver(
                 ctx,
-                notifications_of(batch, locale),
+                notifications_of(batch, locale, chosen_locales(uow, batch)),
                 hook.skillsprogram_notify_batch,
                 "notifications",
                 hook.skillsprogram_notify,
@@ -107,13 +108,38 @@ def dispatch_events(ctx: ProgrammeContext, limit: int | None = None) -> int:
     return delivered
 
 
-def notifications_of(batch: Sequence[LifecycleEvent], locale: str) -> list[Notification]:
-    """The notifications the events of ``batch`` give rise to, in the events' order."""
+def notifications_of(
+    batch: Sequence[LifecycleEvent], locale: str, chosen: Mapping[str, str] | None = None
+) -> list[Notification]:
+    """The notifications the events of ``batch`` give rise to, in the events' order, each in
+    the language its person chose (``chosen``, by person id), else in ``locale``."""
+    chosen = chosen or {}
     return [
-        Notification(event=event, person_id=event.data.get("person_id"), template=template, locale=locale)
+        Notification(
+            event=event,
+            person_id=(person := event.data.get("person_id")),
+            template=template,
+            locale=chosen.get(str(person), locale),
+        )
         for event in batch
         if (template := NOTIFIED_ACTIONS.get(event.action)) is not None
     ]
+
+
+def chosen_locales(uow: UnitOfWork, batch: Sequence[LifecycleEvent]) -> dict[str, str]:
+    """The language each person told of in ``batch`` chose, where they chose one."""
+    people = {
+        str(event.data["person_id"])
+        for event in batch
+        if event.action in NOTIFIED_ACTIONS and event.data.get("person_id")
+    }
+    ids = [found for person in people if (found := _uuid(person)) is not None]
+    if not ids:
+        return {}
+    rows = uow.rows_among(
+        select(col(Person.id), col(Person.locale)).where(col(Person.locale).is_not(None)), col(Person.id), ids
+    )
+    return {str(person_id): str(locale) for person_id, locale in rows}
 
 
 def notify_now(ctx: ProgrammeContext, notifications: Sequence[Notification]) -> None:
@@ -129,6 +155,13 @@ def notify_now(ctx: ProgrammeContext, notifications: Sequence[Notification]) -> 
         hook.skillsprogram_notify,
         "notification",
     )
+
+
+def _uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
 
 
 def _deliver(
