@@ -309,15 +309,20 @@ class Principals:
         if application not in self.revoked:
             return None
         self.steps["calls with a revoked application's token"] += 1
-        if response.status_code == 422 and _problem_code(response) == "invalid-request":
-            # A request the framework cannot even read (a body that is not JSON) is refused
-            # before anyone is authenticated, as for every caller; it reveals nothing.
+        if (response.status_code, _problem_code(response)) in UNREADABLE:
+            # A request the framework cannot even read (a body that is not JSON, an
+            # Idempotency-Key that is not one) is refused before anyone is authenticated, as
+            # for every caller; it reveals nothing.
             return True
         if response.status_code != 401:
             raise AssertionError(
                 f"the revoked application {application}'s token got {response.status_code}, not 401"
             )
         return True
+
+
+#: Refusals of a request that cannot be read at all, made before authentication.
+UNREADABLE = {(422, "invalid-request"), (400, "invalid-idempotency-key")}
 
 
 def _problem_code(response: Any) -> str | None:

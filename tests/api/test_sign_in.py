@@ -104,3 +104,9 @@ def test_the_openapi_document_describes_the_sign_in_routes(client: TestClient) -
     codes = paths["/v1/auth/sign-in-codes"]["post"]
     assert "202" in codes["responses"] and "429" in codes["responses"]
     assert "422" in paths["/v1/auth/sign-in"]["post"]["responses"]
+
+
+def test_a_registration_in_a_language_the_programme_does_not_offer_is_a_422(client: TestClient) -> None:
+    answer = client.post("/v1/registrations", json=registration(1, locale="fr"))
+    assert answer.status_code == 422 and answer.json()["code"] == "unknown-locale"
+    assert client.post("/v1/registrations", json=registration(1, locale="en")).status_code == 201

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, select
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.exchange import LifecycleEvent, Notification
-from skillsprogram.domain.models import Application, AuditEvent
+from skillsprogram.domain.models import Application, AuditEvent, Person
 from skillsprogram.hooks.manager import build_plugin_manager
 from skillsprogram.hooks.specs import hookimpl
 from skillsprogram.privacy import PersonalDataVault
@@ -49,6 +49,34 @@ def test_selected_person_is_notified_of_selection_and_voucher_in_the_programme_l
     mine = [n for n in outbox.sent if n.person_id == person]
     assert [n.template for n in mine] == ["selected", "voucher-issued"]
     assert {n.locale for n in mine} == {ctx.config.programme.locales[0]}
+
+
+def test_a_person_who_chose_a_language_is_written_to_in_it(ctx: ProgrammeContext) -> None:
+    holders = to_voucher(ctx, 2)
+    with ctx.transaction() as uow:
+        person_ids = [
+            uow.session.execute(select(Application.person_id).where(Application.id == h)).scalar_one()
+            for h in holders
+        ]
+        chosen = uow.session.get(Person, person_ids[0])
+        assert chosen is not None
+        chosen.locale = "en"
+    with ctx.uow() as uow:
+        rows = uow.session.execute(
+            select(
+                AuditEvent.id,
+                AuditEvent.occurred_at,
+                AuditEvent.entity,
+                AuditEvent.entity_id,
+                AuditEvent.action,
+                AuditEvent.from_status,
+                AuditEvent.to_status,
+                AuditEvent.data,
+            ).where(AuditEvent.action == "voucher_issued")
+        ).all()
+        batch = [LifecycleEvent(*row) for row in rows]
+        sent = events.notifications_of(batch, "fr", None, events.chosen_languages(uow, ctx, batch))
+    assert {n.person_id: n.locale for n in sent} == {str(person_ids[0]): "en", str(person_ids[1]): "fr"}
 
 
 def test_a_second_dispatch_sends_nothing_again(ctx: ProgrammeContext) -> None:

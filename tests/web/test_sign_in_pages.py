@@ -164,3 +164,19 @@ def test_a_signed_in_applicant_who_changes_language_keeps_it_with_them(
     with ctx.uow() as uow:
         person = uow.session.execute(select(Person)).scalar_one()
         assert person.locale == "id"
+
+
+def test_where_codes_go_by_email_the_forms_ask_for_an_email_address_and_the_code_goes_there(
+    ctx: ProgrammeContext, settings: ApiSettings
+) -> None:
+    rules = ctx.config.sign_in.model_copy(update={"contact": "email"})
+    by_email = replace(ctx, config=ctx.config.model_copy(update={"sign_in": rules}))
+    with TestClient(create_app(settings, context=by_email), follow_redirects=False) as browser:
+        assert 'name="email" type="email"' in browser.get("/register").text
+        register_through_the_portal(browser, 1, email="ayu@example.org")
+        browser.post("/sign-out", data={"csrf_token": csrf(browser.get("/").text)})
+        page = browser.get("/sign-in")
+        assert "E-mail address" in page.text
+        answer = browser.post("/sign-in", data={**form_tokens(page.text), "contact": "ayu@example.org"})
+        assert answer.status_code == 303
+    assert testland.OUTBOX[-1].to == "ayu@example.org"

@@ -1,5 +1,5 @@
-"""Request limits: size, arrival time and JSON shape of every body, a per-client rate for
-registration."""
+"""Request limits: size, arrival time and JSON shape of every body, per-client rates for
+registration and signing in, and codes per person."""
 
 from __future__ import annotations
 

@@ -328,8 +328,8 @@ class Notification:
     template: str
     """Which message to send (see the core's names page for each template)."""
     locale: str
-    """The language to write in: the programme's first locale (for a sign-in code, the
-    language the person chose, where they chose one)."""
+    """The language to write in: the one the person chose (at registration, or later on the
+    portal), else the programme's first locale."""
     text: str = ""
     """The message in `locale`, from the programme's catalogues (the core's text for the
     template, or a plugin's rewording of it); a channel sends it as it is."""

@@ -169,13 +169,12 @@ def chosen_languages(
         for event in batch
         if event.action in NOTIFIED_ACTIONS and event.data.get("person_id")
     }
-    if not people:
+    ids = [found for person in people if (found := _uuid(person)) is not None]
+    if not ids:
         return {}
     offered = set(ctx.config.programme.locales)
-    rows = uow.session.execute(
-        select(col(Person.id), col(Person.locale)).where(
-            col(Person.id).in_([uuid.UUID(p) for p in people]), col(Person.locale).is_not(None)
-        )
+    rows = uow.rows_among(
+        select(col(Person.id), col(Person.locale)).where(col(Person.locale).is_not(None)), col(Person.id), ids
     )
     return {str(person_id): str(locale) for person_id, locale in rows if locale in offered}
 
@@ -193,6 +192,13 @@ def notify_now(ctx: ProgrammeContext, notifications: Sequence[Notification]) -> 
         hook.skillsprogram_notify,
         "notification",
     )
+
+
+def _uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
 
 
 def _deliver(

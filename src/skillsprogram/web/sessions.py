@@ -62,7 +62,11 @@ def await_code(request: Request, challenge: uuid.UUID) -> None:
 
 def awaited_code(request: Request) -> uuid.UUID | None:
     """The challenge this session asked a sign-in code under, if any."""
-    value = request.session.get(_CHALLENGE)
+    return _id_in(request, _CHALLENGE)
+
+
+def _id_in(request: Request, name: str) -> uuid.UUID | None:
+    value = request.session.get(name)
     try:
         return uuid.UUID(value) if isinstance(value, str) else None
     except ValueError:
@@ -91,11 +95,7 @@ def sign_out(request: Request) -> None:
 
 def signed_in(request: Request) -> uuid.UUID | None:
     """The application whose applicant this session is signed in as, if any."""
-    value = request.session.get(_APPLICATION)
-    try:
-        return uuid.UUID(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
+    return _id_in(request, _APPLICATION)
 
 
 def applicant(request: Request) -> Principal | None:
