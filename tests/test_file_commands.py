@@ -22,11 +22,12 @@ from typer.testing import CliRunner, Result
 
 from skillsprogram.cli.main import app
 from skillsprogram.context import ProgrammeContext
-from skillsprogram.domain.models import AttendanceReport
+from skillsprogram.domain.models import AttendanceReport, Completion
 from skillsprogram.domain.payments import RailNotice, RailStatement, StatementDiscrepancy
 from skillsprogram.domain.settlement_models import EmploymentOutcome
+from skillsprogram.services import training, vouchers
 from tests.money.helpers import SECRET, train
-from tests.services.helpers import to_voucher
+from tests.services.helpers import course, to_voucher
 from tests.support import hostile
 
 #: Classes that are numbers in the wrong form: put where a number is wanted.
@@ -192,6 +193,42 @@ def test_report_attendance_writes_the_good_rows_and_refuses_each_hostile_one_by_
     )
     cases["no such file"] = refused_whole(cli, command, None, "cannot be read", AttendanceReport)
     check_all(cases)
+
+
+# --- run report-completions: row by row --------------------------------------------------------
+
+
+def test_report_completions_writes_each_good_row_refuses_the_others_and_sent_again_changes_nothing(
+    cli: Cli, ctx: ProgrammeContext
+) -> None:
+    holders, welding = to_voucher(ctx, 2), course(ctx, "T-WELD")
+    with ctx.transaction() as uow:
+        bought = [vouchers.purchase_course(uow, ctx, h, welding) for h in holders]
+        training.redeem(uow, ctx, bought[0].redeem_code)
+    lines = [
+        "purchase_id,certificate_number,score",
+        f"{bought[0].id},CERT-A,91",
+        f"{bought[1].id},CERT-B,",  # bought, never redeemed
+        f"{bought[0].id},CERT-C,101",
+    ]
+    path = cli.file("completions.csv", "\n".join(lines).encode())
+    first = cli.run("run", "report-completions", "--file", path)
+    assert not verdicts(first, 1, ["accepted 1, refused 2", "[purchase-not-redeemed]", "line 4 column score"])
+    assert cli.count(select(func.count()).select_from(Completion)) == 1
+    again = cli.run("run", "report-completions", "--file", path)
+    assert not verdicts(again, 1, ["accepted 0, refused 3"])
+    assert cli.count(select(func.count()).select_from(Completion)) == 1
+    check_all(
+        {
+            "a missing column": refused_whole(
+                cli,
+                ["run", "report-completions", "--file"],
+                b"purchase_id,score\n",
+                "missing column(s) certificate_number",
+                Completion,
+            )
+        }
+    )
 
 
 # --- run record-employment: all or nothing -----------------------------------------------------

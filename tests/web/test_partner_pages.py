@@ -489,3 +489,18 @@ def test_signing_in_goes_back_only_to_a_page_of_this_site(browser: TestClient, k
         data={**form_tokens(page.text), "api_key": keys.provider, "next": "https://evil.example/"},
     )
     assert answer.status_code == 303 and answer.headers["location"] == "/partner"
+
+
+def test_the_portal_alone_serves_the_partner_pages_with_the_same_limits(
+    ctx: ProgrammeContext, settings: ApiSettings, keys: PartnerKeys
+) -> None:
+    from skillsprogram.web import create_portal
+
+    with TestClient(create_portal(settings, context=ctx), follow_redirects=False) as alone:
+        assert partner_sign_in(alone, keys.provider).headers["location"] == "/partner"
+        header = b"purchase_id,period,attendance_percent\n"
+        within = upload(
+            alone, "attendance", header + b"00000000-0000-4000-8000-000000000000,2025-02,1\n" * 60
+        )
+        assert within.status_code == 200 and "60 rows read" in within.text
+        assert upload(alone, "attendance", header + b"x" * 100_000).status_code == 413

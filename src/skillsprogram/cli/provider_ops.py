@@ -1,8 +1,10 @@
 """``skillsprogram run ...`` steps for programmes that pay providers and follow graduates up:
-monthly attendance uploads, provider settlements and employment follow-up records.
+monthly attendance and completion uploads, provider settlements and employment follow-up
+records.
 
-Uploads are CSV files with a header row, read by ``services/imports.py``. Attendance is
-written row by row (each month a provider reports may earn an allowance at once);
+Uploads are CSV files with a header row, read by ``services/imports.py``. Attendance and
+completions are written row by row (each month a provider reports may earn an allowance
+at once, each completion an incentive; the portal's upload page does the same);
 employment records all or nothing (a follow-up survey is counted as a whole). See
 ``docs/imports.md``.
 """
@@ -44,6 +46,26 @@ def report_attendance(programme: Programme, file: CsvFile, database_url: Databas
     )
 
 
+def report_completions(programme: Programme, file: CsvFile, database_url: DatabaseOption = None) -> None:
+    """Record a provider's completed courses, row by row.
+
+    Columns purchase_id, certificate_number (unique across the programme) and, optionally,
+    score (0 to 100). Each row is accepted or refused on its own: accepted rows are
+    written, refused ones are listed by line and column. Exits 0 when every row was
+    accepted, 1 when any was refused, 2 when the file cannot be read (nothing is written).
+    """
+    rows = imports.read_csv(imports.read_file(file), training.CompletedRow)
+    ctx = programme_context(programme, database_url)
+    uploads.show(
+        row_by_row(
+            ctx,
+            rows,
+            training.CompletedRow.report,
+            lambda uow, chunk: training.complete_many(uow, ctx, chunk),
+        )
+    )
+
+
 def record_employment(programme: Programme, file: CsvFile, database_url: DatabaseOption = None) -> None:
     """Record graduates' employment at follow-up, all or nothing.
 
@@ -77,5 +99,6 @@ def settle_providers(programme: Programme, database_url: DatabaseOption = None) 
 def register(operations: typer.Typer) -> None:
     """Add these steps to ``skillsprogram run``."""
     operations.command("report-attendance")(refusing(report_attendance))
+    operations.command("report-completions")(refusing(report_completions))
     operations.command("record-employment")(refusing(record_employment))
     operations.command("settle-providers")(refusing(settle_providers))

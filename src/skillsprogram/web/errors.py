@@ -52,7 +52,8 @@ def _page(request: Request, status: int, message: str | None = None) -> Response
 def page_for(scope: Scope, status: int) -> Response:
     """The error page for ``status`` of a request refused before any route read it (a body
     too large, see :class:`~skillsprogram.api.limits.RequestLimits`)."""
-    return _page(Request(scope), status)
+    # Outside the session middleware (a government's own stack) the page has no session.
+    return _page(Request(scope if "session" in scope else {**scope, "session": {}}), status)
 
 
 def install(app: FastAPI) -> None:

@@ -95,8 +95,10 @@ def create_portal(
         settings.idempotency_retention_seconds,
         settings.idempotency_wait_seconds,
     )
-    install_portal(app)
+    # Inside the session middleware install_portal adds, as in create_app: a request it
+    # refuses is answered with a page in the session's language.
     app.add_middleware(RequestLimits, **request_limits(settings))
+    install_portal(app)
     return app
 
 
