@@ -161,6 +161,7 @@ def test_buying_twice_with_one_form_buys_once_and_shows_the_redeem_code(
 
     shown = me.get(first.headers["location"])
     assert shown.status_code == 200
+    assert f'href="{first.headers["location"]}"' in me.get("/me").text  # the timeline leads back to it
     with ctx.uow() as uow:
         code = uow.session.execute(select(col(Purchase.redeem_code))).scalar_one()
     assert f'<p class="redeem"><strong>{code}</strong></p>' in shown.text
@@ -215,6 +216,7 @@ def test_a_finished_course_is_rated_once_and_its_survey_answered(
     assert "This survey opens later" in me.get("/me/surveys").text
     finish(me, ctx)
 
+    assert f'href="{purchase}/rating"' in me.get("/me").text  # the timeline's rating stage
     form = me.get(f"{purchase}/rating")
     assert form.status_code == 200
     missing = me.post(f"{purchase}/rating", data=form_tokens(form.text))

@@ -92,22 +92,30 @@ class Journey:
     instalments: list[Instalment] = field(default_factory=list)
     voucher_balance: int | None = None
     revoked: bool = False
+    purchase_id: uuid.UUID | None = None
+    """The first course bought and not cancelled (its page holds the redeem code)."""
+    to_rate: uuid.UUID | None = None
+    """The first course finished and not yet rated."""
 
 
 def journey(uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUID) -> Journey:
     """The way of ``application_id`` so far (not found unless it is this programme's)."""
     record = application_progress(uow, ctx, application_id)
     reached = _times_reached(uow, ctx, record)
-    ratings = _rating_times(uow, record)
+    ratings = _ratings(uow, record)
+    bought = [p for p in record.purchases if p.status != PurchaseStatus.CANCELLED]
+    unrated = [p.id for p in bought if p.status == PurchaseStatus.COMPLETED and p.id not in ratings]
     return Journey(
         application_id=record.application.id,
         status=record.application.status,
         wave_number=record.wave_number,
-        stages=_stages(record, reached, ratings),
+        stages=_stages(record, reached, sorted(ratings.values())),
         refusals=[Refusal(f.rule, f.reason) for f in record.findings if not f.passed],
         instalments=_instalments(record, ctx.clock.now()),
         voucher_balance=record.voucher_balance,
         revoked=record.application.status == S.REVOKED,
+        purchase_id=bought[0].id if bought else None,
+        to_rate=unrated[0] if unrated else None,
     )
 
 
@@ -130,16 +138,15 @@ def _times_reached(
     return reached
 
 
-def _rating_times(uow: UnitOfWork, record: ApplicationProgress) -> list[datetime]:
+def _ratings(uow: UnitOfWork, record: ApplicationProgress) -> dict[uuid.UUID, datetime]:
+    """When each rated purchase of the application was rated."""
     ids = [p.id for p in record.purchases]
     if not ids:
-        return []
-    return list(
+        return {}
+    return dict(
         uow.session.execute(
-            select(col(Rating.rated_at))
-            .where(col(Rating.purchase_id).in_(ids))
-            .order_by(col(Rating.rated_at))
-        ).scalars()
+            select(col(Rating.purchase_id), col(Rating.rated_at)).where(col(Rating.purchase_id).in_(ids))
+        ).all()
     )
 
 

@@ -31,7 +31,8 @@ from skillsprogram.api.schemas import (
     SurveyIn,
     SurveyOut,
     TimelineEvent,
-    VoucherOut,
+    VoucherMoveOut,
+    VoucherStatementOut,
 )
 from skillsprogram.api.security import Principal
 from skillsprogram.context import ProgrammeContext
@@ -151,24 +152,35 @@ def timeline(
 
 @router.get(
     "/applications/{application_id}/voucher",
-    response_model=VoucherOut,
+    response_model=VoucherStatementOut,
     responses={**BEARER, **problems(404)},
-    summary="The voucher and its balance",
+    summary="The voucher, its balance and its history",
 )
-def voucher(application_id: uuid.UUID, state: State, principal: ApplicantOrStaff) -> VoucherOut:
-    """The voucher's status and remaining balance, derived from the ledger."""
+def voucher(application_id: uuid.UUID, state: State, principal: ApplicantOrStaff) -> VoucherStatementOut:
+    """The voucher's status and remaining balance, what is held for courses bought and not
+    yet redeemed, and every movement on it, all derived from the ledger."""
     with owner_read(state, principal, application_id, "voucher") as (uow, ctx):
-        records.application_in(uow, ctx, application_id)
-        v = vouchers.voucher_of(uow, application_id)
-        balance = vouchers.voucher_balance(uow, application_id)
-    return VoucherOut(
+        statement = vouchers.voucher_statement(uow, ctx, application_id)
+    v = statement.voucher
+    return VoucherStatementOut(
         id=v.id,
         status=v.status,
-        balance=balance,
+        balance=statement.balance,
         currency=ctx.config.currency,
         issued_at=v.issued_at,
         first_purchase_deadline=v.first_purchase_deadline,
         expires_at=v.expires_at,
+        held=statement.held,
+        history=[
+            VoucherMoveOut(
+                kind=m.kind,
+                amount=m.amount,
+                at=m.at,
+                purchase_id=m.purchase_id,
+                purchase_status=m.purchase_status,
+            )
+            for m in statement.moves
+        ],
     )
 
 

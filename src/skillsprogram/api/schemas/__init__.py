@@ -31,7 +31,9 @@ from skillsprogram.api.schemas.applicants import (
     SurveyIn,
     SurveyOut,
     TimelineEvent,
+    VoucherMoveOut,
     VoucherOut,
+    VoucherStatementOut,
 )
 from skillsprogram.api.schemas.auditors import (
     AuditEventOut,
@@ -182,7 +184,9 @@ __all__ = [
     "Text",
     "TimelineEvent",
     "TokenOut",
+    "VoucherMoveOut",
     "VoucherOut",
+    "VoucherStatementOut",
     "VoucherTermsOut",
     "WaveOpenIn",
     "WaveOut",

@@ -107,6 +107,26 @@ class VoucherOut(BaseModel):
     expires_at: datetime
 
 
+class VoucherMoveOut(BaseModel):
+    """One movement on a voucher, from the ledger."""
+
+    kind: str = Field(
+        description="voucher_issue, course_reserve (a course bought, held until redeemed), "
+        "course_release (given back), voucher_forfeited, voucher_expired or voucher_revoked"
+    )
+    amount: int = Field(description="Signed: onto the voucher positive, off it negative")
+    at: datetime
+    purchase_id: uuid.UUID | None = None
+    purchase_status: str | None = None
+
+
+class VoucherStatementOut(VoucherOut):
+    """A voucher with what is held for courses not yet redeemed and its history."""
+
+    held: int = Field(description="Reserved for courses bought and not yet redeemed")
+    history: list[VoucherMoveOut] = Field(description="Every movement, oldest first")
+
+
 class PurchaseOut(BaseModel):
     """A course bought with the voucher."""
 
