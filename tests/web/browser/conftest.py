@@ -66,8 +66,9 @@ VIEWS = [View(w, h, js) for w, h in ((360, 740), (1280, 800)) for js in (False, 
 
 
 def chromium_executable() -> str | None:
-    """The Chromium to drive: ``SKILLSPROGRAM_TEST_CHROMIUM``, else ``chromium`` on the PATH."""
-    return os.environ.get("SKILLSPROGRAM_TEST_CHROMIUM") or shutil.which("chromium")
+    """The Chromium to drive: ``SKILLSPROGRAM_TEST_CHROMIUM``, else ``chromium`` on the PATH;
+    ``None`` when it is not an executable there."""
+    return shutil.which(os.environ.get("SKILLSPROGRAM_TEST_CHROMIUM") or "chromium")
 
 
 @pytest.fixture(scope="module")
