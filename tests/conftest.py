@@ -18,6 +18,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
+# pytest-xdist starts its workers with COLUMNS=80 and LINES=24 set: the command line's rich
+# console, made at import, would keep that width for good, whatever width a test's CliRunner
+# asks for. A worker starts as a plain run does, with neither.
+if "PYTEST_XDIST_WORKER" in os.environ:
+    os.environ.pop("COLUMNS", None)
+    os.environ.pop("LINES", None)
+
 from sqlalchemy import Engine, create_engine, text
 
 from skillsprogram.clock import FixedClock

@@ -3,26 +3,32 @@
 from __future__ import annotations
 
 import ast
-import os
 import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from skillsprogram.bootstrap import country_configs
 from skillsprogram.errors import ConfigurationError
 from skillsprogram.i18n import Catalogues
 from skillsprogram.i18n.extraction import CataloguePackage, core_package, extract, problems
 from skillsprogram.scaffold import CountrySpec, new_country
+from tests.support.scratch_venv import ScratchEnvironment, scratch_environment
 
 NAME = "scaffoldia"
 
 
 @pytest.fixture
-def installed_package(tmp_path: Path) -> Iterator[Path]:
-    """A scaffolded package installed into this test environment (removed afterwards)."""
+def scratch(tmp_path: Path) -> ScratchEnvironment:
+    """A virtual environment of the test's own over the suite's: what is installed there leaves
+    the suite's environment, which tests running beside this one read, as it was."""
+    return scratch_environment(tmp_path / "venv")
+
+
+@pytest.fixture
+def installed_package(tmp_path: Path, scratch: ScratchEnvironment) -> Path:
+    """A scaffolded package installed into the scratch environment."""
     from skillsprogram.cli.main import app
 
     package = tmp_path / "package"
@@ -30,21 +36,17 @@ def installed_package(tmp_path: Path) -> Iterator[Path]:
         app, ["new-country", NAME, "--directory", str(package), "--currency", "XOF", "--minor-units", "0"]
     )
     assert result.exit_code == 0, result.output
-    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet"]
+    pip = [str(scratch.python), "-m", "pip", "--disable-pip-version-check", "--quiet"]
     subprocess.run([*pip, "install", "--no-deps", "--no-build-isolation", str(package)], check=True)
-    try:
-        yield package
-    finally:
-        subprocess.run([*pip, "uninstall", "--yes", f"skillsprogram-{NAME}"], check=True)
+    return package
 
 
 def test_a_scaffolded_country_installs_passes_its_own_tests_and_runs_a_demo_wave(
-    installed_package: Path, tmp_path: Path
+    installed_package: Path, scratch: ScratchEnvironment, tmp_path: Path
 ) -> None:
-    env = {**os.environ, "SKILLSPROGRAM_HOME": str(tmp_path / "home")}
-    env.pop("DATABASE_URL", None)
+    env = scratch.environ(SKILLSPROGRAM_HOME=str(tmp_path / "home"))
     own_tests = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        [str(scratch.python), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
         cwd=installed_package,
         env=env,
         capture_output=True,
@@ -52,9 +54,8 @@ def test_a_scaffolded_country_installs_passes_its_own_tests_and_runs_a_demo_wave
     )
     assert own_tests.returncode == 0, own_tests.stdout + own_tests.stderr
     assert "6 passed" in own_tests.stdout
-    cli = Path(sys.executable).with_name("skillsprogram")
     demo = subprocess.run(
-        [str(cli), "demo", "--country", NAME, "--applicants", "200", "--seed", "3"],
+        [str(scratch.bin / "skillsprogram"), "demo", "--country", NAME, "--applicants", "200", "--seed", "3"],
         env={**env, "COLUMNS": "160"},
         capture_output=True,
         text=True,
@@ -62,6 +63,7 @@ def test_a_scaffolded_country_installs_passes_its_own_tests_and_runs_a_demo_wave
     assert demo.returncode == 0, demo.stdout + demo.stderr
     assert "Programme funnel" in demo.stdout and f"{NAME}.excluded_occupation" in demo.stdout
     assert "XOF" in demo.stdout
+    assert NAME not in country_configs(), "the suite's own environment is left as it was"
 
 
 def test_the_scaffold_refuses_a_name_a_package_cannot_carry(tmp_path: Path) -> None:
@@ -123,7 +125,7 @@ def test_every_generated_hook_docstring_says_what_to_replace(tmp_path: Path) -> 
 
 
 def test_the_closing_hint_of_new_country_installs_tests_and_runs_the_package_when_followed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scratch: ScratchEnvironment
 ) -> None:
     from skillsprogram.cli.main import app
 
@@ -132,23 +134,15 @@ def test_the_closing_hint_of_new_country_installs_tests_and_runs_the_package_whe
     assert result.exit_code == 0, result.output
     hint = result.output.splitlines()[-1]
     assert hint.startswith("Next: ") and "'skillsprogram-hintland[test]'" in hint
-    bin_dir = str(Path(sys.executable).parent)
-    env = {
-        **os.environ,
-        "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
-        "PIP_NO_BUILD_ISOLATION": "0",  # pip's spelling of --no-build-isolation: no download here
-        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
-        "SKILLSPROGRAM_HOME": str(tmp_path / "home"),
-        "COLUMNS": "160",
-    }
-    env.pop("DATABASE_URL", None)
-    try:
-        followed = subprocess.run(
-            ["bash", "-c", hint.removeprefix("Next: ")], cwd=tmp_path, env=env, capture_output=True, text=True
-        )
-    finally:
-        subprocess.run(
-            [sys.executable, "-m", "pip", "uninstall", "--yes", "skillsprogram-hintland"], check=True
-        )
+    env = scratch.environ(
+        PIP_NO_BUILD_ISOLATION="0",  # pip's spelling of --no-build-isolation: no download here
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+        SKILLSPROGRAM_HOME=str(tmp_path / "home"),
+        COLUMNS="160",
+    )
+    followed = subprocess.run(
+        ["bash", "-c", hint.removeprefix("Next: ")], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
     assert followed.returncode == 0, followed.stdout + followed.stderr
     assert "6 passed" in followed.stdout and "Programme funnel" in followed.stdout
+    assert "hintland" not in country_configs(), "the suite's own environment is left as it was"

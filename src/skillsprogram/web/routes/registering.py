@@ -142,9 +142,10 @@ def register(request: Request, form: SentForm) -> Response:
     try:
         state.registration_limit.hit(request.client.host if request.client else "unknown")
         body = _declared(request, form, described)
+        # The fields first, so that a form sent without consent shows every field's error too.
+        checked = RegistrationIn.model_validate(body)
         if not body["consent"]:
             raise ValidationFailed("consent is needed", code="consent-required", field="consent")
-        checked = RegistrationIn.model_validate(body)
         with transaction(state, None) as (uow, ctx):
             application_id = registration.register(
                 uow, ctx, RegistrationRequest(**checked.model_dump(exclude={"consent"}))
