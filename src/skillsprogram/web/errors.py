@@ -96,7 +96,10 @@ def install(app: FastAPI) -> None:
         return _page(request, error.status_code)
 
     def invalid(request: Request, error: Exception) -> Response:
-        return _page(request, 400)
+        assert isinstance(error, RequestValidationError)
+        # A page's address with an id that cannot be one names no page: not found.
+        in_path = any(tuple(item.get("loc", ()))[:1] == ("path",) for item in error.errors())
+        return _page(request, 404 if in_path else 400)
 
     for_pages(FormRefused, refused_form)
     for_pages(DomainError, domain)
