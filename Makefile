@@ -36,13 +36,12 @@ demo: install
 	$(BIN)/skillsprogram demo --country $(COUNTRY) --applicants $(APPLICANTS) --seed $(SEED) $(if $(SERVE),--serve)
 
 ## make test: install with the test tools (once), then lint, type-check, run the suite (SQLite and
-## PostgreSQL, the portal in Chromium; one worker a core, each test module on one worker) and build
-## the documentation with warnings as errors
+## PostgreSQL, the portal in Chromium) and build the documentation with warnings as errors
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy src
-	$(BIN)/pytest -n auto --dist loadscope --durations=25
+	$(BIN)/pytest --durations=25
 	$(BIN)/mkdocs build --strict --quiet
 
 ## make docs: build the documentation site into site/ (warnings are errors)
