@@ -289,3 +289,12 @@ def register_in_browser(tab: Tab, index: int = 1) -> None:
     fill_registration(tab, index)
     answer = tab.submit()
     assert answer.status == 200 and tab.path() == "/me", tab.path()
+
+
+@pytest.fixture
+def sqlite_only(tmp_path: Path, sqlite_template: Path) -> str:
+    """A SQLite database at the head revision: for tests of how pages look, which are the same
+    on every database (the ways through them run on both, as every service test does)."""
+    path = tmp_path / "test.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"

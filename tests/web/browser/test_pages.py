@@ -30,6 +30,14 @@ class Shown:
     then: Callable[[Tab], PageResponse] | None = None
 
 
+@pytest.fixture
+def database_url(sqlite_only: str) -> str:
+    """Each page is looked at on SQLite only: what it shows is the services' answer, tested on
+    both databases elsewhere, and four windows of every page on two databases would double the
+    suite's slowest tests for nothing."""
+    return sqlite_only
+
+
 PAGES = [
     Shown("home", "/"),
     Shown("register", "/register"),
@@ -37,6 +45,14 @@ PAGES = [
     Shown("my-application", "/me", before=register_in_browser),
     Shown("home-signed-in", "/", before=register_in_browser),
     Shown("not-found", "/no-such-page", 404),
+    Shown("sign-in", "/sign-in"),
+    Shown("courses", "/courses"),
+    Shown("courses-searched", "/courses?q=weld&mode=offline"),
+    Shown("my-voucher-none-yet", "/me/voucher", 404, before=register_in_browser),
+    Shown("my-accounts", "/me/accounts", before=register_in_browser),
+    Shown("my-complaints", "/me/complaints", before=register_in_browser),
+    Shown("my-surveys", "/me/surveys", before=register_in_browser),
+    Shown("partner-sign-in", "/partner/sign-in"),
 ]
 
 
