@@ -64,6 +64,40 @@ payment rails call the same services as the command line.
 """
 
 
+def bare_app(
+    settings: ApiSettings,
+    clock: Clock | None,
+    context: ProgrammeContext | None,
+    role: str,
+    **described: Any,
+) -> FastAPI:
+    """What the API and the portal share: the programme context (its rails built once), the
+    request state, the problem handlers, the replay store and the log redaction, in an app
+    titled after the programme and its ``role``; no route yet, and no document served."""
+    install_redaction()
+    ctx = programme_context(settings, clock, context)
+    ctx.rails  # noqa: B018  (build the rails once: every request shares them)
+    app = FastAPI(
+        title=f"{ctx.config.programme.name} — {role}",
+        version=__version__,
+        openapi_url=None,  # the API serves its own, under the prefix the app is mounted at
+        docs_url=None,
+        redoc_url=None,
+        **described,
+    )
+    app.state.api = build_state(settings, ctx)
+    problems.install(app, settings.problem_type_base)
+    app.state.idempotency = IdempotencyStore(
+        ctx.engine,
+        ctx.clock,
+        settings.idempotency_lease_seconds,
+        ctx.vault,
+        settings.idempotency_retention_seconds,
+        settings.idempotency_wait_seconds,
+    )
+    return app
+
+
 def create_app(
     settings: ApiSettings | None = None,
     *,
@@ -79,20 +113,9 @@ def create_app(
     come with it. ``context`` (with its clock) replaces the one loaded from the database,
     for tests and embedding; plugins add routes through the ``skillsprogram_api_routes`` hook.
     """
-    install_redaction()
     settings = settings or ApiSettings()
-    ctx = programme_context(settings, clock, context)
-    ctx.rails  # noqa: B018  (build the rails once: every request shares them)
-    app = FastAPI(
-        title=f"{ctx.config.programme.name} — skillsprogram API",
-        version=__version__,
-        description=DESCRIPTION,
-        openapi_url=None,  # served below, under the prefix the app is mounted at
-        docs_url=None,
-        redoc_url=None,
-    )
-    app.state.api = build_state(settings, ctx)
-    problems.install(app, settings.problem_type_base)
+    app = bare_app(settings, clock, context, "skillsprogram API", description=DESCRIPTION)
+    ctx: ProgrammeContext = app.state.api.ctx
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     for offered in ctx.hook.skillsprogram_api_routes(programme=ctx.config):
@@ -104,14 +127,6 @@ def create_app(
             app.include_router(router, prefix=API_PREFIX)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.state.routes = problems.RouteIndex(app.openapi()["paths"])
-    app.state.idempotency = IdempotencyStore(
-        ctx.engine,
-        ctx.clock,
-        settings.idempotency_lease_seconds,
-        ctx.vault,
-        settings.idempotency_retention_seconds,
-        settings.idempotency_wait_seconds,
-    )
     app.add_middleware(
         IdempotencyMiddleware,
         store=app.state.idempotency,

@@ -8,12 +8,9 @@ from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.staticfiles import StaticFiles
 
-from skillsprogram import __version__
 from skillsprogram.api import problems
-from skillsprogram.api.app import build_state, programme_context
-from skillsprogram.api.idempotency import IdempotencyStore
+from skillsprogram.api.app import bare_app
 from skillsprogram.api.limits import RateLimiter, RequestLimits
-from skillsprogram.api.logs import install_redaction
 from skillsprogram.api.settings import ApiSettings
 from skillsprogram.clock import Clock
 from skillsprogram.context import ProgrammeContext
@@ -73,28 +70,9 @@ def create_portal(
     on the configured database, or ``context``), with the same request limits and log
     redaction.
     """
-    install_redaction()
     settings = settings or ApiSettings()
-    ctx = programme_context(settings, clock, context)
-    ctx.rails  # noqa: B018  (build the rails once: every request shares them)
-    app = FastAPI(
-        title=f"{ctx.config.programme.name} — portal",
-        version=__version__,
-        openapi_url=None,
-        docs_url=None,
-        redoc_url=None,
-    )
-    app.state.api = build_state(settings, ctx)
-    problems.install(app, settings.problem_type_base)
+    app = bare_app(settings, clock, context, "portal")
     app.state.routes = problems.RouteIndex({})
-    app.state.idempotency = IdempotencyStore(
-        ctx.engine,
-        ctx.clock,
-        settings.idempotency_lease_seconds,
-        ctx.vault,
-        settings.idempotency_retention_seconds,
-        settings.idempotency_wait_seconds,
-    )
     # Inside the session middleware install_portal adds, as in create_app: a request it
     # refuses is answered with a page in the session's language.
     app.add_middleware(RequestLimits, **request_limits(settings))
