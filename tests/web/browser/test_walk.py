@@ -1,0 +1,155 @@
+"""The whole way through the portal in a real browser: an applicant registers, signs in again
+with a code, buys a course and is paid the incentive once the provider, on its own pages, has
+redeemed the code and reported the course finished and the applicant has rated it. Then a
+provider's file of good and bad rows, and the same walk in Khmer on the Cambodian programme.
+
+The officers' steps (closing the wave, the identity check, screening, the draw, vouchers,
+the payout run) have no pages yet: the tests take them through the services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser
+
+from skillsprogram.context import ProgrammeContext
+from skillsprogram.domain.exchange import Notification
+from skillsprogram.services import clients, payouts
+from tests.api.helpers import registration
+from tests.services.helpers import wave_to_vouchers
+from tests.support import testland
+from tests.web.browser.conftest import VIEWS, Tab, View, check_page, open_tab, register_in_browser
+
+#: A phone without JavaScript and a desktop with it: the two ends of what the portal serves.
+WALK_VIEWS = [v for v in VIEWS if v.id in ("360-nojs", "1280-js")]
+
+
+@pytest.fixture(params=WALK_VIEWS, ids=lambda view: view.id)
+def walk_view(request: pytest.FixtureRequest) -> View:
+    """The windows the walk is taken in."""
+    found: View = request.param
+    return found
+
+
+@pytest.fixture
+def outbox() -> Iterator[list[Notification]]:
+    """Testland's outbox of sign-in codes, empty to start with."""
+    testland.OUTBOX.clear()
+    yield testland.OUTBOX
+    testland.OUTBOX.clear()
+
+
+def provider_key(ctx: ProgrammeContext, provider: str) -> str:
+    """A new API key of training provider ``provider``, as an administrator issues it."""
+    with ctx.transaction() as uow:
+        return clients.create_client(uow, ctx, "provider", f"walk provider {provider}", provider).api_key
+
+
+def go(tab: Tab, selector: str, name: str, path: str | None = None) -> None:
+    """Follow the link or press the button ``selector``, land on a page answering 200 (at
+    ``path``, when given) and check it as ``name``."""
+    answer = tab.submit(selector)
+    assert answer.status == 200, f"{name}: {answer.status} at {tab.path()}"
+    if path is not None:
+        assert tab.path() == path, f"{name}: at {tab.path()}"
+    check_page(tab, name)
+
+
+def visit(tab: Tab, path: str, name: str) -> None:
+    """Open ``path``, which answers 200, and check it as ``name``."""
+    answer = tab.open(path)
+    assert answer.status == 200, f"{name}: {answer.status}"
+    check_page(tab, name)
+
+
+def sign_in_with_code(tab: Tab, outbox: list[Notification], index: int, prefix: str) -> None:
+    """Sign applicant ``index`` in with the identity card and the code the outbox holds."""
+    body = registration(index)
+    visit(tab, "/sign-in", f"{prefix}-sign-in")
+    tab.page.fill("#national_id", body["national_id"])
+    tab.page.fill("#birth_date", body["birth_date"])
+    go(tab, "main form button[type=submit]", f"{prefix}-sign-in-code", "/sign-in/code?next=/me")
+    tab.page.fill("#code", outbox[-1].values["code"])
+    go(tab, "main form button[type=submit]", f"{prefix}-signed-in", "/me")
+
+
+def partner_sign_in(tab: Tab, key: str, prefix: str) -> None:
+    """Sign an organisation in on the partner sign-in page with its API key."""
+    visit(tab, "/partner/sign-in", f"{prefix}-partner-sign-in")
+    tab.page.fill("#api_key", key)
+    go(tab, "main form button[type=submit]", f"{prefix}-partner-dashboard", "/partner")
+
+
+def redeem(tab: Tab, code: str, prefix: str) -> None:
+    """Redeem ``code`` on the partner's redemption page; it is accepted."""
+    visit(tab, "/partner/redemptions", f"{prefix}-partner-redemptions")
+    tab.page.fill("#codes", code)
+    go(tab, "main form button[type=submit]", f"{prefix}-partner-redeemed")
+    assert tab.page.locator("main tbody tr").count() == 1
+
+
+def test_an_applicant_registers_buys_a_course_and_is_paid_once_the_provider_reports_it_finished(
+    chromium: Browser,
+    walk_view: View,
+    portal: str,
+    ctx: ProgrammeContext,
+    outbox: list[Notification],
+) -> None:
+    me = open_tab(chromium, walk_view, portal)
+    provider = open_tab(chromium, walk_view, portal)
+    try:
+        register_in_browser(me, 1)
+        check_page(me, "walk-registered")
+        wave_to_vouchers(ctx, 1)
+
+        go(me, "header form[action='/sign-out'] button", "walk-signed-out", "/")
+        sign_in_with_code(me, outbox, 1, "walk")
+        voucher = me.page.locator(".timeline .stage", has_text="Your training voucher")
+        assert "done" in (voucher.get_attribute("class") or "")
+
+        visit(me, "/courses", "walk-catalogue")
+        go(me, "main h2 a:text-is('Welding')", "walk-course")
+        assert "$1,000,000.00" in me.page.locator(".balance").inner_text()
+        go(me, "main form[action$='/purchase'] button", "walk-bought")
+        purchase = me.path()
+        assert purchase.startswith("/me/purchases/")
+        code = me.page.locator(".redeem strong").inner_text()
+        assert len(code) >= 6, code
+
+        partner_sign_in(provider, provider_key(ctx, "p1"), "walk")
+        redeem(provider, code, "walk")
+        assert "Accepted" in provider.page.locator("main tbody").inner_text()
+        visit(provider, "/partner/enrolments?state=redeemed", "walk-partner-enrolments")
+        purchase_id = provider.page.locator("main tbody code.id").inner_text()
+        assert purchase == f"/me/purchases/{purchase_id}"
+        visit(provider, "/partner/completions", "walk-partner-completions")
+        provider.page.fill("#purchase_id", purchase_id)
+        provider.page.fill("#certificate_number", "CERT-WALK-1")
+        provider.page.fill("#score", "88")
+        go(provider, "main form button[type=submit]", "walk-partner-completed")
+        assert "Accepted" in provider.page.locator("main tbody").inner_text()
+
+        visit(me, "/me/accounts", "walk-accounts")
+        me.page.select_option("#rail", "wallet")
+        me.page.fill("#account_number", "W000000001")
+        go(me, "main form[action='/me/accounts'] button", "walk-account-added", "/me/accounts")
+        assert "Verified" in me.page.locator(".card.account .state").inner_text()
+
+        visit(me, purchase, "walk-finished-course")
+        go(me, "main a:text-is('Rate this course')", "walk-rating", f"{purchase}/rating")
+        me.page.check("#stars-4")
+        me.page.fill("#comment", "Clear and practical.")
+        go(me, "main form button[type=submit]", "walk-rated", purchase)
+        assert "4 stars" in me.page.locator("main").inner_text()
+
+        assert payouts.run_payouts(ctx).outcomes == {"paid": 1}
+        visit(me, "/me", "walk-paid")
+        rows = me.page.locator(".timeline table tbody tr").all_inner_texts()
+        assert len(rows) == 2, rows  # the incentive comes in two instalments
+        assert "$600,000.00" in rows[0] and "Paid" in rows[0], rows
+        assert "To be paid" in rows[1], rows
+    finally:
+        me.context.close()
+        provider.context.close()
