@@ -134,6 +134,20 @@ def indonesian_portal(engine: Engine, vault: PersonalDataVault) -> Iterator[str]
         yield server.url
 
 
+@pytest.fixture
+def cambodian_programme(engine: Engine, vault: PersonalDataVault) -> ProgrammeContext:
+    """The Cambodian demo programme (in Khmer first, and English), started with wave 1 open."""
+    return started("cambodia", engine, vault)
+
+
+@pytest.fixture
+def cambodian_portal(cambodian_programme: ProgrammeContext) -> Iterator[str]:
+    """The address of the portal of the Cambodian demo programme, live."""
+    settings: ApiSettings = api_settings(programme=cambodian_programme.config.code)
+    with LiveServer(create_app(settings, context=cambodian_programme)) as server:
+        yield server.url
+
+
 @dataclass
 class Tab:
     """A page of a fresh browser context in one :class:`View`, with what its console said."""

@@ -9,16 +9,20 @@ the payout run) have no pages yet: the tests take them through the services.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser
+from sqlalchemy import select
+from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.exchange import Notification
-from skillsprogram.services import clients, payouts
+from skillsprogram.domain.models import Purchase
+from skillsprogram.services import clients, payouts, vouchers
 from tests.api.helpers import registration
-from tests.services.helpers import wave_to_vouchers
+from tests.services.helpers import course, to_voucher, wave_to_vouchers
 from tests.support import testland
 from tests.web.browser.conftest import VIEWS, Tab, View, check_page, open_tab, register_in_browser
 
@@ -152,4 +156,48 @@ def test_an_applicant_registers_buys_a_course_and_is_paid_once_the_provider_repo
         assert "To be paid" in rows[1], rows
     finally:
         me.context.close()
+        provider.context.close()
+
+
+# --- a provider's file -------------------------------------------------------------------------
+
+
+def test_a_providers_completion_file_is_applied_row_by_row_and_each_refused_row_says_why(
+    chromium: Browser, walk_view: View, portal: str, ctx: ProgrammeContext
+) -> None:
+    (holder,) = to_voucher(ctx, 1)
+    with ctx.transaction() as uow:
+        (bought,) = vouchers.purchase_courses(uow, ctx, [vouchers.Order(holder, course(ctx, "T-WELD"))])
+        purchase = bought.unwrap()
+        code = uow.session.execute(
+            select(col(Purchase.redeem_code)).where(col(Purchase.id) == purchase)
+        ).scalar_one()
+    provider = open_tab(chromium, walk_view, portal)
+    try:
+        partner_sign_in(provider, provider_key(ctx, "p1"), "upload")
+        redeem(provider, code, "upload")
+        rows = [
+            "purchase_id,certificate_number,score",
+            f"{purchase},CERT-1,88",
+            f"{uuid.UUID(int=7)},CERT-2,70",
+            f"{purchase},CERT-3,eighty",
+            f"{purchase}",
+        ]
+        visit(provider, "/partner/uploads", "upload-form")
+        provider.page.check("#kind-completions")
+        provider.page.set_input_files(
+            "#file",
+            files=[{"name": "completions.csv", "mimeType": "text/csv", "buffer": "\n".join(rows).encode()}],
+        )
+        go(provider, "main form button[type=submit]", "upload-report", "/partner/uploads")
+        assert "4 rows read: 1 accepted, 3 refused." in provider.page.locator("main .notice").inner_text()
+        refused = [
+            row.split("\t") for row in provider.page.locator("main .scroll tbody tr").all_inner_texts()
+        ]
+        assert refused == [
+            ["3", "", "No enrolment in your courses matches this."],
+            ["4", "score", "This value is not valid."],
+            ["5", "", "This row does not have as many cells as the header has columns."],
+        ], refused
+    finally:
         provider.context.close()
