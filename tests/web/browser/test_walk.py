@@ -9,17 +9,20 @@ the payout run) have no pages yet: the tests take them through the services.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 
 import pytest
+import skillsprogram_cambodia.plugin as cambodia_plugin
 from playwright.sync_api import Browser
+from skillsprogram_cambodia.texts import SandboxSmsOutbox
 from sqlalchemy import select
 from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.exchange import Notification
-from skillsprogram.domain.models import Purchase
+from skillsprogram.domain.models import Application, Course, Purchase, TrainingProvider
 from skillsprogram.services import clients, payouts, vouchers
 from tests.api.helpers import registration
 from tests.services.helpers import course, to_voucher, wave_to_vouchers
@@ -201,3 +204,149 @@ def test_a_providers_completion_file_is_applied_row_by_row_and_each_refused_row_
         ], refused
     finally:
         provider.context.close()
+
+
+# --- the same walk in Khmer --------------------------------------------------------------------
+
+#: Sok Channary of Phnom Penh, without an equity card but of a vulnerable category.
+CHANNARY = {
+    "national_id": "010203040",
+    "full_name": "Sok Channary",
+    "birth_date": "2004-03-02",
+    "phone": "+85512345678",
+}
+KHMER = re.compile("[\u1780-\u17ff]")
+
+
+def khmer_page(tab: Tab, heading_of: str = "h1") -> str:
+    """The heading ``heading_of`` of the page the tab shows, checked to be the Khmer page:
+    ``lang="km"`` and the heading in Khmer script."""
+    assert tab.page.get_attribute("html", "lang") == "km", tab.path()
+    heading = tab.page.locator(heading_of).first.inner_text()
+    assert KHMER.search(heading), f"{tab.path()}: heading {heading!r} is not in Khmer"
+    return heading
+
+
+def choose_khmer(tab: Tab, name: str) -> None:
+    """Choose ខ្មែរ at the foot of the page; the same page comes back in Khmer."""
+    where = tab.path()
+    tab.page.select_option("#locale", "km")
+    go(tab, "footer form button[type=submit]", name, where)
+    khmer_page(tab)
+
+
+@pytest.fixture
+def sms_outbox() -> Iterator[SandboxSmsOutbox]:
+    """The Cambodian SANDBOX SMS channel's outbox, empty to start with (it keeps one message
+    per event id, and every test's database numbers its events from 1)."""
+    cambodia_plugin.OUTBOX.sent.clear()
+    yield cambodia_plugin.OUTBOX
+    cambodia_plugin.OUTBOX.sent.clear()
+
+
+def sms_code(outbox: SandboxSmsOutbox, person: str) -> str:
+    """The sign-in code of the last message the SANDBOX SMS channel holds for ``person``."""
+    texts = [text for to, text in outbox.sent.values() if to == person]
+    found = re.search(r"[0-9]{6}", texts[-1])
+    assert found, texts[-1]
+    return found.group(0)
+
+
+def test_the_same_walk_in_khmer_on_the_cambodian_programme_pays_the_monthly_allowance_in_riel(
+    chromium: Browser,
+    walk_view: View,
+    cambodian_portal: str,
+    cambodian_programme: ProgrammeContext,
+    sms_outbox: SandboxSmsOutbox,
+) -> None:
+    """Cambodia's programme pays the tuition (the voucher) to the institute once it confirms the
+    trainee started, and a monthly allowance to the trainee for each month of enough
+    attendance: so the institute redeems the code and uploads the month's attendance (with a
+    row it may not send), and no completion or rating is needed for the first instalment."""
+    ctx = cambodian_programme
+    me = open_tab(chromium, walk_view, cambodian_portal)
+    institute = open_tab(chromium, walk_view, cambodian_portal)
+    try:
+        visit(me, "/register", "km-register-en")
+        assert me.page.get_attribute("html", "lang") == "en", "the browser asks for English"
+        choose_khmer(me, "km-register")
+        for name, value in CHANNARY.items():
+            me.page.fill(f"#{name}", value)
+        me.page.select_option("#sex", "F")
+        me.page.select_option("#region_code", "12")
+        me.page.select_option("[id='attributes.nationality']", "KH")
+        me.page.select_option("[id='attributes.vulnerable_category']", "orphan")
+        me.page.check("#consent")
+        go(me, "main form button[type=submit]", "km-registered", "/me")
+        khmer_page(me)
+        wave_to_vouchers(ctx, 1)
+
+        go(me, "header form[action='/sign-out'] button", "km-signed-out", "/")
+        visit(me, "/sign-in", "km-sign-in")
+        khmer_page(me)
+        me.page.fill("#national_id", CHANNARY["national_id"])
+        me.page.fill("#birth_date", CHANNARY["birth_date"])
+        go(me, "main form button[type=submit]", "km-sign-in-code", "/sign-in/code?next=/me")
+        with ctx.uow() as uow:
+            person = str(uow.session.execute(select(col(Application.person_id))).scalar_one())
+        me.page.fill("#code", sms_code(sms_outbox, person))
+        go(me, "main form button[type=submit]", "km-signed-in", "/me")
+        assert "៛" in me.page.locator(".balance").inner_text()
+
+        visit(me, "/courses", "km-catalogue")
+        khmer_page(me)
+        go(me, "main h2 a >> nth=0", "km-course")
+        assert "៛" in me.page.locator(".price").inner_text()
+        go(me, "main form[action$='/purchase'] button", "km-bought")
+        purchase = uuid.UUID(me.path().removeprefix("/me/purchases/"))
+        assert me.page.get_attribute("html", "lang") == "km"  # its heading is the course's title
+        assert KHMER.search(me.page.locator("#code-title").inner_text())
+        code = me.page.locator(".redeem strong").inner_text()
+
+        with ctx.uow() as uow:
+            provider = uow.session.execute(
+                select(col(TrainingProvider.code))
+                .join(Course, col(Course.provider_id) == col(TrainingProvider.id))
+                .join(Purchase, col(Purchase.course_id) == col(Course.id))
+                .where(col(Purchase.id) == purchase)
+            ).scalar_one()
+        visit(institute, "/partner/sign-in", "km-partner-sign-in-en")
+        choose_khmer(institute, "km-partner-sign-in")
+        institute.page.fill("#api_key", provider_key(ctx, provider))
+        go(institute, "main form button[type=submit]", "km-partner-dashboard", "/partner")
+        khmer_page(institute, "main h2")  # its title is the organisation's code
+        redeem(institute, code, "km")
+        month = ctx.clock.now().astimezone(ctx.config.programme.zone).strftime("%Y-%m")
+        rows = [
+            "purchase_id,period,attendance_percent",
+            f"{purchase},{month},92",
+            f"{purchase},{month},85",
+            f"{purchase},2023-13,90",
+        ]
+        visit(institute, "/partner/uploads", "km-upload-form")
+        institute.page.check("#kind-attendance")
+        institute.page.set_input_files(
+            "#file",
+            files=[{"name": "attendance.csv", "mimeType": "text/csv", "buffer": "\n".join(rows).encode()}],
+        )
+        go(institute, "main form button[type=submit]", "km-upload-report", "/partner/uploads")
+        refused = institute.page.locator("main .scroll tbody tr").all_inner_texts()
+        assert len(refused) == 2 and all(KHMER.search(row) for row in refused), refused
+
+        visit(me, "/me/accounts", "km-accounts")
+        me.page.select_option("#rail", "wing")
+        me.page.fill("#account_number", "012345678")
+        go(me, "main form[action='/me/accounts'] button", "km-account-added", "/me/accounts")
+        assert me.page.locator(".card.account").count() == 1
+
+        assert payouts.run_payouts(ctx).outcomes == {"paid": 1}
+        visit(me, "/me", "km-paid")
+        khmer_page(me)
+        paid = me.page.locator(".timeline table tbody tr").all_inner_texts()
+        assert len(paid) == 1, paid  # one month attended, one instalment earned
+        assert "ប្រាក់ឧបត្ថម្ភប្រចាំខែ" in paid[0], paid
+        assert "280,000" in paid[0].replace(".", ",") and "៛" in paid[0], paid
+        assert not re.search("[A-Za-z]{4,}", paid[0]), f"English left in {paid[0]!r}"
+    finally:
+        me.context.close()
+        institute.context.close()
