@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 import skillsprogram_cambodia.plugin as cambodia_plugin
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, FilePayload
 from skillsprogram_cambodia.texts import SandboxSmsOutbox
 from sqlalchemy import select
 from sqlmodel import col
@@ -95,6 +95,16 @@ def redeem(tab: Tab, code: str, prefix: str) -> None:
     tab.page.fill("#codes", code)
     go(tab, "main form button[type=submit]", f"{prefix}-partner-redeemed")
     assert tab.page.locator("main tbody tr").count() == 1
+
+
+def upload(tab: Tab, kind: str, rows: list[str], prefix: str) -> None:
+    """Upload ``rows`` as a CSV file holding ``kind`` on the partner's upload page, landing on
+    its report."""
+    visit(tab, "/partner/uploads", f"{prefix}-upload-form")
+    tab.page.check(f"#kind-{kind}")
+    file: FilePayload = {"name": f"{kind}.csv", "mimeType": "text/csv", "buffer": "\n".join(rows).encode()}
+    tab.page.set_input_files("#file", files=[file])
+    go(tab, "main form button[type=submit]", f"{prefix}-upload-report", "/partner/uploads")
 
 
 def test_an_applicant_registers_buys_a_course_and_is_paid_once_the_provider_reports_it_finished(
@@ -186,13 +196,7 @@ def test_a_providers_completion_file_is_applied_row_by_row_and_each_refused_row_
             f"{purchase},CERT-3,eighty",
             f"{purchase}",
         ]
-        visit(provider, "/partner/uploads", "upload-form")
-        provider.page.check("#kind-completions")
-        provider.page.set_input_files(
-            "#file",
-            files=[{"name": "completions.csv", "mimeType": "text/csv", "buffer": "\n".join(rows).encode()}],
-        )
-        go(provider, "main form button[type=submit]", "upload-report", "/partner/uploads")
+        upload(provider, "completions", rows, "upload")
         assert "4 rows read: 1 accepted, 3 refused." in provider.page.locator("main .notice").inner_text()
         refused = [
             row.split("\t") for row in provider.page.locator("main .scroll tbody tr").all_inner_texts()
@@ -323,13 +327,7 @@ def test_the_same_walk_in_khmer_on_the_cambodian_programme_pays_the_monthly_allo
             f"{purchase},{month},85",
             f"{purchase},2023-13,90",
         ]
-        visit(institute, "/partner/uploads", "km-upload-form")
-        institute.page.check("#kind-attendance")
-        institute.page.set_input_files(
-            "#file",
-            files=[{"name": "attendance.csv", "mimeType": "text/csv", "buffer": "\n".join(rows).encode()}],
-        )
-        go(institute, "main form button[type=submit]", "km-upload-report", "/partner/uploads")
+        upload(institute, "attendance", rows, "km")
         refused = institute.page.locator("main .scroll tbody tr").all_inner_texts()
         assert len(refused) == 2 and all(KHMER.search(row) for row in refused), refused
 
