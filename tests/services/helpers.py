@@ -32,6 +32,12 @@ def to_eligible(ctx: ProgrammeContext) -> None:
 def to_voucher(ctx: ProgrammeContext, count: int, quota: int | None = None) -> list[uuid.UUID]:
     """Register, screen, draw (everyone, or ``quota``) and issue vouchers; returns the holders."""
     register(ctx, count)
+    return wave_to_vouchers(ctx, count, quota)
+
+
+def wave_to_vouchers(ctx: ProgrammeContext, count: int, quota: int | None = None) -> list[uuid.UUID]:
+    """Close wave 1 of ``count`` registered applicants, screen them, draw everyone (or
+    ``quota``) and issue vouchers; returns the holders."""
     to_eligible(ctx)
     with ctx.transaction() as uow:
         waves.allocate_quotas(uow, ctx, 1, quota if quota is not None else count)

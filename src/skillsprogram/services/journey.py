@@ -55,6 +55,9 @@ class Instalment:
     """One benefit instalment earned, and where its payment stands."""
 
     benefit: str
+    label: str
+    """What recipients call the benefit: its configured label (an English text the
+    programme's catalogues may translate), else its code."""
     period: int
     amount: int
     earned_at: datetime
@@ -111,7 +114,9 @@ def journey(uow: UnitOfWork, ctx: ProgrammeContext, application_id: uuid.UUID) -
         wave_number=record.wave_number,
         stages=_stages(record, reached, sorted(ratings.values())),
         refusals=[Refusal(f.rule, f.reason) for f in record.findings if not f.passed],
-        instalments=_instalments(record, ctx.clock.now()),
+        instalments=_instalments(
+            record, ctx.clock.now(), {b.code: b.label or b.code for b in ctx.config.benefits}
+        ),
         voucher_balance=record.voucher_balance,
         revoked=record.application.status == S.REVOKED,
         purchase_id=bought[0].id if bought else None,
@@ -200,7 +205,7 @@ _ON_THE_WAY = {PayoutStatus.SCHEDULED, PayoutStatus.SENDING, PayoutStatus.UNKNOW
 _NOT_PAID = {PayoutStatus.FAILED, PayoutStatus.RETURNED, PayoutStatus.CANCELLED}
 
 
-def _instalments(record: ApplicationProgress, now: datetime) -> list[Instalment]:
+def _instalments(record: ApplicationProgress, now: datetime, labels: dict[str, str]) -> list[Instalment]:
     payouts = {p.entitlement_id: p for p in record.payouts}
     found = []
     for entitlement in record.entitlements:
@@ -220,6 +225,7 @@ def _instalments(record: ApplicationProgress, now: datetime) -> list[Instalment]
         found.append(
             Instalment(
                 benefit=entitlement.benefit,
+                label=labels.get(entitlement.benefit, entitlement.benefit),
                 period=entitlement.period,
                 amount=entitlement.amount,
                 earned_at=entitlement.earned_at,

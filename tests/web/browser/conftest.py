@@ -31,11 +31,13 @@ from fastapi import FastAPI
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Playwright, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Response as PageResponse
+from skillsprogram_cambodia.catalogue import demo_catalogue
 from sqlalchemy import Engine
 
 from skillsprogram.api import ApiSettings, create_app
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.privacy import PersonalDataVault
+from skillsprogram.services import catalogue
 from tests.api.conftest import api_settings
 from tests.api.helpers import registration
 from tests.support.demo_programmes import started
@@ -131,6 +133,24 @@ def indonesian_portal(engine: Engine, vault: PersonalDataVault) -> Iterator[str]
     ctx = started("indonesia", engine, vault)
     settings: ApiSettings = api_settings(programme=ctx.config.code)
     with LiveServer(create_app(settings, context=ctx)) as server:
+        yield server.url
+
+
+@pytest.fixture
+def cambodian_programme(engine: Engine, vault: PersonalDataVault) -> ProgrammeContext:
+    """The Cambodian demo programme (in Khmer first, and English), started with wave 1 open
+    and the first three courses of its demo catalogue on sale."""
+    ctx = started("cambodia", engine, vault)
+    with ctx.transaction() as uow:
+        catalogue.add_courses(uow, ctx, demo_catalogue()[:3])
+    return ctx
+
+
+@pytest.fixture
+def cambodian_portal(cambodian_programme: ProgrammeContext) -> Iterator[str]:
+    """The address of the portal of the Cambodian demo programme, live."""
+    settings: ApiSettings = api_settings(programme=cambodian_programme.config.code)
+    with LiveServer(create_app(settings, context=cambodian_programme)) as server:
         yield server.url
 
 

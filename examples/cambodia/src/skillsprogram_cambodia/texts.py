@@ -16,11 +16,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from skillsprogram.plugin import Notification
+from skillsprogram.plugin import N_, Notification
 
 #: The plugin's catalogues (``skillsprogram_message_catalogues``): the Khmer and English of
 #: its own texts, and its wording of the core's notifications.
 CATALOGUES = Path(__file__).resolve().parent / "locale"
+
+#: The labels of the programme's benefits (``[[benefits]] label`` of ``configs/``), which the
+#: portal shows through the catalogues: marked here so that they are extracted and translated.
+BENEFIT_LABELS = (N_("Monthly allowance during training"),)
 
 
 @dataclass
