@@ -9,9 +9,10 @@ buys once.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
@@ -73,6 +74,34 @@ def course_filter(
     return replace(wanted, min_price=prices["min_price"], max_price=prices["max_price"]), values, errors
 
 
+#: How long the filters' choices (fields, providers, regions) are kept before read again.
+CHOICES_SECONDS = 60.0
+
+
+@dataclass
+class _Kept:
+    read_at: float
+    choices: listings.CatalogueChoices
+    regions: list[tuple[str, str]]
+
+
+def filter_choices(
+    request: Request, uow: UnitOfWork, ctx: ProgrammeContext
+) -> tuple[listings.CatalogueChoices, list[tuple[str, str]]]:
+    """What the catalogue's filters offer: read from the services at most once a minute per
+    process (a course published shows in the list at once, and in the choices within the
+    minute), so that a page of the catalogue costs the search and little more."""
+    kept: dict[str, _Kept] = request.app.state.__dict__.setdefault("catalogue_choices", {})
+    locale = locale_of(request)
+    found = kept.get(locale)
+    now = time.monotonic()
+    if found is None or now - found.read_at > CHOICES_SECONDS:
+        described = programme_description.describe(uow, ctx, locale)
+        found = _Kept(now, listings.catalogue_choices(uow), region_options(described))
+        kept[locale] = found
+    return found.choices, found.regions
+
+
 @router.get("/courses")
 def catalogue(request: Request) -> Response:
     """The courses on sale, found by words and narrowed by the filters, a page at a time."""
@@ -83,8 +112,7 @@ def catalogue(request: Request) -> Response:
         after = None  # a cursor tampered with: the first page
     with reading(request.app.state.api, None) as (uow, ctx):
         found = listings.courses(uow, wanted, after=after, limit=PAGE_SIZE + 1)
-        choices = listings.catalogue_choices(uow)
-        described = programme_description.describe(uow, ctx, locale_of(request))
+        choices, regions = filter_choices(request, uow, ctx)
     more = len(found) > PAGE_SIZE
     found = found[:PAGE_SIZE]
     shown = {k: v for k, v in values.items() if v}
@@ -97,7 +125,7 @@ def catalogue(request: Request) -> Response:
             "values": values,
             "errors": errors,
             "choices": choices,
-            "regions": region_options(described),
+            "regions": regions,
             "next_page": next_page,
         },
     )
