@@ -320,3 +320,23 @@ def test_the_account_chosen_is_the_one_paid_and_an_unverified_one_cannot_be_chos
     with ctx.uow() as uow:
         paid_into = set(uow.session.execute(select(col(Payout.payment_account_id))).scalars())
     assert paid_into == {second}
+
+
+def test_a_new_courses_field_is_offered_in_the_filters_once_their_choices_are_read_again(
+    browser: TestClient, ctx: ProgrammeContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from skillsprogram.domain.exchange import CourseSpec
+    from skillsprogram.services import catalogue
+    from skillsprogram.web.routes import catalogue as catalogue_page
+
+    assert 'value="tourism"' not in browser.get("/courses").text
+    tour = CourseSpec(
+        "T-TOUR", "Guiding", "tourism", "online", 300_000, 30, "p2", "Hills Academy", "tm", "Testmarket"
+    )
+    with ctx.transaction() as uow:
+        catalogue.add_courses(uow, ctx, [tour])
+    kept = browser.get("/courses").text
+    assert "Guiding" in kept, "the course itself is listed at once"
+    assert 'value="tourism"' not in kept, "the choices are kept for a minute"
+    monkeypatch.setattr(catalogue_page, "CHOICES_SECONDS", -1.0)
+    assert 'value="tourism"' in browser.get("/courses").text
