@@ -99,7 +99,9 @@ def test_demo_command_prints_the_funnel_for_indonesia(cli_home: Path) -> None:
     assert (cli_home / "skillsprogram.db").exists()
 
 
-def test_demo_serve_prints_sign_ins_that_work(cli_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_serve_prints_sign_ins_that_work(
+    cli_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import re
 
     from fastapi.testclient import TestClient
@@ -125,6 +127,17 @@ def test_demo_serve_prints_sign_ins_that_work(cli_home: Path, monkeypatch: pytes
     token = re.search(r"bearer token \(valid \d+ minutes\)\n\s+(\S+)", output)
     assert key and token, output
     (client,) = served
+    person = re.search(r"national id (\d{16}), born (\d{4}-\d{2}-\d{2})", output)
+    assert person
+    asked = client.post(
+        "/v1/auth/sign-in-codes", json={"national_id": person.group(1), "birth_date": person.group(2)}
+    )
+    assert asked.status_code == 202, asked.text
+    shown = re.search(r"SANDBOX message to \S+: \D*(\d{6})", capsys.readouterr().out)
+    assert shown, "the code is printed where the demo is served"
+    challenge = asked.json()["challenge"]
+    signed = client.post("/v1/auth/sign-in", json={"challenge": challenge, "code": shown.group(1)})
+    assert signed.status_code == 200, signed.text
     assert (
         client.get("/v1/reports/funnel", headers={"Authorization": f"Bearer {token.group(1)}"}).status_code
         == 200

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from fastapi import FastAPI
 
 from skillsprogram.api.security import ROLE_SCOPES
 from skillsprogram.cli.feedback import console
+from skillsprogram.config import ProgrammeConfig
 from skillsprogram.demo.sign_ins import ReadySignIns
 from skillsprogram.domain.access import ClientRole
+from skillsprogram.domain.exchange import Notification
+from skillsprogram.hooks.specs import hookimpl
+from skillsprogram.services.sign_in import TEMPLATE as SIGN_IN_TEMPLATE
 
 #: What each demo applicant shows a trainer.
 SHOWN = {
@@ -17,15 +23,35 @@ SHOWN = {
 }
 
 
+class ConsoleOutbox:
+    """The demo's SANDBOX outbox for sign-in codes: each code is printed on the console that
+    serves the demo, as a phone would show it, so a trainer signs in as a demo applicant."""
+
+    @hookimpl
+    def skillsprogram_notify_batch(
+        self, notifications: Sequence[Notification], programme: ProgrammeConfig
+    ) -> None:
+        """Print each sign-in code's message, with where it would have gone."""
+        for notification in notifications:
+            if notification.template == SIGN_IN_TEMPLATE:
+                console.print(
+                    f"[yellow]SANDBOX[/] message to {notification.to}: {notification.text}",
+                    soft_wrap=True,
+                    highlight=False,
+                )
+
+
 def print_sign_ins(app: FastAPI, address: str, ready: ReadySignIns) -> None:
     """Print the demo's applicants, the provider's key and an officer's token (SANDBOX), one
     value per line so that each can be copied whole."""
     state = app.state.api
+    state.ctx.pm.register(ConsoleOutbox(), name="demo-console-outbox")
     lines = ["[yellow]SANDBOX[/] sign-ins for this demo (made-up people, clients of this demo only):"]
     for person in ready.applicants:
         lines += [
             f"  applicant, {SHOWN.get(person.why, person.why)}: {address}/sign-in",
-            f"      national id {person.national_id}, born {person.birth_date.isoformat()}",
+            f"      national id {person.national_id}, born {person.birth_date.isoformat()} "
+            "(the code is printed here)",
         ]
     if ready.provider_key:
         lines += [
