@@ -205,6 +205,10 @@ def test_another_applicants_purchase_is_a_not_found_page(holders: tuple[TestClie
         assert answer.status_code == 404
         assert answer.headers["content-type"].startswith("text/html")
         assert "could not be found" in answer.text
+    theirs = other.get("/me/accounts")
+    rated = other.post(f"{purchase}/rating", data={**form_tokens(theirs.text), "stars": "1"})
+    assert rated.status_code == 404
+    assert "Your rating" not in me.get(purchase).text
 
 
 def test_a_finished_course_is_rated_once_and_its_survey_answered(
