@@ -27,10 +27,10 @@ from skillsprogram.services import clients, payouts, vouchers
 from tests.api.helpers import registration
 from tests.services.helpers import course, to_voucher, wave_to_vouchers
 from tests.support import testland
-from tests.web.browser.conftest import VIEWS, Tab, View, check_page, open_tab, register_in_browser
+from tests.web.browser.conftest import CHECKED_VIEWS, Tab, View, check_page, open_tab, register_in_browser
 
 #: A phone without JavaScript and a desktop with it: the two ends of what the portal serves.
-WALK_VIEWS = [v for v in VIEWS if v.id in ("360-nojs", "1280-js")]
+WALK_VIEWS = CHECKED_VIEWS
 
 
 @pytest.fixture(params=WALK_VIEWS, ids=lambda view: view.id)
