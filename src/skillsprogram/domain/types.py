@@ -43,6 +43,17 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+def uuid_or_none(value: object) -> uuid.UUID | None:
+    """``value`` read as a UUID, or ``None`` when it is not a string that spells one (an id
+    from a URL, a form or a cookie that may have been tampered with)."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
 def new_id() -> uuid.UUID:
     """A fresh opaque public identifier: a time-ordered UUID (version 7).
 

@@ -7,7 +7,6 @@ never loses one.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -18,6 +17,7 @@ from sqlmodel import col
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.exchange import LifecycleEvent, Notification
 from skillsprogram.domain.models import AuditEvent, EventCursor, Person
+from skillsprogram.domain.types import uuid_or_none
 from skillsprogram.i18n import N_, Catalogues
 from skillsprogram.storage.rows import EventCursorRow
 from skillsprogram.storage.uow import UnitOfWork, table_of
@@ -169,7 +169,7 @@ def chosen_languages(
         for event in batch
         if event.action in NOTIFIED_ACTIONS and event.data.get("person_id")
     }
-    ids = [found for person in people if (found := _uuid(person)) is not None]
+    ids = [found for person in people if (found := uuid_or_none(person)) is not None]
     if not ids:
         return {}
     offered = set(ctx.config.programme.locales)
@@ -192,13 +192,6 @@ def notify_now(ctx: ProgrammeContext, notifications: Sequence[Notification]) -> 
         hook.skillsprogram_notify,
         "notification",
     )
-
-
-def _uuid(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
 
 
 def _deliver(

@@ -75,10 +75,9 @@ def build_environment(ctx: ProgrammeContext, deployment: Path | None) -> Environ
 class Formats:
     """Amounts, numbers and dates as people of one locale write them (Babel, from CLDR).
 
-    Digits are those of the locale's default numbering system in CLDR: Latin digits for
-    Indonesian, and for Khmer too (CLDR's default for ``km`` is ``latn``; the Khmer digits
-    are only its "native" alternative). A locale Babel does not know is written as its
-    language, else as English (:func:`skillsprogram.money.display_locale`).
+    Digits are those of the locale's default numbering system in CLDR (for ``km`` that is
+    ``latn``, the script's own digits being only its "native" alternative). A locale Babel
+    does not know is written as its language, else as English (:func:`skillsprogram.money.display_locale`).
     """
 
     locale: str
@@ -92,8 +91,9 @@ class Formats:
         return display_locale(self.locale)
 
     def money(self, amount: int) -> str:
-        """An amount of the programme's currency, in its minor unit: ``Rp3.500.000`` (no
-        decimals: the rupiah has none), ``280,000.00៛`` (the riel sign where Khmer puts it)."""
+        """An amount of the programme's currency, in its minor unit, with the currency's
+        decimals and its sign where the locale puts it (``Rp3.500.000`` in ``id``,
+        ``280,000.00៛`` in ``km``)."""
         return Money(amount, self.currency).format(self.minor_units, self.locale)
 
     def number(self, value: int | float) -> str:
@@ -116,8 +116,8 @@ class Formats:
 
 
 def language_name(code: str) -> str:
-    """A language named in itself (``id`` → ``Indonesia``, ``km`` → ``ខ្មែរ``; by its code
-    where CLDR does not know it)."""
+    """A language named in itself, as CLDR names it (by its code where CLDR does not know
+    it)."""
     known = babel_knows(code)
     return (Locale.parse(known).get_display_name(known) if known else None) or code
 

@@ -20,6 +20,7 @@ from skillsprogram.api.deps import active_organisation, still_admitted
 from skillsprogram.api.problems import ApiError
 from skillsprogram.api.security import APPLICANT, Principal
 from skillsprogram.domain.access import ClientRole
+from skillsprogram.domain.types import uuid_or_none
 
 #: The name of the portal's session cookie.
 SESSION_COOKIE = "skillsprogram_session"
@@ -66,11 +67,7 @@ def awaited_code(request: Request) -> uuid.UUID | None:
 
 
 def _id_in(request: Request, name: str) -> uuid.UUID | None:
-    value = request.session.get(name)
-    try:
-        return uuid.UUID(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
+    return uuid_or_none(request.session.get(name))
 
 
 def _restart(request: Request, kept: tuple[str, ...]) -> None:
@@ -131,11 +128,7 @@ def sign_in_partner(request: Request, client_id: uuid.UUID) -> None:
 
 def partner_signed_in(request: Request) -> uuid.UUID | None:
     """The API client this session is signed in as, if any."""
-    value = request.session.get(_PARTNER)
-    try:
-        return uuid.UUID(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
+    return _id_in(request, _PARTNER)
 
 
 def partner(request: Request) -> Principal | None:

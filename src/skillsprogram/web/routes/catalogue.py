@@ -13,7 +13,6 @@ import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -21,10 +20,11 @@ from starlette.responses import Response
 
 from skillsprogram.api.deps import reading
 from skillsprogram.context import ProgrammeContext
+from skillsprogram.domain.types import uuid_or_none
 from skillsprogram.i18n import N_
 from skillsprogram.services import listings, programme_description, vouchers
 from skillsprogram.storage.uow import UnitOfWork
-from skillsprogram.web.forms import FieldErrors, SentForm
+from skillsprogram.web.forms import FieldErrors, SentForm, minor_units
 from skillsprogram.web.rendering import translate
 from skillsprogram.web.routes.applicant import SIGN_IN, handled, signed_in_applicant
 from skillsprogram.web.routes.public import pages
@@ -38,17 +38,6 @@ PAGE_SIZE = 20
 #: The catalogue's filters, as its form names them.
 FILTERS = ("q", "mode", "region", "field", "provider", "min_price", "max_price")
 MODES = ("online", "offline", "hybrid")
-
-
-def _amount(raw: str, minor_units: int) -> int | None:
-    """A price typed in the currency's main unit (``400000``, ``12.50``) in the minor unit."""
-    try:
-        value = Decimal(raw.replace(" ", "").replace(",", ""))
-    except InvalidOperation:
-        return None
-    if not value.is_finite() or value < 0 or value > 10**12:
-        return None
-    return int(value * 10**minor_units)
 
 
 def course_filter(
@@ -65,10 +54,11 @@ def course_filter(
         field_of_study=values["field"][:64] or None,
         provider_code=values["provider"][:64] or None,
     )
-    minor_units = request.app.state.api.ctx.config.programme.currency_minor_units()
+    digits = request.app.state.api.ctx.config.programme.currency_minor_units()
     prices: dict[str, int | None] = {}
     for name in ("min_price", "max_price"):
-        prices[name] = _amount(values[name], minor_units) if values[name] else None
+        read = minor_units(values[name], digits) if values[name] else None
+        prices[name] = read if isinstance(read, int) else None
         if values[name] and prices[name] is None:
             errors.by_field[name] = translate(request, N_("Please give an amount, such as 500000."))
     return replace(wanted, min_price=prices["min_price"], max_price=prices["max_price"]), values, errors
@@ -106,10 +96,7 @@ def filter_choices(
 def catalogue(request: Request) -> Response:
     """The courses on sale, found by words and narrowed by the filters, a page at a time."""
     wanted, values, errors = course_filter(request, request.query_params)
-    try:
-        after = uuid.UUID(request.query_params["after"]) if request.query_params.get("after") else None
-    except ValueError:
-        after = None  # a cursor tampered with: the first page
+    after = uuid_or_none(request.query_params.get("after"))  # a cursor tampered with: the first page
     with reading(request.app.state.api, None) as (uow, ctx):
         found = listings.courses(uow, wanted, after=after, limit=PAGE_SIZE + 1)
         choices, regions = filter_choices(request, uow, ctx)

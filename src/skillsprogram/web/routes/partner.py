@@ -31,6 +31,7 @@ from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.access import ClientRole
 from skillsprogram.domain.exchange import CourseSpec
 from skillsprogram.domain.lifecycle import PurchaseStatus
+from skillsprogram.domain.types import uuid_or_none
 from skillsprogram.errors import DomainError
 from skillsprogram.i18n import N_
 from skillsprogram.services import partners
@@ -391,13 +392,6 @@ def withdraw_course(request: Request, course_id: uuid.UUID, form: SentForm) -> R
 # --- enrolments ---------------------------------------------------------------------------------
 
 
-def _uuid(value: str | None) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value) if value else None
-    except ValueError:
-        return None
-
-
 @router.get("/enrolments")
 def enrolments(request: Request) -> Response:
     """Purchases of the organisation's courses, by course and state, a page at a time."""
@@ -405,9 +399,9 @@ def enrolments(request: Request) -> Response:
     if isinstance(principal, Response):
         return principal
     params = request.query_params
-    course_id = _uuid(params.get("course"))
+    course_id = uuid_or_none(params.get("course"))
     state = params.get("state") if params.get("state") in {s.value for s in PurchaseStatus} else None
-    after = _uuid(params.get("after"))
+    after = uuid_or_none(params.get("after"))
     organisation = organisation_of(principal)
     with reading(request.app.state.api, principal) as (uow, _ctx):
         found = partners.enrolments(
