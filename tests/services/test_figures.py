@@ -3,15 +3,18 @@ funnel and refusals against what the test walked applicants through."""
 
 from __future__ import annotations
 
-from datetime import date
+import uuid
+from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.figures import ReportFilter, Table
+from skillsprogram.domain.models import Application
 from skillsprogram.errors import NotFound, ValidationFailed
-from skillsprogram.services import figures, registration
-from tests.services.helpers import to_eligible
+from skillsprogram.services import accounts, employment, figures, payouts, registration, training, vouchers
+from tests.services.helpers import course, to_eligible, to_voucher
 from tests.support.testland import person
 
 
@@ -103,3 +106,65 @@ def test_every_report_key_is_its_tables_key_and_in_one_section(ctx: ProgrammeCon
     assert sorted(listed) == sorted(figures.REPORTS)
     for key in figures.REPORTS:
         assert _report(ctx, key).key == key
+
+
+def _paid_graduate(ctx: ProgrammeContext) -> tuple[uuid.UUID, int]:
+    """Two voucher holders; one trains (welding, rated 5 stars) and is paid the first
+    instalment on the wallet rail. Returns the graduate and the course's price."""
+    first, _second = to_voucher(ctx, 2)
+    with ctx.transaction() as uow:
+        purchase = vouchers.purchase_course(uow, ctx, first, course(ctx, "T-WELD"))
+        training.redeem(uow, ctx, purchase.redeem_code)
+        training.complete(uow, ctx, purchase.id, "CERT-1", 88)
+        training.rate(uow, ctx, purchase.id, 5)
+        price = purchase.price
+        person_id = uow.session.execute(
+            select(Application.person_id).where(Application.id == first)
+        ).scalar_one()
+    with ctx.transaction() as uow:
+        accounts.add_payment_account(uow, ctx, person_id, "wallet", "W000000001")
+    payouts.run_payouts(ctx)
+    figures.refresh(ctx)
+    return first, price
+
+
+def test_money_figures_follow_vouchers_purchases_and_payouts(ctx: ProgrammeContext) -> None:
+    _graduate, price = _paid_graduate(ctx)
+    by_wave = _report(ctx, "money-by-wave")
+    (row,) = by_wave.rows
+    assert by_wave.currency == ctx.config.currency
+    assert row[by_wave.column("vouchers")] == 2
+    assert row[by_wave.column("vouchers_amount")] == 2 * ctx.config.voucher.amount
+    assert row[by_wave.column("spent")] == price
+    assert row[by_wave.column("payouts")] == 1
+    rails = _report(ctx, "payouts-by-rail")
+    assert [(r[0], r[1], r[2]) for r in rails.rows] == [("wallet", "paid", 1), ("wallet", "scheduled", 1)]
+    flows = _counts(_report(ctx, "money-flows"), "flow", "amount")
+    assert flows["vouchers_issued"] == 2 * ctx.config.voucher.amount
+    assert flows["incentives_paid"] == row[by_wave.column("paid")]
+    per = _counts(_report(ctx, "money-per-beneficiary"), "per", "total")
+    assert per["selected"] == round((price + row[by_wave.column("paid")]) / 2)
+
+
+def test_funnel_counts_the_paid_and_the_rates_divide_the_stages(ctx: ProgrammeContext) -> None:
+    _paid_graduate(ctx)
+    counts = _counts(_report(ctx, "funnel"), "stage", "count")
+    assert (counts["voucher_issued"], counts["course_purchased"], counts["course_completed"]) == (2, 1, 1)
+    assert counts["paid"] == 1 and counts["course_rated"] == 1
+    rates = _counts(_report(ctx, "funnel-rates"), "rate", "share")
+    assert rates == {"take_up": 0.5, "completion": 1.0, "payment": 1.0}
+
+
+def test_outcomes_rate_the_course_and_follow_the_graduate_into_work(ctx: ProgrammeContext) -> None:
+    graduate, _price = _paid_graduate(ctx)
+    ratings = _report(ctx, "course-ratings")
+    assert [(r[0], r[2], r[3]) for r in ratings.rows] == [("T-WELD", 5.0, 1)]
+    assert len(_report(ctx, "provider-ratings").rows) == 1
+    with ctx.transaction() as uow:
+        employment.record_employment(uow, ctx, graduate, "not_employed")
+    ctx.clock.advance(timedelta(days=1))  # type: ignore[attr-defined]
+    with ctx.transaction() as uow:
+        employment.record_employment(uow, ctx, graduate, "employed", "provider_report")
+    assert _counts(_report(ctx, "employment"), "status", "graduates") == {"employed": 1}
+    steps = _counts(_report(ctx, "journey"), "step", "people")
+    assert steps == {"applied": 2, "studying": 1, "graduated": 1, "employed": 1}
