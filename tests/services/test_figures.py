@@ -38,7 +38,7 @@ def _counts(table: Table, label: str, value: str) -> dict[str, object]:
 def test_funnel_counts_each_stage_reached_from_the_tallies(ctx: ProgrammeContext) -> None:
     _screen_three_one_soldier(ctx)
     assert figures.refresh(ctx) > 0
-    counts = _counts(_report(ctx, "funnel"), "stage", "count")
+    counts = _counts(_report(ctx, "funnel-stages"), "stage", "count")
     assert counts["registered"] == 3
     assert counts["screened_ineligible"] == 1
     assert counts["screened_eligible"] == 2
@@ -48,9 +48,9 @@ def test_funnel_counts_each_stage_reached_from_the_tallies(ctx: ProgrammeContext
 def test_refresh_twice_counts_nothing_twice(ctx: ProgrammeContext) -> None:
     _screen_three_one_soldier(ctx)
     figures.refresh(ctx)
-    before = _report(ctx, "funnel").rows
+    before = _report(ctx, "funnel-stages").rows
     assert figures.refresh(ctx) == 0
-    assert _report(ctx, "funnel").rows == before
+    assert _report(ctx, "funnel-stages").rows == before
 
 
 def test_refusals_name_the_rule_failed_and_the_region_it_was_failed_in(ctx: ProgrammeContext) -> None:
@@ -74,7 +74,7 @@ def test_funnel_by_region_breaks_the_chosen_region_into_its_children(ctx: Progra
 def test_a_region_filter_narrows_the_funnel_to_that_region(ctx: ProgrammeContext) -> None:
     _screen_three_one_soldier(ctx)
     figures.refresh(ctx)
-    counts = _counts(_report(ctx, "funnel", ReportFilter(region="20")), "stage", "count")
+    counts = _counts(_report(ctx, "funnel-stages", ReportFilter(region="20")), "stage", "count")
     assert counts["registered"] == 1 and counts["screened_ineligible"] == 1
 
 
@@ -95,7 +95,7 @@ def test_a_filter_naming_nothing_that_exists_is_refused(
     ctx: ProgrammeContext, flt: ReportFilter, code: str
 ) -> None:
     with pytest.raises(ValidationFailed) as raised:
-        _report(ctx, "funnel", flt)
+        _report(ctx, "funnel-stages", flt)
     assert raised.value.code == code
 
 
@@ -148,7 +148,7 @@ def test_money_figures_follow_vouchers_purchases_and_payouts(ctx: ProgrammeConte
 
 def test_funnel_counts_the_paid_and_the_rates_divide_the_stages(ctx: ProgrammeContext) -> None:
     _paid_graduate(ctx)
-    counts = _counts(_report(ctx, "funnel"), "stage", "count")
+    counts = _counts(_report(ctx, "funnel-stages"), "stage", "count")
     assert (counts["voucher_issued"], counts["course_purchased"], counts["course_completed"]) == (2, 1, 1)
     assert counts["paid"] == 1 and counts["course_rated"] == 1
     rates = _counts(_report(ctx, "funnel-rates"), "rate", "share")

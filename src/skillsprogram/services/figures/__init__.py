@@ -19,13 +19,14 @@ from skillsprogram.services.figures import outcomes as _outcomes
 from skillsprogram.services.figures import refusals as _refusals
 from skillsprogram.services.figures.scope import check_filter
 from skillsprogram.services.figures.tallies import refresh
+from skillsprogram.services.figures.titles import TITLES
 from skillsprogram.storage.uow import UnitOfWork
 
 Report = Callable[[UnitOfWork, ProgrammeContext, ReportFilter], Table]
 """A report: the figure for a programme, narrowed by a filter."""
 
 REPORTS: dict[str, Report] = {
-    "funnel": _funnel.funnel,
+    "funnel-stages": _funnel.funnel,
     "funnel-rates": _funnel.funnel_rates,
     "funnel-by-wave": _funnel.funnel_by_wave,
     "funnel-by-day": _funnel.funnel_by_day,
@@ -43,7 +44,7 @@ REPORTS: dict[str, Report] = {
 }
 
 SECTIONS: dict[str, tuple[str, ...]] = {
-    "funnel": ("funnel", "funnel-rates", "funnel-by-wave", "funnel-by-day", "funnel-by-region"),
+    "funnel": ("funnel-stages", "funnel-rates", "funnel-by-wave", "funnel-by-day", "funnel-by-region"),
     "refusals": ("refusals-by-rule", "refusals-by-region"),
     "inclusion": (),
     "money": ("money-flows", "money-by-wave", "payouts-by-rail", "money-per-beneficiary"),
@@ -62,4 +63,4 @@ def build(uow: UnitOfWork, ctx: ProgrammeContext, key: str, flt: ReportFilter) -
     return report(uow, ctx, flt)
 
 
-__all__ = ["REPORTS", "SECTIONS", "Report", "build", "check_filter", "refresh"]
+__all__ = ["REPORTS", "SECTIONS", "TITLES", "Report", "build", "check_filter", "refresh"]

@@ -28,6 +28,7 @@ from skillsprogram.domain.models import (
 from skillsprogram.i18n import N_
 from skillsprogram.services.figures.scope import application_conditions, day_conditions, tallied
 from skillsprogram.services.figures.tallies import PAID
+from skillsprogram.services.figures.titles import TITLES
 from skillsprogram.storage.uow import UnitOfWork
 
 #: Ledger transaction kinds by the flow they belong to.
@@ -73,7 +74,7 @@ def money_flows(uow: UnitOfWork, ctx: ProgrammeContext, flt: ReportFilter) -> Ta
         total[1] += int(amount or 0)
     return Table(
         key="money-flows",
-        title=N_("Where the money went"),
+        title=TITLES["money-flows"],
         note=N_("From the ledger; the wave and region filters do not apply here."),
         currency=ctx.config.currency,
         columns=(
@@ -133,7 +134,7 @@ def money_by_wave(uow: UnitOfWork, ctx: ProgrammeContext, flt: ReportFilter) -> 
     none = (0, 0)
     return Table(
         key="money-by-wave",
-        title=N_("Money by wave"),
+        title=TITLES["money-by-wave"],
         note=N_("Vouchers at their issued value; purchases redeemed or completed; payouts paid."),
         currency=ctx.config.currency,
         columns=(
@@ -170,7 +171,7 @@ def payouts_by_rail(uow: UnitOfWork, ctx: ProgrammeContext, flt: ReportFilter) -
         )
     return Table(
         key="payouts-by-rail",
-        title=N_("Payouts by rail and state"),
+        title=TITLES["payouts-by-rail"],
         currency=ctx.config.currency,
         columns=(
             Column("rail", N_("Rail"), ColumnKind.CODE),
@@ -204,7 +205,7 @@ def money_per_beneficiary(uow: UnitOfWork, ctx: ProgrammeContext, flt: ReportFil
 
     return Table(
         key="money-per-beneficiary",
-        title=N_("Money per beneficiary"),
+        title=TITLES["money-per-beneficiary"],
         note=N_("Spent on courses and incentives paid, divided by the people at each stage (rounded)."),
         currency=ctx.config.currency,
         columns=(

@@ -15,6 +15,7 @@ from skillsprogram.domain.settlement_models import EmploymentOutcome
 from skillsprogram.i18n import N_
 from skillsprogram.services.employment import IN_WORK
 from skillsprogram.services.figures.scope import application_conditions, day_conditions, tallied
+from skillsprogram.services.figures.titles import TITLES
 from skillsprogram.storage.uow import UnitOfWork
 
 
@@ -38,10 +39,10 @@ def _ratings(
     ]
 
 
-def _ratings_table(key: str, title: str, rows: list[tuple[str, str, float, int]]) -> Table:
+def _ratings_table(key: str, rows: list[tuple[str, str, float, int]]) -> Table:
     return Table(
         key=key,
-        title=title,
+        title=TITLES[key],
         columns=(
             Column("code", N_("Code"), ColumnKind.CODE),
             Column("name", N_("Name"), ColumnKind.TEXT),
@@ -56,13 +57,13 @@ def _ratings_table(key: str, title: str, rows: list[tuple[str, str, float, int]]
 def course_ratings(uow: UnitOfWork, ctx: ProgrammeContext, flt: ReportFilter) -> Table:
     """Each rated course's average stars and how many rated it."""
     rows = _ratings(uow, ctx, flt, (col(Course.code), col(Course.title)))
-    return _ratings_table("course-ratings", N_("Ratings of courses"), rows)
+    return _ratings_table("course-ratings", rows)
 
 
 def provider_ratings(uow: UnitOfWork, ctx: ProgrammeContext, flt: ReportFilter) -> Table:
     """Each rated provider's average stars over its courses and how many ratings."""
     rows = _ratings(uow, ctx, flt, (col(TrainingProvider.code), col(TrainingProvider.name)))
-    return _ratings_table("provider-ratings", N_("Ratings of providers"), rows)
+    return _ratings_table("provider-ratings", rows)
 
 
 def latest_employment(uow: UnitOfWork, ctx: ProgrammeContext, flt: ReportFilter) -> dict[str, int]:
@@ -98,7 +99,7 @@ def employment(uow: UnitOfWork, ctx: ProgrammeContext, flt: ReportFilter) -> Tab
     followed = sum(counts.values())
     return Table(
         key="employment",
-        title=N_("Employment and business after training"),
+        title=TITLES["employment"],
         note=N_("The latest report of each graduate followed up."),
         columns=(
             Column("status", N_("Status"), ColumnKind.CODE),
@@ -125,7 +126,7 @@ def journey(uow: UnitOfWork, ctx: ProgrammeContext, flt: ReportFilter) -> Table:
     )
     return Table(
         key="journey",
-        title=N_("Applied, studying, graduated, employed"),
+        title=TITLES["journey"],
         columns=(
             Column("step", N_("Step"), ColumnKind.CODE),
             Column("label", N_("Step"), ColumnKind.TEXT),
