@@ -8,7 +8,7 @@ from skillsprogram.domain.figures import Chart, ChartKind, Column, ColumnKind, R
 from skillsprogram.i18n import N_
 from skillsprogram.services.figures.funnel import by_region
 from skillsprogram.services.figures.scope import tallied
-from skillsprogram.services.figures.tallies import RULE_PREFIX
+from skillsprogram.services.figures.tallies import rules_failed
 from skillsprogram.services.figures.titles import TITLES
 from skillsprogram.storage.uow import UnitOfWork
 
@@ -21,14 +21,7 @@ def refusals_by_rule(uow: UnitOfWork, ctx: ProgrammeContext, flt: ReportFilter) 
     both), as a share of all found ineligible."""
     counts = tallied(uow, ctx, flt).get((), {})
     ineligible = counts.get(INELIGIBLE, 0)
-    rules = sorted(
-        (
-            (stage.removeprefix(RULE_PREFIX), count)
-            for stage, count in counts.items()
-            if stage.startswith(RULE_PREFIX)
-        ),
-        key=lambda item: (-item[1], item[0]),
-    )
+    rules = rules_failed(counts)
     return Table(
         key="refusals-by-rule",
         title=TITLES["refusals-by-rule"],

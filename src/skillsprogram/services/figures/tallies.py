@@ -64,6 +64,18 @@ RULE_PREFIX = "rule:"
 MILESTONE_KEY = ("application_id", "stage")
 
 
+def rules_failed(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """The ``rule:<code>`` stages of summed tallies as (rule, applications), most failed first."""
+    return sorted(
+        (
+            (stage.removeprefix(RULE_PREFIX), n)
+            for stage, n in counts.items()
+            if stage.startswith(RULE_PREFIX)
+        ),
+        key=lambda item: (-item[1], item[0]),
+    )
+
+
 def refresh(ctx: ProgrammeContext) -> int:
     """Bring the programme's tallies up to date; returns the milestones taken in (counted
     before and after: PostgreSQL's driver reports no row count for ``INSERT ... SELECT``)."""
