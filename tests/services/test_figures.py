@@ -3,16 +3,18 @@ funnel and refusals against what the test walked applicants through."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from skillsprogram.config import InclusionGroup, ReportSettings
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.figures import ReportFilter, Table
 from skillsprogram.domain.models import Application
-from skillsprogram.errors import NotFound, ValidationFailed
+from skillsprogram.errors import ConfigurationError, NotFound, ValidationFailed
 from skillsprogram.services import accounts, employment, figures, payouts, registration, training, vouchers
 from tests.services.helpers import course, to_eligible, to_voucher
 from tests.support.testland import person
@@ -168,3 +170,29 @@ def test_outcomes_rate_the_course_and_follow_the_graduate_into_work(ctx: Program
     assert _counts(_report(ctx, "employment"), "status", "graduates") == {"employed": 1}
     steps = _counts(_report(ctx, "journey"), "step", "people")
     assert steps == {"applied": 2, "studying": 1, "graduated": 1, "employed": 1}
+
+
+def test_inclusion_groups_count_who_the_configuration_names(ctx: ProgrammeContext) -> None:
+    requests = [
+        person(0, region_code="10.02", birth_date=date(2000, 6, 1)),  # remote, young, a man
+        person(1),  # a woman, 35
+        person(2),  # a man, 35
+    ]
+    with ctx.transaction() as uow:
+        registration.register_many(uow, ctx, requests)
+    figures.refresh(ctx)
+    table = _report(ctx, "inclusion")
+    registered = _counts(table, "group", "registered")
+    assert registered == {"women": 1, "remote": 1, "young": 1}
+    assert _counts(table, "group", "registered_share")["women"] == round(1 / 3, 4)
+
+
+def test_an_inclusion_group_reading_an_undeclared_attribute_is_a_configuration_error(
+    ctx: ProgrammeContext,
+) -> None:
+    group = InclusionGroup(code="x", label="X", attribute="no_such_attribute", values=[True])
+    odd = dataclasses.replace(
+        ctx, config=ctx.config.model_copy(update={"reports": ReportSettings(inclusion=[group])})
+    )
+    with pytest.raises(ConfigurationError, match="no_such_attribute"):
+        figures.refresh(odd)

@@ -14,6 +14,7 @@ from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.figures import ReportFilter, Table
 from skillsprogram.errors import NotFound
 from skillsprogram.services.figures import funnel as _funnel
+from skillsprogram.services.figures import inclusion as _inclusion
 from skillsprogram.services.figures import money as _money
 from skillsprogram.services.figures import outcomes as _outcomes
 from skillsprogram.services.figures import refusals as _refusals
@@ -33,6 +34,7 @@ REPORTS: dict[str, Report] = {
     "funnel-by-region": _funnel.funnel_by_region,
     "refusals-by-rule": _refusals.refusals_by_rule,
     "refusals-by-region": _refusals.refusals_by_region,
+    "inclusion": _inclusion.inclusion,
     "money-flows": _money.money_flows,
     "money-by-wave": _money.money_by_wave,
     "payouts-by-rail": _money.payouts_by_rail,
@@ -46,7 +48,7 @@ REPORTS: dict[str, Report] = {
 SECTIONS: dict[str, tuple[str, ...]] = {
     "funnel": ("funnel-stages", "funnel-rates", "funnel-by-wave", "funnel-by-day", "funnel-by-region"),
     "refusals": ("refusals-by-rule", "refusals-by-region"),
-    "inclusion": (),
+    "inclusion": ("inclusion",),
     "money": ("money-flows", "money-by-wave", "payouts-by-rail", "money-per-beneficiary"),
     "outcomes": ("journey", "employment", "course-ratings", "provider-ratings"),
 }

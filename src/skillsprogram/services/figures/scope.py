@@ -21,15 +21,22 @@ from skillsprogram.storage.uow import UnitOfWork
 
 @dataclass(frozen=True, slots=True)
 class Regions:
-    """The region hierarchy: each region's name and parent (a small table, read whole)."""
+    """The region hierarchy: each region's name, parent and tags (a small table, read whole)."""
 
     names: dict[str, str]
     parents: dict[str, str | None]
+    tags: dict[str, list[str]]
 
     @classmethod
     def load(cls, uow: UnitOfWork) -> Regions:
-        rows = uow.session.execute(select(col(Region.code), col(Region.name), col(Region.parent_code))).all()
-        return cls({code: name for code, name, _ in rows}, {code: parent for code, _, parent in rows})
+        rows = uow.session.execute(
+            select(col(Region.code), col(Region.name), col(Region.parent_code), col(Region.tags))
+        ).all()
+        return cls(
+            {code: name for code, name, _, _ in rows},
+            {code: parent for code, _, parent, _ in rows},
+            {code: list(tags or []) for code, _, _, tags in rows},
+        )
 
     def children(self, node: str | None) -> list[str]:
         """The regions directly under ``node`` (the top level when ``None``), by code."""

@@ -13,6 +13,7 @@ TITLES: dict[str, str] = {
     "funnel-by-region": N_("Funnel by region"),
     "refusals-by-rule": N_("Ineligible by rule"),
     "refusals-by-region": N_("Refusals by region"),
+    "inclusion": N_("Inclusion"),
     "money-flows": N_("Where the money went"),
     "money-by-wave": N_("Money by wave"),
     "payouts-by-rail": N_("Payouts by rail and state"),
