@@ -42,8 +42,10 @@ def conditions(group: InclusionGroup, regions: Regions) -> tuple[list[Any], bool
     found: list[Any] = []
     person = False
     if group.attribute is not None:
-        column = COLUMNS.get(group.attribute)
-        if column is None:
+        column: Any
+        if group.attribute in COLUMNS:
+            column = col(COLUMNS[group.attribute])
+        else:
             value = col(Application.attributes)[group.attribute]
             first = group.values[0]
             column = (
@@ -54,7 +56,7 @@ def conditions(group: InclusionGroup, regions: Regions) -> tuple[list[Any], bool
                 else value.as_string()
             )
         person = person or group.attribute == "sex"
-        found.append(col(column).in_(list(group.values)))
+        found.append(column.in_(list(group.values)))
     if group.region_tag is not None:
         tagged = {code for code, tags in regions.tags.items() if group.region_tag in tags}
         codes = set().union(*(regions.within(code) for code in tagged)) if tagged else set()
