@@ -8,7 +8,9 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
 
 from skillsprogram.config import InclusionGroup, ReportSettings
 from skillsprogram.context import ProgrammeContext
@@ -196,3 +198,31 @@ def test_an_inclusion_group_reading_an_undeclared_attribute_is_a_configuration_e
     )
     with pytest.raises(ConfigurationError, match="no_such_attribute"):
         figures.refresh(odd)
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    batches=st.lists(
+        st.lists(st.sampled_from(["10.01", "10.02", "20.01"]), max_size=4), min_size=1, max_size=3
+    )
+)
+def test_refresh_counts_each_registration_once_and_regions_sum_to_the_total(
+    ctx: ProgrammeContext, batches: list[list[str]]
+) -> None:
+    with ctx.uow() as uow:
+        before = uow.session.execute(select(func.count()).select_from(Application)).scalar_one()
+    taken = before
+    for batch in batches:
+        requests = [person(taken + n, region_code=code) for n, code in enumerate(batch)]
+        if requests:
+            with ctx.transaction() as uow:
+                registration.register_many(uow, ctx, requests)
+        taken += len(requests)
+        figures.refresh(ctx)
+        assert figures.refresh(ctx) == 0
+    registered = _counts(_report(ctx, "funnel-stages"), "stage", "count")["registered"]
+    assert registered == taken
+    top = _counts(_report(ctx, "funnel-by-region"), "region", "registered")
+    assert sum(top.values()) == registered  # type: ignore[arg-type]
+    north = _counts(_report(ctx, "funnel-by-region", ReportFilter(region="10")), "region", "registered")
+    assert sum(north.values()) == top["10"]  # type: ignore[arg-type]

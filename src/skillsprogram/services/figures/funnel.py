@@ -164,14 +164,7 @@ def by_region(
     code order: the leaf tallies summed up the hierarchy."""
     regions = Regions.load(uow)
     found = tallied(uow, ctx, flt, by=("region_code",), stages=stages, regions=regions)
-    sums: dict[str, dict[str, int]] = {code: {} for code in regions.children(flt.region)}
-    for (code,), counts in found.items():
-        child = regions.under(flt.region, code)
-        if child is None:
-            continue
-        into = sums.setdefault(child, {})
-        for stage, count in counts.items():
-            into[stage] = into.get(stage, 0) + count
+    sums = regions.roll_up(flt.region, {code: counts for (code,), counts in found.items()})
     return regions, sorted(sums.items())
 
 

@@ -55,6 +55,19 @@ class Regions:
             current = parent
         return None
 
+    def roll_up(self, node: str | None, counts: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+        """``counts`` by region (leaves, say) summed into each child of ``node`` (every child
+        listed, with nothing under it an empty count); regions not under ``node`` are left out."""
+        sums: dict[str, dict[str, int]] = {code: {} for code in self.children(node)}
+        for code, found in counts.items():
+            child = self.under(node, code)
+            if child is None:
+                continue
+            into = sums.setdefault(child, {})
+            for stage, count in found.items():
+                into[stage] = into.get(stage, 0) + count
+        return sums
+
     def within(self, node: str) -> set[str]:
         """``node`` and every region below it."""
         found = {node}
