@@ -86,3 +86,13 @@ def test_reports_need_the_reports_scope(client: TestClient, ctx: ProgrammeContex
     writer = staff_token(client, ctx, "officer", scope="waves:write")
     for path in ("/v1/reports", "/v1/reports/funnel-stages"):
         assert client.get(path, headers=writer).status_code == 403
+
+
+def test_the_report_refresh_step_takes_new_registrations_in(
+    client: TestClient, ctx: ProgrammeContext, creds: Credentials
+) -> None:
+    register(ctx, 2)
+    response = client.post("/v1/steps/report-refresh", headers=creds.officer)
+    assert response.status_code == 200 and response.json() == {"step": "report-refresh", "count": 2}
+    body = client.get("/v1/reports/funnel-stages", headers=creds.officer).json()
+    assert {row["stage"]: row["count"] for row in body["rows"]}["registered"] == 2
