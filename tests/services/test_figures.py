@@ -226,3 +226,17 @@ def test_refresh_counts_each_registration_once_and_regions_sum_to_the_total(
     assert sum(top.values()) == registered  # type: ignore[arg-type]
     north = _counts(_report(ctx, "funnel-by-region", ReportFilter(region="10")), "region", "registered")
     assert sum(north.values()) == top["10"]  # type: ignore[arg-type]
+
+
+def test_the_days_filter_counts_what_was_reached_within_the_days(ctx: ProgrammeContext) -> None:
+    day = ctx.clock.now().date()
+    _screen_three_one_soldier(ctx)  # registered on ``day``, screened a week later
+    figures.refresh(ctx)
+    on_day = _counts(_report(ctx, "funnel-stages", ReportFilter(since=day, until=day)), "stage", "count")
+    assert (on_day["registered"], on_day["screened_eligible"]) == (3, 0)
+    later = _counts(
+        _report(ctx, "funnel-stages", ReportFilter(since=day + timedelta(days=1))), "stage", "count"
+    )
+    assert (later["registered"], later["screened_eligible"]) == (0, 2)
+    days = _report(ctx, "funnel-by-day")
+    assert days.rows[0][0] == day and days.rows[0][days.column("registered")] == 3
