@@ -10,15 +10,18 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
 from skillsprogram.config import InclusionGroup, ReportSettings
 from skillsprogram.context import ProgrammeContext
+from skillsprogram.domain.exchange import RegistrationRequest
 from skillsprogram.domain.figures import ReportFilter, Table
 from skillsprogram.domain.models import Application
 from skillsprogram.errors import ConfigurationError, NotFound, ValidationFailed
+from skillsprogram.privacy import PersonalDataVault
 from skillsprogram.services import accounts, employment, figures, payouts, registration, training, vouchers
 from tests.services.helpers import course, to_eligible, to_voucher
+from tests.support.demo_programmes import started
 from tests.support.testland import person
 
 
@@ -240,3 +243,29 @@ def test_the_days_filter_counts_what_was_reached_within_the_days(ctx: ProgrammeC
     assert (later["registered"], later["screened_eligible"]) == (0, 2)
     days = _report(ctx, "funnel-by-day")
     assert days.rows[0][0] == day and days.rows[0][days.column("registered")] == 3
+
+
+def test_inclusion_reads_declared_attributes_as_their_json_type(
+    engine: Engine, vault: PersonalDataVault
+) -> None:
+    ctx = started("cambodia", engine, vault)
+    poorest = RegistrationRequest(
+        national_id="010203040",
+        full_name="Sok Channary",
+        birth_date=date(2004, 1, 1),
+        sex="F",
+        region_code="12",
+        attributes={"nationality": "KH", "idpoor_level": 1},
+    )
+    second = dataclasses.replace(
+        poorest,
+        national_id="010203041",
+        full_name="Chan Dara",
+        sex="M",
+        attributes={"nationality": "KH", "idpoor_level": 2},
+    )
+    with ctx.transaction() as uow:
+        registration.register_many(uow, ctx, [poorest, second])
+    figures.refresh(ctx)
+    registered = _counts(_report(ctx, "inclusion"), "group", "registered")
+    assert registered == {"poorest": 1, "idpoor": 2, "women": 1}
