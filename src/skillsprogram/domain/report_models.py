@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import Index, String
+from sqlalchemy import BigInteger, Index, String
 from sqlmodel import Field, SQLModel
 
 from skillsprogram.domain.types import BigIntPK
@@ -31,7 +31,8 @@ class ReportMilestone(SQLModel, table=True):
 
 class ReportTally(SQLModel, table=True):
     """How many applications of a wave (``0``: none yet) and a leaf region reached a stage on
-    a day. Rebuilt from the milestones by each refresh."""
+    a day; for a ``ledger:<kind>`` stage, the ledger's transactions of that kind on a day and
+    the money they moved. Rebuilt from the milestones and the ledger by each refresh."""
 
     __tablename__ = "report_tally"
     __table_args__ = (Index("ix_report_tally_programme_stage", "programme_id", "stage"),)
@@ -43,3 +44,5 @@ class ReportTally(SQLModel, table=True):
     region_code: str = Field(sa_type=String(32))
     day: date
     count: int
+    amount: int = Field(default=0, sa_type=BigInteger)
+    """Money moved (``ledger:<kind>`` stages: the positive legs, in the programme's currency)."""

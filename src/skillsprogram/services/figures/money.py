@@ -18,16 +18,20 @@ from skillsprogram.domain.lifecycle import PayoutStatus, PurchaseStatus
 from skillsprogram.domain.models import (
     Application,
     Entitlement,
-    LedgerEntry,
-    LedgerTransaction,
     Payout,
     Purchase,
     Voucher,
     Wave,
 )
+from skillsprogram.domain.report_models import ReportTally
 from skillsprogram.i18n import N_
-from skillsprogram.services.figures.scope import application_conditions, day_conditions, tallied
-from skillsprogram.services.figures.tallies import PAID
+from skillsprogram.services.figures.scope import (
+    application_conditions,
+    day_conditions,
+    tallied,
+    tally_conditions,
+)
+from skillsprogram.services.figures.tallies import LEDGER_PREFIX, PAID
 from skillsprogram.services.figures.titles import TITLES
 from skillsprogram.storage.uow import UnitOfWork
 
@@ -53,24 +57,21 @@ SPENT = (PurchaseStatus.REDEEMED.value, PurchaseStatus.COMPLETED.value)
 
 
 def money_flows(uow: UnitOfWork, ctx: ProgrammeContext, flt: ReportFilter) -> Table:
-    """The ledger's flows of the programme: transactions and amounts (the days filter
-    applies; the ledger knows no wave or region)."""
-    kinds = {kind: flow for flow, _label, group in FLOWS for kind in group}
+    """The ledger's flows of the programme: transactions and amounts, from the tally the
+    last refresh left (the days filter applies; the ledger knows no wave or region)."""
+    kinds = {LEDGER_PREFIX + kind: flow for flow, _label, group in FLOWS for kind in group}
     totals: dict[str, list[int]] = {flow: [0, 0] for flow, _label, _group in FLOWS}
-    for kind, count, amount in uow.session.execute(
-        select(col(LedgerTransaction.kind), func.count(), func.sum(LedgerEntry.amount))
-        .join(LedgerEntry, col(LedgerEntry.transaction_id) == LedgerTransaction.id)
+    for stage, count, amount in uow.session.execute(
+        select(col(ReportTally.stage), func.sum(ReportTally.count), func.sum(ReportTally.amount))
         .where(
-            col(LedgerTransaction.programme_id) == ctx.pid,
-            col(LedgerTransaction.kind).in_(list(kinds)),
-            col(LedgerEntry.amount) > 0,
-            col(LedgerEntry.currency) == ctx.config.currency,
-            *day_conditions(col(LedgerTransaction.created_at), flt),
+            col(ReportTally.programme_id) == ctx.pid,
+            col(ReportTally.stage).in_(list(kinds)),
+            *tally_conditions(None, ReportFilter(since=flt.since, until=flt.until)),
         )
-        .group_by(col(LedgerTransaction.kind))
+        .group_by(col(ReportTally.stage))
     ).all():
-        total = totals[kinds[kind]]
-        total[0] += int(count)
+        total = totals[kinds[stage]]
+        total[0] += int(count or 0)
         total[1] += int(amount or 0)
     return Table(
         key="money-flows",

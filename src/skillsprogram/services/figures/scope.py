@@ -44,7 +44,9 @@ class Regions:
 
     def under(self, node: str | None, code: str) -> str | None:
         """The child of ``node`` (``None``: the top level) that ``code`` lies in or is; ``None``
-        when ``code`` is not under ``node``."""
+        when ``code`` is not under ``node`` (or is no region)."""
+        if code not in self.parents:
+            return None
         seen: set[str] = set()
         current: str | None = code
         while current is not None and current not in seen:

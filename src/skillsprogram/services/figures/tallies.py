@@ -9,17 +9,18 @@ commit in order) in ranges of ids, and for each range inserts with one
 * ``paid``: a payout paid (its entitlement names the application);
 * ``rule:<code>``: each eligibility rule an application screened ineligible failed.
 
-A person reaching a stage twice counts once (the milestone's primary key). When anything
-was taken in, the programme's tally (milestones per stage, wave, leaf region and day) is
-rebuilt from the milestones with one ``INSERT ... SELECT ... GROUP BY``: an application's
-wave is read as it stands (it is drawn into one after registering).
+A person reaching a stage twice counts once (the milestone's primary key). When there
+were new events, the programme's tally (milestones per stage, wave, leaf region and day;
+the ledger's transactions and amounts per kind and day) is rebuilt with one
+``INSERT ... SELECT ... GROUP BY`` each: an application's wave is read as it stands (it is
+drawn into one after registering).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Uuid, cast, delete, func, literal, select, update
+from sqlalchemy import BigInteger, Uuid, cast, delete, func, literal, select, update
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import col
 
@@ -31,6 +32,8 @@ from skillsprogram.domain.models import (
     EligibilityFinding,
     Entitlement,
     EventCursor,
+    LedgerEntry,
+    LedgerTransaction,
     Payout,
     Person,
     Wave,
@@ -64,6 +67,7 @@ APPLICATION_STAGES = (
 )
 PAID = "paid"
 RULE_PREFIX = "rule:"
+LEDGER_PREFIX = "ledger:"
 GROUP_STAGES = ("registered", "selected", "course_completed", PAID)
 """The stages the inclusion groups are counted at (as ``group:<code>:<stage>``)."""
 MILESTONE_KEY = ("application_id", "stage")
@@ -106,9 +110,8 @@ def refresh(ctx: ProgrammeContext) -> int:
         return 0
     with ctx.uow() as uow:
         taken = _milestones(uow, ctx) - before
-        if taken:
-            rebuild_tally(uow, ctx)
-            uow.commit()
+        rebuild_tally(uow, ctx)
+        uow.commit()
     return taken
 
 
@@ -206,14 +209,16 @@ def rebuild_tally(uow: UnitOfWork, ctx: ProgrammeContext) -> None:
             col(Application.region_code),
             col(ReportMilestone.day),
             func.count(),
+            literal(0, BigInteger()),
         )
         .join(Application, col(Application.id) == ReportMilestone.application_id)
         .outerjoin(Wave, col(Wave.id) == Application.wave_id)
         .where(col(ReportMilestone.programme_id) == ctx.pid)
         .group_by(col(ReportMilestone.stage), wave, col(Application.region_code), col(ReportMilestone.day))
     )
-    columns = ["programme_id", "stage", "wave", "region_code", "day", "count"]
+    columns = ["programme_id", "stage", "wave", "region_code", "day", "count", "amount"]
     uow.session.execute(tally.insert().from_select(columns, counted))
+    _ledger_tally(uow, ctx, columns)
     if not ctx.config.reports.inclusion:
         return
     regions = Regions.load(uow)
@@ -228,6 +233,7 @@ def rebuild_tally(uow: UnitOfWork, ctx: ProgrammeContext) -> None:
                 col(Application.region_code),
                 col(ReportMilestone.day),
                 func.count(),
+                literal(0, BigInteger()),
             )
             .join(Application, col(Application.id) == ReportMilestone.application_id)
             .outerjoin(Wave, col(Wave.id) == Application.wave_id)
@@ -243,6 +249,32 @@ def rebuild_tally(uow: UnitOfWork, ctx: ProgrammeContext) -> None:
         if person:
             query = query.join(Person, col(Person.id) == Application.person_id)
         uow.session.execute(tally.insert().from_select(columns, query))
+
+
+def _ledger_tally(uow: UnitOfWork, ctx: ProgrammeContext, columns: list[str]) -> None:
+    """The ledger's transactions and the money they moved, per kind and day (stages
+    ``ledger:<kind>``), in the programme's currency."""
+    day = func.date(col(LedgerTransaction.created_at))
+    stage = literal(LEDGER_PREFIX) + col(LedgerTransaction.kind)
+    moved = (
+        select(
+            literal(ctx.pid, Uuid()),
+            stage,
+            literal(0),
+            literal(""),
+            day,
+            func.count(func.distinct(col(LedgerTransaction.id))),
+            func.sum(LedgerEntry.amount),
+        )
+        .join(LedgerEntry, col(LedgerEntry.transaction_id) == LedgerTransaction.id)
+        .where(
+            col(LedgerTransaction.programme_id) == ctx.pid,
+            col(LedgerEntry.amount) > 0,
+            col(LedgerEntry.currency) == ctx.config.currency,
+        )
+        .group_by(col(LedgerTransaction.kind), day)
+    )
+    uow.session.execute(table_of(ReportTally).insert().from_select(columns, moved))
 
 
 def group_stage(code: str, stage: str) -> str:

@@ -39,6 +39,7 @@ def upgrade() -> None:
         sa.Column("region_code", sa.String(length=32), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("amount", sa.BigInteger(), nullable=False),
         sa.ForeignKeyConstraint(["programme_id"], ["programme.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
