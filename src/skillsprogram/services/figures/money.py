@@ -7,31 +7,26 @@ currency's minor unit."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import BigInteger, func, literal, select
+from sqlalchemy import func, select
 from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.figures import Chart, ChartKind, Column, ColumnKind, ReportFilter, Table
-from skillsprogram.domain.lifecycle import PayoutStatus, PurchaseStatus
 from skillsprogram.domain.models import (
     Application,
     Entitlement,
     Payout,
-    Purchase,
-    Voucher,
-    Wave,
 )
 from skillsprogram.domain.report_models import ReportTally
 from skillsprogram.i18n import N_
 from skillsprogram.services.figures.scope import (
+    Regions,
     application_conditions,
     day_conditions,
     tallied,
     tally_conditions,
 )
-from skillsprogram.services.figures.tallies import LEDGER_PREFIX, PAID
+from skillsprogram.services.figures.tallies import LEDGER_PREFIX, PAID, PAID_MONEY, SPENT
 from skillsprogram.services.figures.titles import TITLES
 from skillsprogram.storage.uow import UnitOfWork
 
@@ -53,7 +48,6 @@ FLOWS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         ),
     ),
 )
-SPENT = (PurchaseStatus.REDEEMED.value, PurchaseStatus.COMPLETED.value)
 
 
 def money_flows(uow: UnitOfWork, ctx: ProgrammeContext, flt: ReportFilter) -> Table:
@@ -89,48 +83,27 @@ def money_flows(uow: UnitOfWork, ctx: ProgrammeContext, flt: ReportFilter) -> Ta
     )
 
 
-def _by_wave(uow: UnitOfWork, query: Any) -> dict[int, tuple[int, int]]:
-    return {
-        int(wave or 0): (int(count), int(amount or 0)) for wave, count, amount in uow.session.execute(query)
-    }
-
-
 def money_by_wave(uow: UnitOfWork, ctx: ProgrammeContext, flt: ReportFilter) -> Table:
-    """Vouchers issued, spent on courses and incentives paid, per wave."""
-    scope = application_conditions(uow, ctx, flt)
-    wave = func.coalesce(col(Wave.number), 0)
-
-    def per_wave(select_from: Any, amount: Any, *where: Any) -> dict[int, tuple[int, int]]:
-        return _by_wave(
-            uow,
-            select(wave, func.count(), func.sum(amount))
-            .select_from(select_from)
-            .outerjoin(Wave, col(Wave.id) == Application.wave_id)
-            .where(*scope, *where)
-            .group_by(wave),
+    """Vouchers issued, spent on courses and incentives paid, per wave (from the tally)."""
+    regions = Regions.load(uow) if flt.region is not None else None
+    found: dict[str, dict[int, tuple[int, int]]] = {"voucher_issued": {}, SPENT: {}, PAID_MONEY: {}}
+    for wave, stage, count, amount in uow.session.execute(
+        select(
+            col(ReportTally.wave),
+            col(ReportTally.stage),
+            func.sum(ReportTally.count),
+            func.sum(ReportTally.amount),
         )
-
-    issued = per_wave(
-        Voucher.__table__.join(Application, col(Application.id) == Voucher.application_id),  # type: ignore[attr-defined]
-        literal(ctx.config.voucher.amount, BigInteger()),
-        *day_conditions(col(Voucher.issued_at), flt),
-    )
-    spent = per_wave(
-        Purchase.__table__.join(Application, col(Application.id) == Purchase.application_id),  # type: ignore[attr-defined]
-        col(Purchase.price),
-        col(Purchase.status).in_(SPENT),
-        col(Purchase.currency) == ctx.config.currency,
-        *day_conditions(col(Purchase.purchased_at), flt),
-    )
-    paid = per_wave(
-        Payout.__table__.join(Entitlement, col(Entitlement.id) == Payout.entitlement_id).join(  # type: ignore[attr-defined]
-            Application, col(Application.id) == Entitlement.application_id
-        ),
-        col(Payout.amount),
-        col(Payout.status) == PayoutStatus.PAID.value,
-        col(Payout.currency) == ctx.config.currency,
-        *day_conditions(col(Payout.updated_at), flt),
-    )
+        .where(
+            col(ReportTally.programme_id) == ctx.pid,
+            col(ReportTally.stage).in_(list(found)),
+            *tally_conditions(regions, flt),
+        )
+        .group_by(col(ReportTally.wave), col(ReportTally.stage))
+    ).all():
+        found[stage][int(wave)] = (int(count or 0), int(amount or 0))
+    issued = {w: (n, n * ctx.config.voucher.amount) for w, (n, _amount) in found["voucher_issued"].items()}
+    spent, paid = found[SPENT], found[PAID_MONEY]
     waves = sorted(set(issued) | set(spent) | set(paid))
     none = (0, 0)
     return Table(

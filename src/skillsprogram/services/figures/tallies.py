@@ -25,7 +25,7 @@ from sqlalchemy.sql import ColumnElement
 from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
-from skillsprogram.domain.lifecycle import PayoutStatus
+from skillsprogram.domain.lifecycle import PayoutStatus, PurchaseStatus
 from skillsprogram.domain.models import (
     Application,
     AuditEvent,
@@ -36,6 +36,7 @@ from skillsprogram.domain.models import (
     LedgerTransaction,
     Payout,
     Person,
+    Purchase,
     Wave,
 )
 from skillsprogram.domain.report_models import ReportMilestone, ReportTally
@@ -219,6 +220,7 @@ def rebuild_tally(uow: UnitOfWork, ctx: ProgrammeContext) -> None:
     columns = ["programme_id", "stage", "wave", "region_code", "day", "count", "amount"]
     uow.session.execute(tally.insert().from_select(columns, counted))
     _ledger_tally(uow, ctx, columns)
+    _money_tally(uow, ctx, columns)
     if not ctx.config.reports.inclusion:
         return
     regions = Regions.load(uow)
@@ -275,6 +277,66 @@ def _ledger_tally(uow: UnitOfWork, ctx: ProgrammeContext, columns: list[str]) ->
         .group_by(col(LedgerTransaction.kind), day)
     )
     uow.session.execute(table_of(ReportTally).insert().from_select(columns, moved))
+
+
+SPENT_STATES = (PurchaseStatus.REDEEMED.value, PurchaseStatus.COMPLETED.value)
+SPENT = "money:spent"
+"""Purchases redeemed or completed, and their price, per wave, leaf region and day bought."""
+PAID_MONEY = "money:paid"
+"""Payouts paid, and their amount, per wave, leaf region and day last updated."""
+
+
+def _money_tally(uow: UnitOfWork, ctx: ProgrammeContext, columns: list[str]) -> None:
+    """Money spent on courses and incentives paid per wave, leaf region and day (stages
+    ``money:spent`` and ``money:paid``), in the programme's currency."""
+    wave = func.coalesce(col(Wave.number), 0)
+    region = col(Application.region_code)
+    tally = table_of(ReportTally)
+    bought = func.date(col(Purchase.purchased_at))
+    spent = (
+        select(
+            literal(ctx.pid, Uuid()),
+            literal(SPENT),
+            wave,
+            region,
+            bought,
+            func.count(),
+            func.sum(Purchase.price),
+        )
+        .select_from(Purchase)
+        .join(Application, col(Application.id) == Purchase.application_id)
+        .outerjoin(Wave, col(Wave.id) == Application.wave_id)
+        .where(
+            col(Application.programme_id) == ctx.pid,
+            col(Purchase.status).in_(SPENT_STATES),
+            col(Purchase.currency) == ctx.config.currency,
+        )
+        .group_by(wave, region, bought)
+    )
+    settled = func.date(col(Payout.updated_at))
+    paid = (
+        select(
+            literal(ctx.pid, Uuid()),
+            literal(PAID_MONEY),
+            wave,
+            region,
+            settled,
+            func.count(),
+            func.sum(Payout.amount),
+        )
+        .select_from(Payout)
+        .join(Entitlement, col(Entitlement.id) == Payout.entitlement_id)
+        .join(Application, col(Application.id) == Entitlement.application_id)
+        .outerjoin(Wave, col(Wave.id) == Application.wave_id)
+        .where(
+            col(Payout.programme_id) == ctx.pid,
+            col(Payout.status) == PayoutStatus.PAID.value,
+            col(Payout.currency) == ctx.config.currency,
+        )
+        .group_by(wave, region, settled)
+    )
+    for query in (spent, paid):
+        uow.session.execute(tally.insert().from_select(columns, query))
 
 
 def group_stage(code: str, stage: str) -> str:
