@@ -213,11 +213,17 @@ def _deliver(
 
 
 def _cursor(uow: UnitOfWork) -> int:
-    query = uow.locked(select(col(EventCursor.last_event_id)).where(col(EventCursor.consumer) == CONSUMER))
+    return locked_cursor(uow, CONSUMER)
+
+
+def locked_cursor(uow: UnitOfWork, consumer: str) -> int:
+    """The last audit id ``consumer`` took in, its cursor row locked for this transaction
+    (made at 0 on first use)."""
+    query = uow.locked(select(col(EventCursor.last_event_id)).where(col(EventCursor.consumer) == consumer))
     last = uow.session.execute(query).scalar()
     if last is None:
         # Several workers may find no cursor at once: it is made once, then locked as usual.
-        start: EventCursorRow = {"consumer": CONSUMER, "last_event_id": 0}
+        start: EventCursorRow = {"consumer": consumer, "last_event_id": 0}
         uow.insert_shared(EventCursor, [start], ["consumer"])
         last = uow.session.execute(query).scalar_one()
     return int(last)

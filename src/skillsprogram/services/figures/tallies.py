@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Uuid, cast, delete, func, literal, select, update
+from sqlalchemy import BigInteger, Select, Uuid, cast, delete, func, literal, select, update
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import col
 
@@ -40,9 +40,9 @@ from skillsprogram.domain.models import (
     Wave,
 )
 from skillsprogram.domain.report_models import ReportMilestone, ReportTally
+from skillsprogram.services.events import locked_cursor
 from skillsprogram.services.figures import groups
 from skillsprogram.services.figures.scope import Regions
-from skillsprogram.storage.rows import EventCursorRow
 from skillsprogram.storage.uow import UnitOfWork, table_of
 
 CONSUMER = "report-tallies"
@@ -95,7 +95,7 @@ def refresh(ctx: ProgrammeContext) -> int:
     moved = False
     while True:
         with ctx.uow() as uow:
-            last = _cursor(uow)
+            last = locked_cursor(uow, CONSUMER)
             events = table_of(AuditEvent)
             newest = uow.session.execute(select(func.max(events.c.id))).scalar()
             if newest is None or newest <= last:
@@ -114,16 +114,6 @@ def refresh(ctx: ProgrammeContext) -> int:
         rebuild_tally(uow, ctx)
         uow.commit()
     return taken
-
-
-def _cursor(uow: UnitOfWork) -> int:
-    query = uow.locked(select(col(EventCursor.last_event_id)).where(col(EventCursor.consumer) == CONSUMER))
-    last = uow.session.execute(query).scalar()
-    if last is None:
-        start: EventCursorRow = {"consumer": CONSUMER, "last_event_id": 0}
-        uow.insert_shared(EventCursor, [start], ["consumer"])
-        last = uow.session.execute(query).scalar_one()
-    return int(last)
 
 
 def _as_uuid(uow: UnitOfWork, text: Any) -> ColumnElement[Any]:
@@ -291,18 +281,15 @@ def _money_tally(uow: UnitOfWork, ctx: ProgrammeContext, columns: list[str]) -> 
     ``money:spent`` and ``money:paid``), in the programme's currency."""
     wave = func.coalesce(col(Wave.number), 0)
     region = col(Application.region_code)
-    tally = table_of(ReportTally)
+
+    def summed(stage: str, day: Any, amount: Any) -> Select[Any]:
+        return select(
+            literal(ctx.pid, Uuid()), literal(stage), wave, region, day, func.count(), func.sum(amount)
+        ).group_by(wave, region, day)
+
     bought = func.date(col(Purchase.purchased_at))
     spent = (
-        select(
-            literal(ctx.pid, Uuid()),
-            literal(SPENT),
-            wave,
-            region,
-            bought,
-            func.count(),
-            func.sum(Purchase.price),
-        )
+        summed(SPENT, bought, col(Purchase.price))
         .select_from(Purchase)
         .join(Application, col(Application.id) == Purchase.application_id)
         .outerjoin(Wave, col(Wave.id) == Application.wave_id)
@@ -311,19 +298,9 @@ def _money_tally(uow: UnitOfWork, ctx: ProgrammeContext, columns: list[str]) -> 
             col(Purchase.status).in_(SPENT_STATES),
             col(Purchase.currency) == ctx.config.currency,
         )
-        .group_by(wave, region, bought)
     )
-    settled = func.date(col(Payout.updated_at))
     paid = (
-        select(
-            literal(ctx.pid, Uuid()),
-            literal(PAID_MONEY),
-            wave,
-            region,
-            settled,
-            func.count(),
-            func.sum(Payout.amount),
-        )
+        summed(PAID_MONEY, func.date(col(Payout.updated_at)), col(Payout.amount))
         .select_from(Payout)
         .join(Entitlement, col(Entitlement.id) == Payout.entitlement_id)
         .join(Application, col(Application.id) == Entitlement.application_id)
@@ -333,8 +310,8 @@ def _money_tally(uow: UnitOfWork, ctx: ProgrammeContext, columns: list[str]) -> 
             col(Payout.status) == PayoutStatus.PAID.value,
             col(Payout.currency) == ctx.config.currency,
         )
-        .group_by(wave, region, settled)
     )
+    tally = table_of(ReportTally)
     for query in (spent, paid):
         uow.session.execute(tally.insert().from_select(columns, query))
 
