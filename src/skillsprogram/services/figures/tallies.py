@@ -188,27 +188,14 @@ def _take_in(uow: UnitOfWork, ctx: ProgrammeContext, after: int, upto: int) -> N
 
 
 def rebuild_tally(uow: UnitOfWork, ctx: ProgrammeContext) -> None:
-    """Recount the programme's tally from its milestones (one statement)."""
+    """Recount the programme's tally from its milestones, its inclusion groups' milestones,
+    the ledger and the money spent and paid (one ``INSERT ... SELECT`` each)."""
     tally = table_of(ReportTally)
     uow.session.execute(delete(tally).where(tally.c.programme_id == ctx.pid))
-    wave = func.coalesce(col(Wave.number), 0)
-    counted = (
-        select(
-            literal(ctx.pid, Uuid()),
-            col(ReportMilestone.stage),
-            wave,
-            col(Application.region_code),
-            col(ReportMilestone.day),
-            func.count(),
-            literal(0, BigInteger()),
-        )
-        .join(Application, col(Application.id) == ReportMilestone.application_id)
-        .outerjoin(Wave, col(Wave.id) == Application.wave_id)
-        .where(col(ReportMilestone.programme_id) == ctx.pid)
-        .group_by(col(ReportMilestone.stage), wave, col(Application.region_code), col(ReportMilestone.day))
-    )
     columns = ["programme_id", "stage", "wave", "region_code", "day", "count", "amount"]
-    uow.session.execute(tally.insert().from_select(columns, counted))
+    uow.session.execute(
+        tally.insert().from_select(columns, _milestones_counted(ctx, col(ReportMilestone.stage)))
+    )
     _ledger_tally(uow, ctx, columns)
     _money_tally(uow, ctx, columns)
     if not ctx.config.reports.inclusion:
@@ -217,30 +204,31 @@ def rebuild_tally(uow: UnitOfWork, ctx: ProgrammeContext) -> None:
     for group in ctx.config.reports.inclusion:
         where, person = groups.conditions(group, regions)
         stage = literal(group_stage(group.code, "")) + col(ReportMilestone.stage)
-        query = (
-            select(
-                literal(ctx.pid, Uuid()),
-                stage,
-                wave,
-                col(Application.region_code),
-                col(ReportMilestone.day),
-                func.count(),
-                literal(0, BigInteger()),
-            )
-            .join(Application, col(Application.id) == ReportMilestone.application_id)
-            .outerjoin(Wave, col(Wave.id) == Application.wave_id)
-            .where(
-                col(ReportMilestone.programme_id) == ctx.pid,
-                col(ReportMilestone.stage).in_(GROUP_STAGES),
-                *where,
-            )
-            .group_by(
-                col(ReportMilestone.stage), wave, col(Application.region_code), col(ReportMilestone.day)
-            )
-        )
+        query = _milestones_counted(ctx, stage, col(ReportMilestone.stage).in_(GROUP_STAGES), *where)
         if person:
             query = query.join(Person, col(Person.id) == Application.person_id)
         uow.session.execute(tally.insert().from_select(columns, query))
+
+
+def _milestones_counted(ctx: ProgrammeContext, stage: Any, *where: Any) -> Select[Any]:
+    """The programme's milestones (those meeting ``where``) counted per stage, wave, leaf
+    region and day, the stage written as ``stage``."""
+    wave = func.coalesce(col(Wave.number), 0)
+    return (
+        select(
+            literal(ctx.pid, Uuid()),
+            stage,
+            wave,
+            col(Application.region_code),
+            col(ReportMilestone.day),
+            func.count(),
+            literal(0, BigInteger()),
+        )
+        .join(Application, col(Application.id) == ReportMilestone.application_id)
+        .outerjoin(Wave, col(Wave.id) == Application.wave_id)
+        .where(col(ReportMilestone.programme_id) == ctx.pid, *where)
+        .group_by(col(ReportMilestone.stage), wave, col(Application.region_code), col(ReportMilestone.day))
+    )
 
 
 def _ledger_tally(uow: UnitOfWork, ctx: ProgrammeContext, columns: list[str]) -> None:
