@@ -108,9 +108,11 @@ def staff_member(ctx: ProgrammeContext, role: str = "officer") -> StaffMember:
     return StaffMember(issued.client.id, issued.secret)
 
 
-def console_sign_in(browser: TestClient, member: StaffMember, secret: str | None = None) -> Response:
+def console_sign_in(
+    browser: TestClient, member: StaffMember, secret: str | None = None, scope: str = ""
+) -> Response:
     """Sign in on the console's sign-in page as ``member`` (with ``secret`` instead of
-    theirs when given); returns the answer."""
+    theirs, and only the scopes ``scope``, when given); returns the answer."""
     page = browser.get("/console/sign-in")
-    fields = {"client_id": str(member.client_id), "client_secret": secret or member.secret}
+    fields = {"client_id": str(member.client_id), "client_secret": secret or member.secret, "scope": scope}
     return browser.post("/console/sign-in", data={**form_tokens(page.text), **fields})

@@ -5,9 +5,11 @@ it needs."""
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from skillsprogram.context import ProgrammeContext
-from skillsprogram.services import clients
+from skillsprogram.services import clients, draw_replay, identity, screening, waves
+from tests.services.helpers import register
 from tests.web.conftest import console_sign_in, csrf, form_tokens, staff_member
 from tests.web.test_partner_pages import session_of
 
@@ -69,3 +71,86 @@ def test_a_minister_sees_only_the_figures(browser: TestClient, ctx: ProgrammeCon
     home = browser.get("/console")
     assert home.status_code == 200 and 'href="/console/figures"' in home.text
     assert "Operations" not in home.text
+
+
+def signed_in(browser: TestClient, ctx: ProgrammeContext, role: str = "officer", scope: str = "") -> None:
+    """Sign in as a new staff member of ``role`` (with only ``scope`` when given)."""
+    assert console_sign_in(browser, staff_member(ctx, role), scope=scope).status_code == 303
+
+
+def act(browser: TestClient, path: str, **fields: str) -> Response:
+    """Send the console form posting to ``path`` from the waves page."""
+    page = browser.get("/console/waves")
+    assert page.status_code == 200, page.text
+    return browser.post(path, data={**form_tokens(page.text), **fields})
+
+
+def test_an_officer_closes_shares_places_downloads_the_inputs_and_draws_a_wave(
+    browser: TestClient, ctx: ProgrammeContext
+) -> None:
+    register(ctx, 6)
+    signed_in(browser, ctx)
+    closed = act(browser, "/console/waves/1/closure")
+    assert closed.status_code == 303 and closed.headers["location"] == "/console/waves?done=closed"
+    identity.verify_identities(ctx)
+    screening.screen(ctx)
+    shared = act(browser, "/console/waves/1/quotas", total="4")
+    assert shared.status_code == 303
+    page = browser.get(shared.headers["location"])
+    assert "The places are shared over the regions." in page.text and "Drawable applicants" in page.text
+    inputs = browser.get("/console/waves/1/draw-inputs.csv")
+    assert inputs.status_code == 200 and inputs.headers["content-type"].startswith("text/csv")
+    assert inputs.text.count("\ncandidate,") == 6
+    drawn = act(browser, "/console/waves/1/draw", seed="seed-of-wave-1")
+    assert drawn.status_code == 303
+    page = browser.get(drawn.headers["location"])
+    assert "seed-of-wave-1" in page.text and "Run the draw" not in page.text
+    replayed = draw_replay.replay(ctx.hook, ctx.config, draw_replay.from_csv(inputs.text), "seed-of-wave-1")
+    with ctx.uow() as uow:
+        assert sum(line.selected for line in waves.quota_lines(uow, ctx, waves.get_wave(uow, ctx, 1))) == len(
+            replayed
+        )
+
+
+def test_a_second_draw_an_unknown_wave_and_a_bad_total_are_refused_with_a_message(
+    browser: TestClient, ctx: ProgrammeContext
+) -> None:
+    register(ctx, 2)
+    signed_in(browser, ctx)
+    act(browser, "/console/waves/1/closure")
+    for total in ("0", "-3", "many"):
+        refused = act(browser, "/console/waves/1/quotas", total=total)
+        assert refused.status_code == 422 and "a whole number above zero" in refused.text
+    unknown = act(browser, "/console/waves/9/closure")
+    assert unknown.status_code == 404 and "There is no such wave." in unknown.text
+    identity.verify_identities(ctx)
+    screening.screen(ctx)
+    not_shared = act(browser, "/console/waves/1/draw")
+    assert not_shared.status_code == 409 and "before drawing it" in not_shared.text
+    over = act(browser, "/console/waves/1/quotas", total="50")
+    assert "2 of the 50 places asked for were shared" in browser.get(over.headers["location"]).text
+    assert act(browser, "/console/waves/1/draw").status_code == 303
+    again = act(browser, "/console/waves/1/draw")
+    assert again.status_code == 409 and "has not been drawn yet" in again.text
+    opened = act(browser, "/console/waves")
+    assert act(browser, "/console/waves").status_code == 409 and opened.status_code == 303
+
+
+def test_without_waves_write_no_wave_button_is_shown_and_a_post_gets_the_403_page(
+    browser: TestClient, ctx: ProgrammeContext
+) -> None:
+    signed_in(browser, ctx, scope="applications:read reports:read")
+    page = browser.get("/console/waves")
+    assert page.status_code == 200 and "Close registration" not in page.text
+    posted = browser.post("/console/waves/1/closure", data={"csrf_token": csrf(page.text)})
+    assert posted.status_code == 403 and posted.headers["content-type"].startswith("text/html")
+    with ctx.uow() as uow:
+        assert waves.get_wave(uow, ctx, 1).status == "open"
+
+
+def test_a_minister_gets_the_403_page_on_the_operations_pages(
+    browser: TestClient, ctx: ProgrammeContext
+) -> None:
+    signed_in(browser, ctx, "minister")
+    refused = browser.get("/console/waves")
+    assert refused.status_code == 403 and refused.headers["content-type"].startswith("text/html")

@@ -371,3 +371,28 @@ def _close_draw(
             )
         ],
     )
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaLine:
+    """One region of a wave: its places, how many its draw selected, and its demand."""
+
+    region: str
+    quota: int
+    selected: int
+    drawable: int
+
+
+def quota_lines(uow: UnitOfWork, ctx: ProgrammeContext, wave: Wave) -> list[QuotaLine]:
+    """Wave ``wave``'s quotas by region beside what its draw selected and the drawable
+    applicants there now (the console's quota table)."""
+    rows = uow.session.execute(
+        select(col(WaveQuota.region_code), col(WaveQuota.quota), col(WaveQuota.selected)).where(
+            col(WaveQuota.wave_id) == wave.id
+        )
+    ).all()
+    demand = demand_by_region(uow, ctx) if wave.status != WaveStatus.DRAWN.value else {}
+    return [
+        QuotaLine(region, quota, selected or 0, demand.get(region, 0))
+        for region, quota, selected in sorted(rows)
+    ]

@@ -12,6 +12,7 @@ staff member ends whichever sign-in it held before.
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import uuid
 
@@ -28,6 +29,7 @@ SESSION_COOKIE = "skillsprogram_session"
 _APPLICATION = "application"
 _PARTNER = "partner"
 _STAFF = "staff"
+_STAFF_SCOPES = "staff_scopes"
 #: The roles that sign in to the partner pages with their API key.
 PARTNER_ROLES = (ClientRole.PLATFORM, ClientRole.PROVIDER)
 _LOCALE = "locale"
@@ -148,17 +150,18 @@ def partner(request: Request) -> Principal | None:
     return principal
 
 
-def sign_in_staff(request: Request, client_id: uuid.UUID) -> None:
+def sign_in_staff(request: Request, client_id: uuid.UUID, scopes: frozenset[str]) -> None:
     """Start an officer's, auditor's, administrator's or minister's session as staff client
-    ``client_id`` (any other sign-in in the session ends; the language and CSRF secret are
-    kept, as for :func:`sign_in`)."""
+    ``client_id`` with ``scopes`` (those asked at sign-in, as for a token; any other sign-in
+    in the session ends; the language and CSRF secret are kept, as for :func:`sign_in`)."""
     _restart(request, (_LOCALE, _CSRF))
     request.session[_STAFF] = str(client_id)
+    request.session[_STAFF_SCOPES] = " ".join(sorted(scopes))
 
 
 def staff(request: Request) -> Principal | None:
-    """The signed-in staff member as the API's caller, with every scope of their role, or
-    ``None``.
+    """The signed-in staff member as the API's caller, with the scopes of their sign-in that
+    their role still holds, or ``None``.
 
     The client is read on every request: once it is revoked, the session ends at once.
     """
@@ -168,4 +171,7 @@ def staff(request: Request) -> Principal | None:
     principal = active_staff(request.app.state.api, client_id)
     if principal is None:
         sign_out(request)
-    return principal
+        return None
+    asked = request.session.get(_STAFF_SCOPES)
+    held = frozenset(asked.split()) if isinstance(asked, str) else frozenset()
+    return dataclasses.replace(principal, scopes=principal.scopes & held)

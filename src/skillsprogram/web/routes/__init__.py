@@ -10,6 +10,7 @@ from skillsprogram.web.routes import (
     catalogue,
     complaints,
     console,
+    operations,
     partner,
     public,
     registering,
@@ -27,4 +28,5 @@ ROUTERS: list[APIRouter] = [
     complaints.router,
     partner.router,
     console.router,
+    operations.router,
 ]

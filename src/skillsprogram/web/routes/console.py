@@ -41,8 +41,9 @@ def sign_in_form(request: Request) -> Response:
 @router.post("/sign-in")
 def sign_in(request: Request, form: SentForm) -> Response:
     """Sign in with a staff client's id and secret, checked as the token endpoint checks
-    them. Failed attempts count against the same per-address limit as the partners'
-    sign-in (past it every attempt is refused, 429, right or wrong)."""
+    them; ``scope`` (optional) asks for fewer of the role's scopes, as a token may.
+    Failed attempts count against the same per-address limit as the partners' sign-in
+    (past it every attempt is refused, 429, right or wrong)."""
     submission = Submission(request, form)
     if (replayed := submission.replayed()) is not None:
         return replayed
@@ -58,7 +59,9 @@ def sign_in(request: Request, form: SentForm) -> Response:
             parsed = None
         if parsed is None or not isinstance(secret, str) or not secret:
             raise ApiError(401, "invalid-client", "unknown client or wrong secret")
-        principal = staff_member(request.app.state.api, parsed, secret)
+        scope = form.get("scope")
+        asked = scope.strip() if isinstance(scope, str) and scope.strip() else None
+        principal = staff_member(request.app.state.api, parsed, secret, asked)
     except ApiError as error:
         submission.failed()
         if error.status not in (401, 403):
@@ -70,7 +73,7 @@ def sign_in(request: Request, form: SentForm) -> Response:
         submission.failed()
         raise
     assert principal.client_id is not None  # a client's principal always names it
-    sign_in_staff(request, principal.client_id)
+    sign_in_staff(request, principal.client_id, principal.scopes)
     return submission.done(back_to(form.get("next"), HOME))
 
 
