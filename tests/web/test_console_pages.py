@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 from skillsprogram.context import ProgrammeContext
-from skillsprogram.services import clients, draw_replay, identity, screening, waves
+from skillsprogram.services import clients, draw_replay, identity, progress, screening, waves
 from tests.services.helpers import register
 from tests.web.conftest import console_sign_in, csrf, form_tokens, staff_member
 from tests.web.test_partner_pages import session_of
@@ -154,3 +154,34 @@ def test_a_minister_gets_the_403_page_on_the_operations_pages(
     signed_in(browser, ctx, "minister")
     refused = browser.get("/console/waves")
     assert refused.status_code == 403 and refused.headers["content-type"].startswith("text/html")
+
+
+def test_the_steps_page_runs_each_step_and_counts_who_waits_for_it_and_who_passed_it(
+    browser: TestClient, ctx: ProgrammeContext
+) -> None:
+    register(ctx, 3)
+    signed_in(browser, ctx)
+    page = browser.get("/console/steps")
+    assert page.status_code == 200
+    assert page.text.count('action="/console/steps/') >= 6
+    ran = browser.post("/console/steps/verify-identities", data=form_tokens(page.text))
+    assert (
+        ran.status_code == 303 and ran.headers["location"] == "/console/steps?ran=verify-identities&count=3"
+    )
+    with ctx.uow() as uow:
+        counted = {p.step: p for p in progress.step_progress(uow, ctx, ["verify-identities", "screening"])}
+    assert (counted["verify-identities"].waiting, counted["verify-identities"].passed) == (0, 3)
+    assert counted["screening"].waiting == 3
+    page = browser.get("/console/steps")
+    paid = browser.post("/console/payouts", data=form_tokens(page.text))
+    assert paid.status_code == 303 and "No payout yet." in browser.get("/console/steps").text
+    assert browser.post("/console/steps/no-such-step", data=form_tokens(page.text)).status_code == 404
+
+
+def test_without_payouts_write_the_payout_button_is_hidden_and_refused(
+    browser: TestClient, ctx: ProgrammeContext
+) -> None:
+    signed_in(browser, ctx, scope="applications:read waves:write")
+    page = browser.get("/console/steps")
+    assert "Send the payouts that are due" not in page.text and "/console/steps/screening" in page.text
+    assert browser.post("/console/payouts", data=form_tokens(page.text)).status_code == 403

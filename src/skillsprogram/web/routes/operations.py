@@ -21,7 +21,7 @@ from skillsprogram.api.security import Principal
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.errors import DomainError, NotFound
 from skillsprogram.i18n import N_
-from skillsprogram.services import draw_replay, listings, waves
+from skillsprogram.services import draw_replay, listings, payouts, progress, waves
 from skillsprogram.storage.uow import UnitOfWork
 from skillsprogram.web.forms import SentForm, Submission
 from skillsprogram.web.rendering import translate
@@ -192,3 +192,71 @@ def draw_inputs(request: Request, number: int) -> Response:
         return _waves_page(request, principal, status, _message(request, error))
     headers = {"Content-Disposition": f'attachment; filename="wave-{number}-draw-inputs.csv"'}
     return PlainTextResponse(draw_replay.to_csv(inputs), media_type="text/csv", headers=headers)
+
+
+# --- batch steps and payouts -------------------------------------------------------------------
+
+
+def _steps() -> dict[str, Callable[[ProgrammeContext], int]]:
+    """The API's batch steps, read when asked (a step added there is offered here)."""
+    from skillsprogram.api.routes.officers import STEPS
+
+    return STEPS
+
+
+def _steps_page(request: Request, principal: Principal, notice: str | None = None) -> Response:
+    with reading(request.app.state.api, principal) as (uow, ctx):
+        steps = progress.step_progress(uow, ctx, list(_steps()))
+        paid = progress.payouts_by_state(uow, ctx)
+    values = {"steps": steps, "payouts": paid, "notice": notice}
+    return render_console(request, principal, "console/steps.html", values)
+
+
+@router.get("/steps")
+def steps_page(request: Request) -> Response:
+    """Each batch step with how many applications wait for it and have passed it, and the
+    payouts by state and rail."""
+    principal = signed_in_staff(request, "applications:read")
+    if isinstance(principal, Response):
+        return principal
+    done = request.query_params.get("ran")
+    count = request.query_params.get("count", "")
+    notice = translate(request, N_("%(step)s done: %(count)s."), step=done, count=count) if done else None
+    return _steps_page(request, principal, notice)
+
+
+def _run(
+    request: Request, form: SentForm, scope: str, run: Callable[[ProgrammeContext], int], name: str
+) -> Response:
+    principal = signed_in_staff(request, scope)
+    if isinstance(principal, Response):
+        return principal
+    submission = Submission(request, form)
+    if (replayed := submission.replayed()) is not None:
+        return replayed
+    try:
+        count = run(request.app.state.api.context_for(principal))
+    except BaseException:
+        submission.failed()
+        raise
+    return submission.done(f"/console/steps?ran={name}&count={count}")
+
+
+@router.post("/steps/{step}")
+def run_step(request: Request, step: str, form: SentForm) -> Response:
+    """Run one batch step to its end, chunked, as ``POST /v1/steps/{step}`` does (national
+    waves run them from workers: ``skillsprogram run ...``)."""
+    steps = _steps()
+    if step not in steps:
+        raise NotFound(f"no step {step}")
+    return _run(request, form, "waves:write", steps[step], step)
+
+
+@router.post("/payouts")
+def run_payouts(request: Request, form: SentForm) -> Response:
+    """Send the payouts that are due, as ``POST /v1/payout-runs`` does."""
+
+    def run(ctx: ProgrammeContext) -> int:
+        return sum(payouts.run_payouts(ctx).outcomes.values())
+
+    return _run(request, form, "payouts:write", run, "payouts")
