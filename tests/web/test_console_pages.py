@@ -4,14 +4,23 @@ it needs."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 
+from skillsprogram.api import ApiSettings
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.services import clients, draw_replay, identity, progress, screening, waves
+from tests.api.conftest import api_settings
 from tests.services.helpers import register
 from tests.web.conftest import console_sign_in, csrf, form_tokens, staff_member
 from tests.web.test_partner_pages import session_of
+
+
+@pytest.fixture
+def settings() -> ApiSettings:
+    """Three failed sign-ins a window."""
+    return api_settings(partner_sign_in_limit=3)
 
 
 def test_an_officer_signs_in_with_id_and_secret_and_the_session_holds_only_the_id(
@@ -185,3 +194,20 @@ def test_without_payouts_write_the_payout_button_is_hidden_and_refused(
     page = browser.get("/console/steps")
     assert "Send the payouts that are due" not in page.text and "/console/steps/screening" in page.text
     assert browser.post("/console/payouts", data=form_tokens(page.text)).status_code == 403
+
+
+def test_failed_staff_sign_ins_are_limited_and_then_even_the_right_secret_waits(
+    browser: TestClient, ctx: ProgrammeContext
+) -> None:
+    officer = staff_member(ctx)
+    for attempt in ("wrong-1", "wrong-2", "wrong-3"):
+        assert console_sign_in(browser, officer, secret=attempt).status_code == 401
+    limited = console_sign_in(browser, officer)
+    assert limited.status_code == 429 and "Retry-After" in limited.headers
+
+
+def test_a_sign_in_asking_scopes_beyond_the_role_is_refused(
+    browser: TestClient, ctx: ProgrammeContext
+) -> None:
+    refused = console_sign_in(browser, staff_member(ctx, "minister"), scope="waves:write")
+    assert refused.status_code == 401 and "staff" not in session_of(browser)

@@ -4,6 +4,7 @@ issue the vouchers and send the payouts due."""
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Browser
 
 from skillsprogram.context import ProgrammeContext
@@ -11,6 +12,12 @@ from tests.services.helpers import register
 from tests.web.browser.conftest import View, open_tab
 from tests.web.browser.test_walk import go, visit
 from tests.web.conftest import staff_member
+
+
+@pytest.fixture
+def database_url(sqlite_only: str) -> str:
+    """On SQLite only: every action is a service the service and page tests run on both."""
+    return sqlite_only
 
 
 def test_an_officer_runs_a_wave_from_the_console_end_to_end(

@@ -8,15 +8,15 @@ the client is read again on every request, so a revoked client ends the session 
 
 from __future__ import annotations
 
-import uuid
-
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from skillsprogram.api.deps import staff_member
 from skillsprogram.api.problems import ApiError
+from skillsprogram.api.security import Principal
+from skillsprogram.domain.types import uuid_or_none
 from skillsprogram.i18n import N_
-from skillsprogram.web.forms import FieldErrors, SentForm, Submission
+from skillsprogram.web.forms import FieldErrors, SentForm, limited_sign_in
 from skillsprogram.web.rendering import translate
 from skillsprogram.web.routes.public import back_to, pages
 from skillsprogram.web.sessions import sign_in_staff
@@ -44,34 +44,26 @@ def sign_in(request: Request, form: SentForm) -> Response:
     them; ``scope`` (optional) asks for fewer of the role's scopes, as a token may.
     Failed attempts count against the same per-address limit as the partners' sign-in
     (past it every attempt is refused, 429, right or wrong)."""
-    submission = Submission(request, form)
-    if (replayed := submission.replayed()) is not None:
-        return replayed
-    limiter = request.app.state.partner_sign_ins
-    address = request.client.host if request.client else "unknown"
-    try:
-        limiter.check(address)
-        client_id = form.get("client_id")
-        secret = form.get("client_secret")
-        try:
-            parsed = uuid.UUID(client_id.strip()) if isinstance(client_id, str) else None
-        except ValueError:
-            parsed = None
+
+    def check() -> Principal:
+        client_id, secret, scope = (form.get(name) for name in ("client_id", "client_secret", "scope"))
+        parsed = uuid_or_none(client_id.strip() if isinstance(client_id, str) else None)
         if parsed is None or not isinstance(secret, str) or not secret:
             raise ApiError(401, "invalid-client", "unknown client or wrong secret")
-        scope = form.get("scope")
         asked = scope.strip() if isinstance(scope, str) and scope.strip() else None
-        principal = staff_member(request.app.state.api, parsed, secret, asked)
-    except ApiError as error:
-        submission.failed()
-        if error.status not in (401, 403):
-            raise
-        limiter.hit(address)
+        try:
+            return staff_member(request.app.state.api, parsed, secret, asked)
+        except ApiError as error:  # an organisation's client, or scopes beyond the role
+            raise ApiError(401, "invalid-client", error.detail) from None
+
+    def refused() -> Response:
         message = translate(request, N_("These are not a staff member's id and secret. Please check them."))
         return _sign_in_page(request, FieldErrors({"client_secret": message}), 401, form.get("next"))
-    except BaseException:
-        submission.failed()
-        raise
+
+    attempt = limited_sign_in(request, form, check, refused)
+    if isinstance(attempt, Response):
+        return attempt
+    principal, submission = attempt
     assert principal.client_id is not None  # a client's principal always names it
     sign_in_staff(request, principal.client_id, principal.scopes)
     return submission.done(back_to(form.get("next"), HOME))

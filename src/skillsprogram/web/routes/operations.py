@@ -82,20 +82,18 @@ def waves_page(request: Request) -> Response:
     return _waves_page(request, principal)
 
 
-def _wave_action(
-    request: Request, form: SentForm, act: Callable[[UnitOfWork, ProgrammeContext], str]
-) -> Response:
-    """Run ``act(uow, ctx)`` as a ``waves:write`` staff member in one transaction; go to
-    the waves page with what ``act`` returns as its query, or show why it was refused."""
-    principal = signed_in_staff(request, "waves:write")
+def _action(request: Request, form: SentForm, scope: str, act: Callable[[Principal], str]) -> Response:
+    """One sending of a console form by a staff member holding ``scope``: ``act`` runs and
+    names the page to go to; a :class:`DomainError` shows the waves page with the reason
+    (nothing was changed); a form sent again leads where its first sending led."""
+    principal = signed_in_staff(request, scope)
     if isinstance(principal, Response):
         return principal
     submission = Submission(request, form)
     if (replayed := submission.replayed()) is not None:
         return replayed
     try:
-        with transaction(request.app.state.api, principal) as (uow, ctx):
-            query = act(uow, ctx)
+        location = act(principal)
     except DomainError as error:
         submission.failed()
         status = 404 if isinstance(error, NotFound) else 422 if error.code == "invalid-quota" else 409
@@ -103,7 +101,20 @@ def _wave_action(
     except BaseException:
         submission.failed()
         raise
-    return submission.done(f"/console/waves?{query}")
+    return submission.done(location)
+
+
+def _wave_action(
+    request: Request, form: SentForm, act: Callable[[UnitOfWork, ProgrammeContext], str]
+) -> Response:
+    """Run ``act(uow, ctx)`` as a ``waves:write`` staff member in one transaction; go to
+    the waves page with what ``act`` returns as its query, or show why it was refused."""
+
+    def run(principal: Principal) -> str:
+        with transaction(request.app.state.api, principal) as (uow, ctx):
+            return f"/console/waves?{act(uow, ctx)}"
+
+    return _action(request, form, "waves:write", run)
 
 
 def _when(value: object) -> datetime | None:
@@ -228,18 +239,11 @@ def steps_page(request: Request) -> Response:
 def _run(
     request: Request, form: SentForm, scope: str, run: Callable[[ProgrammeContext], int], name: str
 ) -> Response:
-    principal = signed_in_staff(request, scope)
-    if isinstance(principal, Response):
-        return principal
-    submission = Submission(request, form)
-    if (replayed := submission.replayed()) is not None:
-        return replayed
-    try:
+    def act(principal: Principal) -> str:
         count = run(request.app.state.api.context_for(principal))
-    except BaseException:
-        submission.failed()
-        raise
-    return submission.done(f"/console/steps?ran={name}&count={count}")
+        return f"/console/steps?ran={name}&count={count}"
+
+    return _action(request, form, scope, act)
 
 
 @router.post("/steps/{step}")
