@@ -4,6 +4,8 @@ it needs."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
@@ -12,7 +14,7 @@ from skillsprogram.api import ApiSettings
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.services import clients, draw_replay, identity, progress, screening, waves
 from tests.api.conftest import api_settings
-from tests.services.helpers import register
+from tests.services.helpers import register, status_of, to_voucher
 from tests.web.conftest import console_sign_in, csrf, form_tokens, staff_member
 from tests.web.test_partner_pages import session_of
 
@@ -211,3 +213,33 @@ def test_a_sign_in_asking_scopes_beyond_the_role_is_refused(
 ) -> None:
     refused = console_sign_in(browser, staff_member(ctx, "minister"), scope="waves:write")
     assert refused.status_code == 401 and "staff" not in session_of(browser)
+
+
+def test_an_officer_revokes_an_application_with_a_reason_and_sees_the_money_released(
+    browser: TestClient, ctx: ProgrammeContext
+) -> None:
+    (holder,) = to_voucher(ctx, 1)
+    signed_in(browser, ctx)
+    page = browser.get("/console/revocation")
+    tokens = form_tokens(page.text)
+    no_reason = browser.post("/console/revocation", data={**tokens, "application_id": str(holder)})
+    assert no_reason.status_code == 422 and "the reason for revoking it" in no_reason.text
+    unknown = browser.post(
+        "/console/revocation",
+        data={**tokens, "application_id": str(uuid.UUID(int=5)), "reason": "fraud"},
+    )
+    assert unknown.status_code == 404 and "There is no such application." in unknown.text
+    done = browser.post(
+        "/console/revocation", data={**tokens, "application_id": str(holder), "reason": "fraud"}
+    )
+    assert done.status_code == 200 and "is revoked" in done.text, done.text
+    assert "unspent voucher released to the budget" in done.text
+    assert status_of(ctx, holder) == "revoked"
+
+
+def test_without_applications_write_revocation_is_the_403_page(
+    browser: TestClient, ctx: ProgrammeContext
+) -> None:
+    signed_in(browser, ctx, scope="applications:read")
+    assert browser.get("/console/revocation").status_code == 403
+    assert "/console/revocation" not in browser.get("/console").text

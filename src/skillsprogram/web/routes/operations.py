@@ -19,9 +19,10 @@ from starlette.responses import PlainTextResponse, Response
 from skillsprogram.api.deps import reading, transaction
 from skillsprogram.api.security import Principal
 from skillsprogram.context import ProgrammeContext
+from skillsprogram.domain.types import uuid_or_none
 from skillsprogram.errors import DomainError, NotFound
 from skillsprogram.i18n import N_
-from skillsprogram.services import draw_replay, listings, payouts, progress, waves
+from skillsprogram.services import draw_replay, listings, payouts, progress, revocation, waves
 from skillsprogram.storage.uow import UnitOfWork
 from skillsprogram.web.forms import SentForm, Submission
 from skillsprogram.web.rendering import translate
@@ -264,3 +265,46 @@ def run_payouts(request: Request, form: SentForm) -> Response:
         return sum(payouts.run_payouts(ctx).outcomes.values())
 
     return _run(request, form, "payouts:write", run, "payouts")
+
+
+# --- revocation --------------------------------------------------------------------------------
+
+
+def _revocation_page(
+    request: Request, principal: Principal, values: dict[str, Any], status: int = 200
+) -> Response:
+    shown = {"error": None, "amounts": None, "revoked": None, **values}
+    return render_console(request, principal, "console/revocation.html", shown, status)
+
+
+@router.get("/revocation")
+def revocation_form(request: Request) -> Response:
+    """The form to revoke an application: its id and the reason (both audited)."""
+    principal = signed_in_staff(request, "applications:write")
+    if isinstance(principal, Response):
+        return principal
+    return _revocation_page(request, principal, {})
+
+
+@router.post("/revocation")
+def revoke(request: Request, form: SentForm) -> Response:
+    """Revoke the application, as ``POST /v1/applications/{id}/revocation`` does, and show
+    the money released, cancelled and claimed back."""
+    principal = signed_in_staff(request, "applications:write")
+    if isinstance(principal, Response):
+        return principal
+    application_id = uuid_or_none(str(form.get("application_id", "")).strip())
+    reason = str(form.get("reason", "")).strip()
+    kept = {"application_id": str(form.get("application_id", "")), "reason": reason}
+    if application_id is None or not reason:
+        message = translate(request, N_("Give the application's id and the reason for revoking it."))
+        return _revocation_page(request, principal, {"values": kept, "error": message}, 422)
+    try:
+        with transaction(request.app.state.api, principal) as (uow, ctx):
+            amounts = revocation.revoke(uow, ctx, application_id, reason)
+    except DomainError as error:
+        unknown = isinstance(error, NotFound)
+        message = translate(request, N_("There is no such application.")) if unknown else error.message
+        shown = {"values": kept, "error": message}
+        return _revocation_page(request, principal, shown, 404 if unknown else 409)
+    return _revocation_page(request, principal, {"amounts": amounts, "revoked": application_id})
