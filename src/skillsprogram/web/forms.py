@@ -10,16 +10,18 @@ person is taken to the page the first sending led to and nothing happens twice.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from pydantic import ValidationError
 from starlette.datastructures import FormData
-from starlette.responses import RedirectResponse
+from starlette.responses import RedirectResponse, Response
 
 from skillsprogram.api.idempotency import IdempotencyStore
+from skillsprogram.api.problems import ApiError
+from skillsprogram.api.security import Principal
 from skillsprogram.errors import DomainError
 from skillsprogram.i18n import N_
 from skillsprogram.web.messages import DOMAIN_MESSAGES, FIELD_MESSAGES, INVALID
@@ -164,3 +166,31 @@ def minor_units(text: str, digits: int) -> int | str:
     if len(fraction) > digits or len(whole) > 16:
         return text
     return int(whole) * 10**digits + int(fraction.ljust(digits, "0") or "0")
+
+
+def limited_sign_in(
+    request: Request, form: FormData, check: Callable[[], Principal], refused: Callable[[], Response]
+) -> tuple[Principal, Submission] | Response:
+    """One sending of a sign-in form (the partners' key, the staff's id and secret):
+    ``check()`` the credentials under the per-address limit of failed sign-ins
+    (``partner_sign_in_limit`` per ``partner_sign_in_window_seconds``; past it every
+    attempt is refused, 429, right or wrong). A 401 from ``check`` counts as a failure and
+    shows ``refused()``; a form sent again leads where its first sending led."""
+    submission = Submission(request, form)
+    if (replayed := submission.replayed()) is not None:
+        return replayed
+    limiter = request.app.state.partner_sign_ins
+    address = request.client.host if request.client else "unknown"
+    try:
+        limiter.check(address)
+        principal = check()
+    except ApiError as error:
+        submission.failed()
+        if error.status != 401:
+            raise
+        limiter.hit(address)
+        return refused()
+    except BaseException:
+        submission.failed()
+        raise
+    return principal, submission

@@ -9,6 +9,8 @@ from skillsprogram.web.routes import (
     applicant,
     catalogue,
     complaints,
+    console,
+    operations,
     partner,
     public,
     registering,
@@ -25,4 +27,6 @@ ROUTERS: list[APIRouter] = [
     accounts.router,
     complaints.router,
     partner.router,
+    console.router,
+    operations.router,
 ]

@@ -48,6 +48,7 @@ from skillsprogram.web.forms import (
     Submission,
     field_errors,
     kept,
+    limited_sign_in,
     minor_units,
     values_of,
 )
@@ -158,27 +159,23 @@ def sign_in(request: Request, form: SentForm) -> Response:
     ``partner_sign_in_window_seconds``); past the limit every attempt is refused (429)
     until the window has moved on, whether the key is right or not.
     """
-    submission = Submission(request, form)
-    if (replayed := submission.replayed()) is not None:
-        return replayed
-    limiter = request.app.state.partner_sign_ins
-    address = request.client.host if request.client else "unknown"
-    try:
-        limiter.check(address)
+
+    def check() -> Principal:
         key = form.get("api_key")
         principal = key_holder(request.app.state.api, key.strip() if isinstance(key, str) else None)
         if principal.role not in {role.value for role in PARTNER_ROLES} or principal.client_id is None:
             raise ApiError(401, "invalid-api-key", "not a platform's or a provider's key")
-    except ApiError as error:
-        submission.failed()
-        if error.status != 401:
-            raise
-        limiter.hit(address)
+        return principal
+
+    def refused() -> Response:
         message = translate(request, N_("This key is not valid. Please check it and try again."))
         return _sign_in_page(request, FieldErrors({"api_key": message}), 401, form.get("next"))
-    except BaseException:
-        submission.failed()
-        raise
+
+    attempt = limited_sign_in(request, form, check, refused)
+    if isinstance(attempt, Response):
+        return attempt
+    principal, submission = attempt
+    assert principal.client_id is not None  # check() admits only a client's key
     sign_in_partner(request, principal.client_id)
     return submission.done(back_to(form.get("next"), "/partner"))
 
