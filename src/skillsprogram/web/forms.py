@@ -22,6 +22,7 @@ from starlette.responses import RedirectResponse
 from skillsprogram.api.idempotency import IdempotencyStore
 from skillsprogram.errors import DomainError
 from skillsprogram.i18n import N_
+from skillsprogram.money import parse_amount
 from skillsprogram.web.messages import DOMAIN_MESSAGES, FIELD_MESSAGES, INVALID
 from skillsprogram.web.rendering import translate
 from skillsprogram.web.sessions import csrf_token
@@ -152,15 +153,6 @@ def minor_units(text: str, digits: int) -> int | str:
     """An amount typed in the currency's major unit (``4000``, ``4000.50``; ``,`` or ``_``
     between thousands are ignored) in its minor unit, or ``text`` unchanged when it is not
     such an amount with at most ``digits`` decimals (for the model to refuse beside its
-    field)."""
-    cleaned = text.strip().replace(",", "").replace("_", "").replace(" ", "")
-    whole, dot, fraction = cleaned.partition(".")
-    if (
-        not whole.isascii()
-        or not whole.isdigit()
-        or not ((fraction.isascii() and fraction.isdigit()) or not dot)
-    ):
-        return text
-    if len(fraction) > digits or len(whole) > 16:
-        return text
-    return int(whole) * 10**digits + int(fraction.ljust(digits, "0") or "0")
+    field); see :func:`skillsprogram.money.parse_amount`."""
+    amount = parse_amount(text, digits)
+    return text if amount is None else amount
