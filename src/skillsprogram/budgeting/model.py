@@ -310,5 +310,7 @@ def _budget_wave(waves: list[WaveFigures], budget: int | None) -> tuple[int | No
 
 
 def _scale(amount: int, numerator: int, denominator: int) -> int:
-    """``amount * numerator / denominator`` rounded half up, in integers."""
+    """``amount * numerator / denominator`` rounded half up, in integers (0 over nothing)."""
+    if denominator == 0:
+        return 0
     return (2 * amount * numerator + denominator) // (2 * denominator)
