@@ -10,13 +10,12 @@ read them; every key left out keeps the configuration's value.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from skillsprogram.config import BenefitTrigger, ProgrammeConfig
+from skillsprogram.config import BenefitTrigger, ProgrammeConfig, read_toml
 from skillsprogram.errors import ConfigurationError
 from skillsprogram.money import parse_amount
 
@@ -115,12 +114,7 @@ def parse_scenario(text: str, base: Scenario, digits: int) -> Scenario:
 def read_scenarios(path: str | Path, base: Scenario, digits: int) -> list[Scenario]:
     """The ``[[scenarios]]`` tables of a TOML file (each with a ``name``)."""
     source = Path(path)
-    try:
-        data = tomllib.loads(source.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigurationError(f"{source}: no such scenarios file") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigurationError(f"{source}: not valid TOML: {exc}") from exc
+    data = read_toml(source, "scenarios file")
     tables = data.get("scenarios")
     if not isinstance(tables, list) or not tables or not all(isinstance(t, dict) for t in tables):
         raise ConfigurationError(f"{source}: no [[scenarios]] tables")

@@ -32,7 +32,7 @@ def simulate_command(
     ] = None,
     scenarios: Annotated[
         Path | None,
-        typer.Option("--scenarios", help="A TOML file of [[scenarios]] tables (same keys, and name)"),
+        typer.Option("--scenarios", help="A TOML file of \\[\\[scenarios]] tables (same keys, and name)"),
     ] = None,
     budget: Annotated[
         str | None,
