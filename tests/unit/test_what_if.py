@@ -161,3 +161,12 @@ def test_money_never_goes_negative_and_every_stage_is_within_the_one_before(
         assert min(wave.vouchers_issued, wave.course_spend, wave.incentives, wave.unspent) >= 0
         assert wave.course_spend + wave.unspent == wave.vouchers_issued
     assert outcome.spend >= 0
+
+
+def test_a_scenario_of_more_applicants_keeps_the_configured_share_of_places_unless_it_fixes_them() -> None:
+    base = baseline(CONFIG, 10_000)
+    more = parse_scenario("more: applicants=40000", base, 0)
+    fixed = parse_scenario("fixed: applicants=40000 quota=500", base, 0)
+    assert base.quota_share is not None
+    assert more.quota == round(40_000 * base.quota_share)
+    assert (fixed.quota, fixed.quota_share) == (500, None)

@@ -26,7 +26,7 @@ INCENTIVE_TRIGGERS = (BenefitTrigger.FIRST_COURSE_COMPLETED, BenefitTrigger.FIRS
 KEYS = {
     "voucher": "the voucher's balance (an amount)",
     "incentive": "the post-training incentive, AMOUNTxINSTALMENTS (600000x4) or AMOUNT",
-    "quota": "places per wave (a whole number)",
+    "quota": "places per wave (a whole number; default: the configuration's share of the applicants)",
     "applicants": "applicants per wave (a whole number)",
     "take_up": "share of recipients who buy a course (0 to 1)",
     "completion": "share of buyers who complete it (0 to 1)",
@@ -51,6 +51,9 @@ class Scenario:
     """Share of recipients who buy a course."""
     completion: float
     """Share of buyers who complete it."""
+    quota_share: float | None = None
+    """Places as a share of applicants, when the places follow the applicants (the
+    configuration's ``[demo] wave_quota_share`` while no scenario fixes ``quota``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +96,7 @@ def baseline(config: ProgrammeConfig, applicants: int = 100_000, name: str = "co
         applicants=applicants,
         take_up=config.demo.purchase_rate,
         completion=config.demo.completion_rate,
+        quota_share=None if fixed else config.demo.wave_quota_share,
     )
 
 
@@ -142,6 +146,15 @@ def from_mapping(values: Mapping[str, Any], base: Scenario, digits: int) -> Scen
     def where(key: str) -> str:
         return f"scenario {name!r}: {key}={texts[key]!r}"
 
+    applicants = (
+        _count(texts["applicants"], where("applicants")) if "applicants" in texts else base.applicants
+    )
+    share = None if "quota" in texts else base.quota_share
+    if "quota" in texts:
+        quota = _count(texts["quota"], where("quota"))
+    else:
+        quota = base.quota if share is None else round(applicants * share)
+
     return Scenario(
         name=name,
         voucher=_amount(texts["voucher"], digits, where("voucher"), positive=True)
@@ -150,14 +163,13 @@ def from_mapping(values: Mapping[str, Any], base: Scenario, digits: int) -> Scen
         incentive=_incentive(texts["incentive"], digits, where("incentive"))
         if "incentive" in texts
         else base.incentive,
-        quota=_count(texts["quota"], where("quota")) if "quota" in texts else base.quota,
-        applicants=_count(texts["applicants"], where("applicants"))
-        if "applicants" in texts
-        else base.applicants,
+        quota=quota,
+        applicants=applicants,
         take_up=_rate(texts["take_up"], where("take_up")) if "take_up" in texts else base.take_up,
         completion=_rate(texts["completion"], where("completion"))
         if "completion" in texts
         else base.completion,
+        quota_share=share,
     )
 
 
