@@ -81,6 +81,8 @@ def test_a_budget_beyond_the_waves_run_is_spent_at_the_last_waves_pace() -> None
     budget = free.waves[-1].cumulative_spend + 10 * free.waves[-1].spend
     (later,) = run(scenario("s:"), with_settings=Settings(waves=3, seed=5, sample=200, budget=budget))
     assert (later.budget_wave, later.budget_reached) == (SMALL.waves + 10, False)
+    summary = comparison([later], SMALL, "USD")[0]
+    assert summary.records()[0]["budget_basis"] == "projected"
 
 
 def test_the_same_seed_gives_the_same_figures_and_another_seed_others() -> None:

@@ -53,6 +53,7 @@ def summary(outcomes: Sequence[Outcome], settings: Settings, currency: str) -> T
         Column("cost_per_completer", N_("Cost per completer"), ColumnKind.MONEY),
         Column("budget_wave", N_("Budget spent in wave"), ColumnKind.NUMBER),
         Column("budget_day", N_("Budget spent by day"), ColumnKind.NUMBER),
+        Column("budget_basis", N_("Budget wave"), ColumnKind.CODE),
     )
     rows = []
     for outcome in outcomes:
@@ -70,6 +71,7 @@ def summary(outcomes: Sequence[Outcome], settings: Settings, currency: str) -> T
                 outcome.cost_per_completer,
                 wave,
                 None if wave is None else wave * settings.wave_days,
+                None if wave is None else ("run" if outcome.budget_reached else "projected"),
             )
         )
     note = N_(
