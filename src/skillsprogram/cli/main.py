@@ -22,7 +22,7 @@ from skillsprogram.cli import api, provider_ops
 from skillsprogram.cli.demo_sign_ins import print_sign_ins
 from skillsprogram.cli.feedback import console, refusals
 from skillsprogram.cli.money import ledger_app, payouts_app
-from skillsprogram.cli.operations import operations
+from skillsprogram.cli.operations import draw_replay_command, operations
 from skillsprogram.cli.options import DatabaseOption
 from skillsprogram.cli.render import Amounts, funnel_table, print_tables
 from skillsprogram.cli.scaffold import new_country_command
@@ -47,6 +47,7 @@ app.command("simulate")(simulate_command)
 provider_ops.register(operations)
 app.add_typer(api.clients, name="clients")
 app.command("serve")(api.serve)
+app.command("draw-replay")(draw_replay_command)
 
 
 @app.callback()

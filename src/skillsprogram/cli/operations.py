@@ -13,9 +13,11 @@ from skillsprogram.cli.options import DatabaseOption, Programme, programme_conte
 from skillsprogram.cli.render import Amounts, funnel_table, print_tables
 from skillsprogram.config import load_config
 from skillsprogram.context import ProgrammeContext
+from skillsprogram.hooks.manager import build_plugin_manager
 from skillsprogram.services import (
     benefits,
     catalogue,
+    draw_replay,
     events,
     identity,
     payouts,
@@ -152,3 +154,35 @@ def report(programme: Programme, database_url: DatabaseOption = None) -> None:
     with ctx.uow() as uow:
         funnel = reports.funnel(uow, ctx)
     print_tables(console, funnel_table(funnel, None, Amounts.of(ctx.config.programme)))
+
+
+@operations.command("draw-inputs")
+@refusing
+def draw_inputs(
+    programme: Programme,
+    wave: int,
+    output: Annotated[Path, typer.Option(help="Where to write the CSV")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Write closed wave WAVE's draw inputs (no personal data) to OUTPUT, to publish
+    before the draw."""
+    ctx = programme_context(programme, database_url)
+    with ctx.uow() as uow:
+        inputs = draw_replay.draw_inputs(uow, ctx, wave)
+    output.write_text(draw_replay.to_csv(inputs), encoding="utf-8")
+    console.print(f"{len(inputs.candidates):,} drawable applications written to {output}")
+
+
+@refusing
+def draw_replay_command(
+    file: Annotated[Path, typer.Argument(help="A draw's inputs, as the console or draw-inputs wrote them")],
+    config: Annotated[Path, typer.Option(help="The programme's configuration file (its plugins rank)")],
+    seed: Annotated[str, typer.Option(help="The seed the wave was drawn with, as published")],
+) -> None:
+    """Re-run a wave's draw from its published inputs and seed, without the database, and
+    print the selected applications' ids, best ranked first."""
+    programme = load_config(config)
+    pm = build_plugin_manager(programme.plugins)
+    inputs = draw_replay.from_csv(file.read_text(encoding="utf-8"))
+    for application_id in draw_replay.replay(pm.hook, programme, inputs, seed):
+        typer.echo(str(application_id))

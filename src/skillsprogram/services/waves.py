@@ -15,10 +15,12 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlmodel import col
 
+from skillsprogram.config import ProgrammeConfig
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.exchange import Candidate, RegionSpec, WaveDraw
 from skillsprogram.domain.lifecycle import DRAWABLE, ApplicationStatus, WaveStatus
@@ -216,15 +218,16 @@ def draw(uow: UnitOfWork, ctx: ProgrammeContext, number: int, seed: str | None =
     of every programme, so a draw must see those of a draw that committed just before.
     """
     uow.serialise("draw")
-    wave = _closed_wave(uow, ctx, number)
-    quotas = _quotas_of(uow, wave)
+    wave = closed_wave(uow, ctx, number)
+    quotas = quotas_of(uow, wave)
     seed = seed or secrets.token_hex(16)
-    candidates, drawn = _drawable(uow, ctx)
+    candidates, drawn = drawable(uow, ctx)
     if not quotas and candidates:
         raise ConfigurationError(
             f"wave {number} has no quotas; set or allocate them first", code="wave-without-quotas"
         )
-    order = _ranking(ctx, wave, seed, quotas, candidates)
+    draw_of = WaveDraw(wave_id=wave.id, number=wave.number, seed=seed, quotas=dict(quotas))
+    order = ranking(ctx.hook, ctx.config, draw_of, candidates)
     walk = QuotaWalk(
         quotas,
         ctx.config.eligibility.max_recipients_per_household,
@@ -239,8 +242,9 @@ def draw(uow: UnitOfWork, ctx: ProgrammeContext, number: int, seed: str | None =
     return counts
 
 
-def _closed_wave(uow: UnitOfWork, ctx: ProgrammeContext, number: int) -> Wave:
-    wave = get_wave(uow, ctx, number, lock=True)
+def closed_wave(uow: UnitOfWork, ctx: ProgrammeContext, number: int, lock: bool = True) -> Wave:
+    """Wave ``number`` when it is closed and not yet drawn (``wave-not-closed`` otherwise)."""
+    wave = get_wave(uow, ctx, number, lock=lock)
     if wave.status != WaveStatus.CLOSED.value:
         raise InvalidTransition(
             f"wave {number} is {wave.status}; only a closed wave is drawn", code="wave-not-closed"
@@ -248,13 +252,13 @@ def _closed_wave(uow: UnitOfWork, ctx: ProgrammeContext, number: int) -> Wave:
     return wave
 
 
-def _quotas_of(uow: UnitOfWork, wave: Wave) -> dict[str, int]:
+def quotas_of(uow: UnitOfWork, wave: Wave) -> dict[str, int]:
     """The places of ``wave`` per quota region, as set before the draw."""
     query = select(col(WaveQuota.region_code), col(WaveQuota.quota)).where(col(WaveQuota.wave_id) == wave.id)
     return {region: quota for region, quota in uow.session.execute(query)}
 
 
-def _drawable(
+def drawable(
     uow: UnitOfWork, ctx: ProgrammeContext
 ) -> tuple[dict[uuid.UUID, Candidate], dict[uuid.UUID, _Drawn]]:
     """Every drawable applicant of the programme, as a candidate for the selection plugins.
@@ -299,21 +303,16 @@ def _drawable(
     return candidates, drawn
 
 
-def _ranking(
-    ctx: ProgrammeContext,
-    wave: Wave,
-    seed: str,
-    quotas: Mapping[str, int],
-    candidates: Mapping[uuid.UUID, Candidate],
+def ranking(
+    hook: Any, programme: ProgrammeConfig, wave: WaveDraw, candidates: Mapping[uuid.UUID, Candidate]
 ) -> list[uuid.UUID]:
-    """The candidates in the order the selection plugin ranks them, best first."""
+    """The candidates in the order the selection plugins (``hook``) rank them, best first
+    (the draw's and its replay's one ranking)."""
     if not candidates:
         # A wave nobody is eligible in is drawn all the same, empty, so that it is done with.
         return []
-    order: list[uuid.UUID] = ctx.hook.skillsprogram_rank_candidates(
-        candidates=list(candidates.values()),
-        wave=WaveDraw(wave_id=wave.id, number=wave.number, seed=seed, quotas=dict(quotas)),
-        programme=ctx.config,
+    order: list[uuid.UUID] = hook.skillsprogram_rank_candidates(
+        candidates=list(candidates.values()), wave=wave, programme=programme
     )
     if len(order) != len(candidates) or set(order) != candidates.keys():
         raise ConfigurationError("the selection plugin did not rank every candidate exactly once")
