@@ -14,6 +14,7 @@ from skillsprogram.web.routes import (
     public,
     registering,
     signing_in,
+    what_if,
 )
 
 #: Every router of the portal, in the order they are included.
@@ -27,4 +28,5 @@ ROUTERS: list[APIRouter] = [
     complaints.router,
     partner.router,
     console.router,
+    what_if.router,
 ]
