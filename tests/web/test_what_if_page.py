@@ -39,7 +39,10 @@ def test_scenarios_are_compared_side_by_side_as_tables(browser: TestClient, ctx:
     for key in ("what_if_summary", "what_if_waves", "what_if_cumulative"):
         assert f'id="{key}"' in page.text
     summary = page.text[page.text.index('id="what_if_summary"') : page.text.index('id="what_if_waves"')]
-    assert summary.index(">small<") < summary.index(">large<")
+    assert summary.index(">small<") < summary.index(">large<")  # a column per scenario
+    assert (
+        '<th scope="row">Total spend</th>' in summary and '<th scope="row">Cost per completer</th>' in summary
+    )
     again = browser.get("/console/what-if", params=query)
     assert re.sub(r'name="csrf_token" value="[^"]*"', "", again.text) == re.sub(
         r'name="csrf_token" value="[^"]*"', "", page.text
