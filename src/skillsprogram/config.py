@@ -422,15 +422,20 @@ def load_config(path: str | Path) -> ProgrammeConfig:
     load time rather than at the first applicant.
     """
     source = Path(path)
-    try:
-        data = tomllib.loads(source.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigurationError(f"{source}: no such configuration file") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigurationError(f"{source}: not valid TOML: {exc}") from exc
-    config = parse_config(data, source=str(source))
+    config = parse_config(read_toml(source, "configuration file"), source=str(source))
     check_plugin_settings(config, source=str(source))
     return config
+
+
+def read_toml(source: Path, what: str) -> dict[str, Any]:
+    """The TOML file ``source`` as a mapping; a missing file or bad TOML is a
+    :class:`ConfigurationError` naming the file (``what`` says what it should be)."""
+    try:
+        return tomllib.loads(source.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigurationError(f"{source}: no such {what}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigurationError(f"{source}: not valid TOML: {exc}") from exc
 
 
 def check_plugin_settings(config: ProgrammeConfig, source: str = "<configuration>") -> None:

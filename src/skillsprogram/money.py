@@ -34,6 +34,24 @@ def currency_precision(code: str) -> int:
     return get_currency_precision(code)
 
 
+def parse_amount(text: str, digits: int) -> int | None:
+    """An amount typed in the currency's major unit (``4000``, ``4000.50``; ``,``, ``_`` or
+    spaces between thousands are ignored) in its minor unit counted with ``digits``
+    decimals; ``None`` when ``text`` is not such an amount (a sign, letters, more decimals
+    than ``digits``)."""
+    cleaned = text.strip().replace(",", "").replace("_", "").replace(" ", "")
+    whole, dot, fraction = cleaned.partition(".")
+    if (
+        not whole.isascii()
+        or not whole.isdigit()
+        or not ((fraction.isascii() and fraction.isdigit()) or not dot)
+    ):
+        return None
+    if len(fraction) > digits or len(whole) > 16:
+        return None
+    return int(whole) * 10**digits + int(fraction.ljust(digits, "0") or "0")
+
+
 def display_locale(locale: str | None) -> str:
     """``locale`` if Babel knows it, else its language (``pt_TL`` -> ``pt``), else
     :data:`DEFAULT_LOCALE`."""

@@ -26,6 +26,7 @@ from skillsprogram.cli.operations import draw_replay_command, operations
 from skillsprogram.cli.options import DatabaseOption
 from skillsprogram.cli.render import Amounts, funnel_table, print_tables
 from skillsprogram.cli.scaffold import new_country_command
+from skillsprogram.cli.what_if import simulate_command
 from skillsprogram.clock import FixedClock
 from skillsprogram.config import load_config
 from skillsprogram.context import ProgrammeContext
@@ -42,6 +43,7 @@ app.add_typer(operations, name="run")
 app.add_typer(payouts_app, name="payouts")
 app.add_typer(ledger_app, name="ledger")
 app.command("new-country")(new_country_command)
+app.command("simulate")(simulate_command)
 provider_ops.register(operations)
 app.add_typer(api.clients, name="clients")
 app.command("serve")(api.serve)

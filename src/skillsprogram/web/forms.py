@@ -24,6 +24,7 @@ from skillsprogram.api.problems import ApiError
 from skillsprogram.api.security import Principal
 from skillsprogram.errors import DomainError
 from skillsprogram.i18n import N_
+from skillsprogram.money import parse_amount
 from skillsprogram.web.messages import DOMAIN_MESSAGES, FIELD_MESSAGES, INVALID
 from skillsprogram.web.rendering import translate
 from skillsprogram.web.sessions import csrf_token
@@ -154,6 +155,7 @@ def minor_units(text: str, digits: int) -> int | str:
     """An amount typed in the currency's major unit (``4000``, ``4000.50``; ``,`` or ``_``
     between thousands are ignored) in its minor unit, or ``text`` unchanged when it is not
     such an amount with at most ``digits`` decimals (for the model to refuse beside its
+<<<<<<< HEAD
     field)."""
     cleaned = text.strip().replace(",", "").replace("_", "").replace(" ", "")
     whole, dot, fraction = cleaned.partition(".")
@@ -194,3 +196,8 @@ def limited_sign_in(
         submission.failed()
         raise
     return principal, submission
+=======
+    field); see :func:`skillsprogram.money.parse_amount`."""
+    amount = parse_amount(text, digits)
+    return text if amount is None else amount
+>>>>>>> t/whatif

@@ -15,6 +15,7 @@ from skillsprogram.web.routes import (
     public,
     registering,
     signing_in,
+    what_if,
 )
 
 #: Every router of the portal, in the order they are included.
@@ -29,4 +30,5 @@ ROUTERS: list[APIRouter] = [
     partner.router,
     console.router,
     operations.router,
+    what_if.router,
 ]
