@@ -460,7 +460,14 @@ def _audit_events(u: Callable[..., str]) -> str:
     ident = f"{app}::text"
     pj = f"'person_id', {person}::text"
     moves = [
-        ("g.registered_at", "'registered'", "NULL", "'registered'", f"json_build_object({pj}, 'wave', g.wave)", "true"),
+        (
+            "g.registered_at",
+            "'registered'",
+            "NULL",
+            "'registered'",
+            f"json_build_object({pj}, 'wave', g.wave)",
+            "true",
+        ),
         (
             "g.screened_at",
             "CASE WHEN g.verified THEN 'identity_verified' ELSE 'identity_rejected' END",
@@ -568,8 +575,9 @@ def _audit_events(u: Callable[..., str]) -> str:
     return (
         "INSERT INTO audit_event (occurred_at, programme_id, actor, entity, entity_id, action, "
         "from_status, to_status, data)\n"
-        f"SELECT at, pid, 'bench', entity, entity_id, action, from_status, to_status, data FROM (\n{union}\n) "
-        "AS e(at, pid, entity, entity_id, action, from_status, to_status, data) ORDER BY at, entity_id"
+        "SELECT at, pid, 'bench', entity, entity_id, action, from_status, to_status, data "
+        f"FROM (\n{union}\n) AS e(at, pid, entity, entity_id, action, from_status, to_status, data) "
+        "ORDER BY at, entity_id"
     )
 
 
@@ -597,6 +605,51 @@ def generate(url: str, applicants: int, seed: float = 0.42, *, quiet: bool = Fal
     finally:
         engine.dispose()
     return timings
+
+
+def add_registrations(url: str, applicants: int) -> None:
+    """Register ``applicants`` more people in the last wave (person, application and the
+    ``registered`` event each), as new events arrive while a programme runs."""
+    uid = "('{p}' || '-0000-7000-8000-' || lpad(to_hex(i), 12, '0'))::uuid"
+    app, person = uid.format(p="b2f00000"), uid.format(p="b1f00000")
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            cursor = conn.connection.cursor()
+            start = int(
+                conn.execute(
+                    text("SELECT count(*) FROM application WHERE id::text LIKE 'b2f00000%'")
+                ).scalar_one()
+            )
+            batch = f"generate_series({start + 1}, {start + applicants}) AS i"
+            cursor.execute(
+                "CREATE TEMP TABLE bench_new AS SELECT i, r.code AS region, w.id AS wave_id, w.number, "
+                "w.closes_at AS at, p.id AS pid "
+                f"FROM {batch} CROSS JOIN LATERAL (SELECT code FROM region WHERE level = 2 "
+                "ORDER BY code OFFSET (i % 150) LIMIT 1) AS r, "
+                "(SELECT * FROM wave ORDER BY number DESC LIMIT 1) AS w, programme p"
+            )
+            cursor.execute(
+                "INSERT INTO person (id, national_id_hash, national_id_enc, full_name, birth_date, sex, "
+                "region_code, created_at) "
+                f"SELECT {person}, encode(sha256(('new-nid' || i)::bytea), 'hex'), 'v1:bench', "
+                "'Applicant N' || i, date '1990-01-01', 'F', region, at FROM bench_new"
+            )
+            cursor.execute(
+                "INSERT INTO application (id, programme_id, person_id, wave_id, status, region_code, "
+                "in_education, attributes, registered_at, status_changed_at) "
+                f"SELECT {app}, pid, {person}, wave_id, 'registered', region, false, "
+                "'{\"never_trained\": true}'::json, at, at FROM bench_new"
+            )
+            cursor.execute(
+                "INSERT INTO audit_event (occurred_at, programme_id, actor, entity, entity_id, action, "
+                "from_status, to_status, data) "
+                f"SELECT at, pid, 'bench', 'application', {app}::text, 'registered', NULL, 'registered', "
+                f"json_build_object('person_id', {person}::text, 'wave', number) FROM bench_new ORDER BY i"
+            )
+            cursor.execute("DROP TABLE bench_new")
+    finally:
+        engine.dispose()
 
 
 #: Consistency the figures rely on, each a query that must return zero.
@@ -655,15 +708,23 @@ def build(name: str, applicants: int, *, quiet: bool = False) -> tuple[str, floa
     """Create, seed and fill the database ``name``; its URL and the wall seconds taken."""
     started = time.perf_counter()
     url = create_database(name)
+    fill(url, applicants, quiet=quiet)
+    return url, time.perf_counter() - started
+
+
+def fill(url: str, applicants: int, *, quiet: bool = True) -> None:
+    """Seed the empty database at ``url`` with a demo programme, then add ``applicants``."""
+    started = time.perf_counter()
     seed_programme(url)
     if not quiet:
         print(f"  {'seed (demo, alembic)':<26} {time.perf_counter() - started:7.1f} s", flush=True)
     generate(url, applicants, quiet=quiet)
-    return url, time.perf_counter() - started
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database", default="bench_dashboard")
     parser.add_argument("--applicants", type=int, default=1_000_000)
     parser.add_argument("--check", action="store_true", help="only count rows and check consistency")

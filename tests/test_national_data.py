@@ -1,0 +1,76 @@
+"""The national-scale data generator (bench/national_data.py) at a small scale, on PostgreSQL:
+what it writes is what the lifecycle would have written, and the figures add up."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from sqlalchemy import create_engine
+
+from skillsprogram.context import load_programme
+from skillsprogram.privacy import PersonalDataVault
+from skillsprogram.services import reports
+
+from .conftest import PostgresServer
+
+APPLICANTS = 2_000
+
+
+def bench_module(name: str) -> ModuleType:
+    path = Path(__file__).resolve().parents[1] / "bench" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def national(postgres: PostgresServer) -> tuple[ModuleType, str]:
+    generator = bench_module("national_data")
+    url = postgres.create("national")
+    generator.fill(url, APPLICANTS)
+    return generator, url
+
+
+@pytest.mark.postgres
+def test_the_generated_programme_balances_its_ledger_and_has_every_applicant(
+    national: tuple[ModuleType, str],
+) -> None:
+    generator, url = national
+    counts, failures = generator.check(url)
+    assert failures == dict.fromkeys(generator.CHECKS, 0)
+    assert counts["application"] >= APPLICANTS
+    assert counts["person"] == counts["application"]
+    assert 0 < counts["completion"] < counts["purchase"] <= counts["voucher"] < counts["application"]
+
+
+@pytest.mark.postgres
+def test_the_funnel_of_generated_data_narrows_stage_by_stage(national: tuple[ModuleType, str]) -> None:
+    _generator, url = national
+    ctx = load_programme(create_engine(url), PersonalDataVault("national-data-test-secret"), "prakerja-2023")
+    with ctx.uow() as uow:
+        stages = dict(reports.funnel(uow, ctx).stages)
+    path = [
+        "registered",
+        "identity verified",
+        "eligible",
+        "selected",
+        "voucher issued",
+        "bought a course",
+        "completed training",
+        "rated a course",
+    ]
+    reached = [stages[stage] for stage in path]
+    assert reached == sorted(reached, reverse=True)
+    assert reached[-1] > 0
+    assert stages["registered"] == stages["identity verified"] + stages["identity rejected"]
+    assert (
+        stages["voucher issued"]
+        == stages["bought a course"] + stages["voucher forfeited (no purchase in time)"]
+    )
