@@ -449,6 +449,7 @@ class EventCursor(SQLModel, table=True):
 # API clients, idempotency records and grievances
 
 from skillsprogram.domain import payments as _payments  # noqa: E402, F401
+from skillsprogram.domain import report_models as _report_models  # noqa: E402, F401
 from skillsprogram.domain import settlement_models  # noqa: E402, F401
 from skillsprogram.domain.access import ApiClient as ApiClient  # noqa: E402
 from skillsprogram.domain.access import IdempotencyRecord as IdempotencyRecord  # noqa: E402

@@ -1,0 +1,55 @@
+"""The monitoring and evaluation figures: every report a :class:`~skillsprogram.domain.figures.Table`.
+
+:data:`REPORTS` names each report (its key is the table's and the URL's,
+``/v1/reports/{key}``); :data:`SECTIONS` orders them into the dashboard's sections.
+The funnel and refusal figures sum the pre-aggregated tallies that :func:`refresh`
+keeps up to date (see :mod:`.tallies`); no report counts over the audit log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from skillsprogram.context import ProgrammeContext
+from skillsprogram.domain.figures import ReportFilter, Table
+from skillsprogram.errors import NotFound
+from skillsprogram.services.figures import funnel as _funnel
+from skillsprogram.services.figures import refusals as _refusals
+from skillsprogram.services.figures.scope import check_filter
+from skillsprogram.services.figures.tallies import refresh
+from skillsprogram.storage.uow import UnitOfWork
+
+Report = Callable[[UnitOfWork, ProgrammeContext, ReportFilter], Table]
+"""A report: the figure for a programme, narrowed by a filter."""
+
+REPORTS: dict[str, Report] = {
+    "funnel": _funnel.funnel,
+    "funnel-rates": _funnel.funnel_rates,
+    "funnel-by-wave": _funnel.funnel_by_wave,
+    "funnel-by-day": _funnel.funnel_by_day,
+    "funnel-by-region": _funnel.funnel_by_region,
+    "refusals-by-rule": _refusals.refusals_by_rule,
+    "refusals-by-region": _refusals.refusals_by_region,
+}
+
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "funnel": ("funnel", "funnel-rates", "funnel-by-wave", "funnel-by-day", "funnel-by-region"),
+    "refusals": ("refusals-by-rule", "refusals-by-region"),
+    "inclusion": (),
+    "money": (),
+    "outcomes": (),
+}
+
+
+def build(uow: UnitOfWork, ctx: ProgrammeContext, key: str, flt: ReportFilter) -> Table:
+    """The report ``key`` for ``flt`` (checked first: see :func:`check_filter`)."""
+    report = REPORTS.get(key)
+    if report is None:
+        raise NotFound(
+            f"no report {key!r}; the reports are {sorted(REPORTS)}", code="unknown-report", report=key
+        )
+    check_filter(uow, ctx, flt)
+    return report(uow, ctx, flt)
+
+
+__all__ = ["REPORTS", "SECTIONS", "Report", "build", "check_filter", "refresh"]
