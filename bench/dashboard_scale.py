@@ -296,11 +296,7 @@ def show(result: dict[str, Any]) -> bool:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--database", default="bench_dashboard")
-    parser.add_argument("--applicants", type=int, default=1_000_000)
+    parser = national_data.argument_parser(__doc__)
     parser.add_argument("--reuse", action="store_true", help="keep the database already loaded")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--json", type=Path, default=Path("dashboard_scale.json"))

@@ -721,12 +721,19 @@ def fill(url: str, applicants: int, *, quiet: bool = True) -> None:
     generate(url, applicants, quiet=quiet)
 
 
-def main() -> None:
+def argument_parser(description: str | None) -> argparse.ArgumentParser:
+    """A command line with the options every national-scale bench takes: ``--database``
+    (the bench's own database) and ``--applicants``."""
     parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--database", default="bench_dashboard")
     parser.add_argument("--applicants", type=int, default=1_000_000)
+    return parser
+
+
+def main() -> None:
+    parser = argument_parser(__doc__)
     parser.add_argument("--check", action="store_true", help="only count rows and check consistency")
     args = parser.parse_args()
     url = database_url(args.database)
