@@ -11,9 +11,10 @@ from types import ModuleType
 import pytest
 from sqlalchemy import create_engine
 
-from skillsprogram.context import load_programme
+from skillsprogram.context import ProgrammeContext, load_programme
+from skillsprogram.domain.figures import ReportFilter
 from skillsprogram.privacy import PersonalDataVault
-from skillsprogram.services import reports
+from skillsprogram.services import figures, reports
 
 from .conftest import PostgresServer
 
@@ -38,6 +39,10 @@ def national(postgres: PostgresServer) -> tuple[ModuleType, str]:
     return generator, url
 
 
+def programme(url: str) -> ProgrammeContext:
+    return load_programme(create_engine(url), PersonalDataVault("national-data-test-secret"), "prakerja-2023")
+
+
 @pytest.mark.postgres
 def test_the_generated_programme_balances_its_ledger_and_has_every_applicant(
     national: tuple[ModuleType, str],
@@ -53,7 +58,7 @@ def test_the_generated_programme_balances_its_ledger_and_has_every_applicant(
 @pytest.mark.postgres
 def test_the_funnel_of_generated_data_narrows_stage_by_stage(national: tuple[ModuleType, str]) -> None:
     _generator, url = national
-    ctx = load_programme(create_engine(url), PersonalDataVault("national-data-test-secret"), "prakerja-2023")
+    ctx = programme(url)
     with ctx.uow() as uow:
         stages = dict(reports.funnel(uow, ctx).stages)
     path = [
@@ -74,3 +79,24 @@ def test_the_funnel_of_generated_data_narrows_stage_by_stage(national: tuple[Mod
         stages["voucher issued"]
         == stages["bought a course"] + stages["voucher forfeited (no purchase in time)"]
     )
+
+
+@pytest.mark.postgres
+def test_the_tallied_figures_of_generated_data_agree_with_counts_over_the_audit_log(
+    national: tuple[ModuleType, str],
+) -> None:
+    _generator, url = national
+    ctx = programme(url)
+    figures.refresh(ctx)
+    with ctx.uow() as uow:
+        old = reports.funnel(uow, ctx)
+        funnel = figures.REPORTS["funnel"](uow, ctx, ReportFilter())
+        refusals = figures.REPORTS["refusals-by-rule"](uow, ctx, ReportFilter())
+    label, count = funnel.column("label"), funnel.column("count")
+    tallied = {row[label]: row[count] for row in funnel.rows}
+    counted = dict(old.stages)
+    common = sorted(set(tallied) & set(counted))
+    assert len(common) >= 10
+    assert [tallied[stage] for stage in common] == [counted[stage] for stage in common]
+    rule, ruled = refusals.column("rule"), refusals.column("count")
+    assert sorted((row[rule], row[ruled]) for row in refusals.rows) == sorted(old.ineligible_by_rule)
