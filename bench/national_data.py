@@ -455,7 +455,8 @@ def statements(applicants: int, seed: float) -> list[tuple[str, str]]:
 
 
 def _audit_events(u: Callable[..., str]) -> str:
-    """Every application's moves, with the services' ``action`` names, in time order."""
+    """Every application's moves and the second wave's, with the services' ``action``
+    names, in time order."""
     app, person = u("b2000000"), u("b1000000")
     ident = f"{app}::text"
     pj = f"'person_id', {person}::text"
@@ -570,6 +571,14 @@ def _audit_events(u: Callable[..., str]) -> str:
         f"'payout_' || ({_payout_state()}), 'sending', {_payout_state()}, "
         "json_build_object('rail', x.rail, 'amount', x.amount, 'attempts', 1) "
         f"FROM bench_ent x, bench_ctx c WHERE x.r_pay < {PAYOUT_STATES[2][1]}"
+    )
+    parts.append(
+        "SELECT at, c.pid, 'wave', w.id::text, action, frm, tos, data FROM wave w CROSS JOIN bench_ctx c "
+        "CROSS JOIN LATERAL (VALUES "
+        "(w.opens_at, 'wave_opened', NULL, 'open', json_build_object('number', 2)), "
+        "(w.closes_at, 'wave_closed', 'open', 'closed', '{}'::json), "
+        "(w.drawn_at, 'wave_drawn', 'closed', 'drawn', json_build_object('seed', w.seed))) "
+        "AS m(at, action, frm, tos, data) WHERE w.number = 2"
     )
     union = "\nUNION ALL\n".join(parts)
     return (
