@@ -268,6 +268,50 @@ class SignInRules(_Strict):
     )
 
 
+class InclusionGroup(_Strict):
+    """A group of applicants the inclusion figures follow through the funnel: those whose
+    ``attribute`` (a registration attribute a plugin declares, or ``sex``, ``occupation``,
+    ``in_education``) is one of ``values``, who live in a region tagged ``region_tag``, and
+    whose age in the year they registered is within ``age`` (inclusive). Every criterion
+    given must hold; at least one is given."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_-]*$", description="Stable name, e.g. 'disability'")
+    label: str = Field(description="What the figures call the group (an English msgid)")
+    attribute: str | None = Field(default=None, description="The attribute read (absent: none)")
+    values: list[str | int | bool] = Field(
+        default_factory=list, description="The attribute's values that put an applicant in the group"
+    )
+    region_tag: str | None = Field(default=None, description="A tag the applicant's region carries")
+    age: tuple[int, int] | None = Field(default=None, description="Youngest and oldest age, inclusive")
+
+    @model_validator(mode="after")
+    def _one_criterion(self) -> InclusionGroup:
+        if self.attribute is None and self.region_tag is None and self.age is None:
+            raise ValueError(f"inclusion group {self.code!r} needs an attribute, a region_tag or an age")
+        if (self.attribute is None) != (not self.values):
+            raise ValueError(f"inclusion group {self.code!r}: give attribute and values together")
+        if self.values and len({type(v) for v in self.values}) > 1:
+            raise ValueError(f"inclusion group {self.code!r}: values must all be of one type")
+        if self.age is not None and not 0 <= self.age[0] <= self.age[1]:
+            raise ValueError(f"inclusion group {self.code!r}: age must be [youngest, oldest]")
+        return self
+
+
+class ReportSettings(_Strict):
+    """What the monitoring figures show beyond the funnel."""
+
+    inclusion: list[InclusionGroup] = Field(
+        default_factory=list, description="Groups followed through the funnel (the inclusion figures)"
+    )
+
+    @model_validator(mode="after")
+    def _unique_codes(self) -> ReportSettings:
+        codes = [group.code for group in self.inclusion]
+        if len(codes) != len(set(codes)):
+            raise ValueError("inclusion group codes must be unique")
+        return self
+
+
 class DemoSettings(_Strict):
     """How synthetic people behave in ``skillsprogram demo`` (a demo, never a real wave)."""
 
@@ -330,6 +374,7 @@ class ProgrammeConfig(_Strict):
         default_factory=dict,
         description="One table per plugin, [plugin_settings.<plugin>], validated by the plugin",
     )
+    reports: ReportSettings = Field(default=ReportSettings(), description="The monitoring figures")
     demo: DemoSettings = Field(default=DemoSettings(), description="How synthetic people behave in the demo")
 
     @model_validator(mode="after")

@@ -40,6 +40,7 @@ from skillsprogram.errors import ConfigurationError
 from skillsprogram.services import (
     benefits,
     catalogue,
+    figures,
     identity,
     programmes,
     registration,
@@ -81,6 +82,7 @@ def run_demo(
     pay_until_done(run)
     if run.rates.followup_rate > 0:
         follow_up(run, applications_of(ctx, finishers))
+    figures.refresh(ctx)
     with ctx.uow() as uow:
         run.result.funnel = reports.funnel(uow, ctx)
     return run.result

@@ -27,6 +27,7 @@ from skillsprogram.api.routes import (
     partners,
     programme,
     rails,
+    reports,
 )
 from skillsprogram.api.security import TokenService
 from skillsprogram.api.settings import ApiSettings
@@ -44,6 +45,7 @@ ROUTERS = (
     catalogue.router,
     partners.router,
     officers.router,
+    reports.router,
     auditors.router,
     rails.router,
 )

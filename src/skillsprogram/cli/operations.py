@@ -17,6 +17,7 @@ from skillsprogram.services import (
     benefits,
     catalogue,
     events,
+    figures,
     identity,
     payouts,
     programmes,
@@ -144,11 +145,19 @@ def dispatch_events(programme: Programme, database_url: DatabaseOption = None) -
     console.print(f"{events.dispatch_events(programme_context(programme, database_url)):,} events delivered")
 
 
+@operations.command("report-refresh")
+@refusing
+def report_refresh(programme: Programme, database_url: DatabaseOption = None) -> None:
+    """Take new audit events into the report tallies the monitoring figures sum."""
+    console.print(f"{figures.refresh(programme_context(programme, database_url)):,} milestones taken in")
+
+
 @operations.command("report")
 @refusing
 def report(programme: Programme, database_url: DatabaseOption = None) -> None:
-    """Print the programme funnel."""
+    """Bring the report tallies up to date and print the programme funnel."""
     ctx = programme_context(programme, database_url)
+    figures.refresh(ctx)
     with ctx.uow() as uow:
         funnel = reports.funnel(uow, ctx)
     print_tables(console, funnel_table(funnel, None, Amounts.of(ctx.config.programme)))

@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
+from skillsprogram.domain.figures import ReportFilter
 from skillsprogram.domain.lifecycle import EntitlementStatus, PayoutStatus
 from skillsprogram.domain.models import (
     Application,
-    AuditEvent,
-    EligibilityFinding,
     Entitlement,
     LedgerEntry,
     LedgerTransaction,
     Payout,
     Purchase,
 )
-from skillsprogram.domain.settlement_models import EmploymentOutcome, ProviderSettlement, SettlementItem
+from skillsprogram.domain.settlement_models import ProviderSettlement, SettlementItem
 from skillsprogram.services.employment import IN_WORK
+from skillsprogram.services.figures.outcomes import latest_employment
+from skillsprogram.services.figures.scope import tallied
+from skillsprogram.services.figures.tallies import PAID, rules_failed
 from skillsprogram.services.settlements import PAYABLE_STATES
 from skillsprogram.storage.uow import UnitOfWork
 
@@ -80,30 +80,17 @@ def payouts_by_status(uow: UnitOfWork, ctx: ProgrammeContext) -> list[tuple[str,
 
 
 def funnel(uow: UnitOfWork, ctx: ProgrammeContext) -> Funnel:
-    """How many applications reached each stage, from the audit log and the ledger."""
+    """How many applications reached each stage (the report tallies, as the last
+    :func:`skillsprogram.services.figures.refresh` left them), current statuses, and the
+    money from the ledger."""
     report = Funnel()
-    reached: dict[str, int] = dict(
-        uow.session.execute(
-            select(col(AuditEvent.action), func.count(distinct(col(AuditEvent.entity_id))))
-            .where(col(AuditEvent.programme_id) == ctx.pid, col(AuditEvent.entity) == "application")
-            .group_by(col(AuditEvent.action))
-        ).all()
-    )
+    reached = tallied(uow, ctx, ReportFilter()).get((), {})
     report.stages = [
-        (label, int(reached.get(action, 0)))
+        (label, reached.get(action, 0))
         for label, action in STAGES
         if action != "survey_answered" or ctx.config.surveys  # no survey row without surveys
     ]
-    report.ineligible_by_rule = [
-        (rule, int(count))
-        for rule, count in uow.session.execute(
-            select(col(EligibilityFinding.rule), func.count(distinct(col(EligibilityFinding.application_id))))
-            .join(Application, col(Application.id) == EligibilityFinding.application_id)
-            .where(col(Application.programme_id) == ctx.pid, col(EligibilityFinding.passed).is_(False))
-            .group_by(col(EligibilityFinding.rule))
-            .order_by(func.count(distinct(col(EligibilityFinding.application_id))).desc())
-        ).all()
-    ]
+    report.ineligible_by_rule = rules_failed(reached)
     report.current_status = {
         status: int(count)
         for status, count in uow.session.execute(
@@ -113,13 +100,7 @@ def funnel(uow: UnitOfWork, ctx: ProgrammeContext) -> Funnel:
         ).all()
     }
     report.payouts = payouts_by_status(uow, ctx)
-    report.paid_people = int(
-        uow.session.execute(
-            select(func.count(distinct(col(Entitlement.application_id))))
-            .join(Payout, col(Payout.entitlement_id) == Entitlement.id)
-            .where(col(Payout.programme_id) == ctx.pid, col(Payout.status) == PayoutStatus.PAID.value)
-        ).scalar_one()
-    )
+    report.paid_people = reached.get(PAID, 0)
     report.money = [
         (kind, currency, int(total))
         for kind, currency, total in uow.session.execute(
@@ -149,7 +130,9 @@ def funnel(uow: UnitOfWork, ctx: ProgrammeContext) -> Funnel:
         waiting, owed = unsettled_enrolments(uow, ctx)
         if waiting:
             report.settlements.append(("awaiting a verified provider account", 0, waiting, owed))
-    report.employment = employment_summary(uow, ctx)
+    report.employment = sorted(
+        latest_employment(uow, ctx, ReportFilter()).items(), key=lambda item: (-item[1], item[0])
+    )
     if report.employment:
         followed = sum(count for _status, count in report.employment)
         in_work = sum(count for status, count in report.employment if status in IN_WORK)
@@ -204,24 +187,3 @@ def unsettled_enrolments(uow: UnitOfWork, ctx: ProgrammeContext) -> tuple[int, i
         )
     ).one()
     return int(count), int(amount)
-
-
-def employment_summary(uow: UnitOfWork, ctx: ProgrammeContext) -> list[tuple[str, int]]:
-    """Graduates by employment status at follow-up (the latest report of each graduate)."""
-    latest: dict[uuid.UUID, tuple[datetime, str]] = {}
-    for application_id, status, reported_at in uow.session.execute(
-        select(
-            col(EmploymentOutcome.application_id),
-            col(EmploymentOutcome.status),
-            col(EmploymentOutcome.reported_at),
-        )
-        .join(Application, col(Application.id) == EmploymentOutcome.application_id)
-        .where(col(Application.programme_id) == ctx.pid)
-    ).all():
-        known = latest.get(application_id)
-        if known is None or reported_at >= known[0]:
-            latest[application_id] = (reported_at, status)
-    counts: dict[str, int] = {}
-    for _when, status in latest.values():
-        counts[status] = counts.get(status, 0) + 1
-    return sorted(counts.items(), key=lambda item: -item[1])

@@ -41,6 +41,7 @@ from skillsprogram.domain.models import Wave
 from skillsprogram.services import (
     benefits,
     events,
+    figures,
     grievances,
     identity,
     listings,
@@ -139,6 +140,7 @@ STEPS: dict[str, Callable[[ProgrammeContext], int]] = {
     "voucher-forfeiture": vouchers.forfeit_unused,
     "payout-scheduling": benefits.schedule_payouts,
     "event-dispatch": events.dispatch_events,
+    "report-refresh": figures.refresh,
 }
 
 

@@ -10,6 +10,7 @@ from skillsprogram.domain.figures import Chart, ChartKind, Column, ColumnKind, R
 from skillsprogram.i18n import N_
 from skillsprogram.services.figures.scope import Regions, tallied
 from skillsprogram.services.figures.tallies import PAID
+from skillsprogram.services.figures.titles import TITLES
 from skillsprogram.storage.uow import UnitOfWork
 
 #: The funnel's stages in order (tally stage, English label).
@@ -79,8 +80,8 @@ def funnel(uow: UnitOfWork, ctx: ProgrammeContext, flt: ReportFilter) -> Table:
     counts = tallied(uow, ctx, flt).get((), {})
     registered = counts.get("registered", 0)
     return Table(
-        key="funnel",
-        title=N_("Programme funnel"),
+        key="funnel-stages",
+        title=TITLES["funnel-stages"],
         note=N_("Applications that reached each stage; an application reaching a stage twice counts once."),
         columns=(
             Column("stage", N_("Stage"), ColumnKind.CODE),
@@ -101,7 +102,7 @@ def funnel_rates(uow: UnitOfWork, ctx: ProgrammeContext, flt: ReportFilter) -> T
     counts = tallied(uow, ctx, flt).get((), {})
     return Table(
         key="funnel-rates",
-        title=N_("Take-up, completion and payment"),
+        title=TITLES["funnel-rates"],
         columns=(
             Column("rate", N_("Rate"), ColumnKind.CODE),
             Column("label", N_("Rate"), ColumnKind.TEXT),
@@ -128,7 +129,7 @@ def funnel_by_wave(uow: UnitOfWork, ctx: ProgrammeContext, flt: ReportFilter) ->
     found = tallied(uow, ctx, flt, by=("wave",), stages=BREAKDOWN)
     return Table(
         key="funnel-by-wave",
-        title=N_("Funnel by wave"),
+        title=TITLES["funnel-by-wave"],
         note=N_("Wave 0 holds the applications not drawn into a wave yet."),
         columns=(Column("wave", N_("Wave"), ColumnKind.CODE), *_breakdown_columns()),
         rows=tuple((wave, *_breakdown_row(counts)) for (wave,), counts in sorted(found.items())),
@@ -141,7 +142,7 @@ def funnel_by_day(uow: UnitOfWork, ctx: ProgrammeContext, flt: ReportFilter) -> 
     found = tallied(uow, ctx, flt, by=("day",), stages=BREAKDOWN)
     return Table(
         key="funnel-by-day",
-        title=N_("Funnel by day"),
+        title=TITLES["funnel-by-day"],
         columns=(
             Column("day", N_("Day"), ColumnKind.DATE),
             *(Column(stage, _label(stage)) for stage in BREAKDOWN),
@@ -179,7 +180,7 @@ def funnel_by_region(uow: UnitOfWork, ctx: ProgrammeContext, flt: ReportFilter) 
     regions, rows = by_region(uow, ctx, flt, BREAKDOWN)
     return Table(
         key="funnel-by-region",
-        title=N_("Funnel by region"),
+        title=TITLES["funnel-by-region"],
         note=N_(
             "Each region directly under the chosen one (the top level without one), with everything below it."
         ),

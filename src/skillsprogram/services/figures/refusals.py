@@ -8,7 +8,8 @@ from skillsprogram.domain.figures import Chart, ChartKind, Column, ColumnKind, R
 from skillsprogram.i18n import N_
 from skillsprogram.services.figures.funnel import by_region
 from skillsprogram.services.figures.scope import tallied
-from skillsprogram.services.figures.tallies import RULE_PREFIX
+from skillsprogram.services.figures.tallies import rules_failed
+from skillsprogram.services.figures.titles import TITLES
 from skillsprogram.storage.uow import UnitOfWork
 
 REJECTED = "identity_rejected"
@@ -20,17 +21,10 @@ def refusals_by_rule(uow: UnitOfWork, ctx: ProgrammeContext, flt: ReportFilter) 
     both), as a share of all found ineligible."""
     counts = tallied(uow, ctx, flt).get((), {})
     ineligible = counts.get(INELIGIBLE, 0)
-    rules = sorted(
-        (
-            (stage.removeprefix(RULE_PREFIX), count)
-            for stage, count in counts.items()
-            if stage.startswith(RULE_PREFIX)
-        ),
-        key=lambda item: (-item[1], item[0]),
-    )
+    rules = rules_failed(counts)
     return Table(
         key="refusals-by-rule",
-        title=N_("Ineligible by rule"),
+        title=TITLES["refusals-by-rule"],
         note=N_("An application failing two rules counts under both."),
         columns=(
             Column("rule", N_("Rule"), ColumnKind.CODE),
@@ -48,7 +42,7 @@ def refusals_by_region(uow: UnitOfWork, ctx: ProgrammeContext, flt: ReportFilter
     regions, rows = by_region(uow, ctx, flt, ("registered", REJECTED, INELIGIBLE))
     return Table(
         key="refusals-by-region",
-        title=N_("Refusals by region"),
+        title=TITLES["refusals-by-region"],
         columns=(
             Column("region", N_("Region"), ColumnKind.CODE),
             Column("name", N_("Name"), ColumnKind.TEXT),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -13,7 +13,7 @@ from sqlmodel import col
 
 from skillsprogram.context import ProgrammeContext
 from skillsprogram.domain.figures import ReportFilter
-from skillsprogram.domain.models import Region, Wave
+from skillsprogram.domain.models import Application, Region, Wave
 from skillsprogram.domain.report_models import ReportTally
 from skillsprogram.errors import ValidationFailed
 from skillsprogram.storage.uow import UnitOfWork
@@ -21,15 +21,22 @@ from skillsprogram.storage.uow import UnitOfWork
 
 @dataclass(frozen=True, slots=True)
 class Regions:
-    """The region hierarchy: each region's name and parent (a small table, read whole)."""
+    """The region hierarchy: each region's name, parent and tags (a small table, read whole)."""
 
     names: dict[str, str]
     parents: dict[str, str | None]
+    tags: dict[str, list[str]]
 
     @classmethod
     def load(cls, uow: UnitOfWork) -> Regions:
-        rows = uow.session.execute(select(col(Region.code), col(Region.name), col(Region.parent_code))).all()
-        return cls({code: name for code, name, _ in rows}, {code: parent for code, _, parent in rows})
+        rows = uow.session.execute(
+            select(col(Region.code), col(Region.name), col(Region.parent_code), col(Region.tags))
+        ).all()
+        return cls(
+            {code: name for code, name, _, _ in rows},
+            {code: parent for code, _, parent, _ in rows},
+            {code: list(tags or []) for code, _, _, tags in rows},
+        )
 
     def children(self, node: str | None) -> list[str]:
         """The regions directly under ``node`` (the top level when ``None``), by code."""
@@ -124,3 +131,28 @@ def tallied(
 
 def _day(value: Any) -> Any:
     return date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else value
+
+
+def application_conditions(uow: UnitOfWork, ctx: ProgrammeContext, flt: ReportFilter) -> list[Any]:
+    """The ``WHERE`` on :class:`Application` for ``flt``'s wave and region (days apply to
+    each figure's own date column)."""
+    found: list[Any] = [col(Application.programme_id) == ctx.pid]
+    if flt.wave is not None:
+        found.append(
+            col(Application.wave_id).in_(
+                select(col(Wave.id)).where(col(Wave.programme_id) == ctx.pid, col(Wave.number) == flt.wave)
+            )
+        )
+    if flt.region is not None:
+        found.append(col(Application.region_code).in_(sorted(Regions.load(uow).within(flt.region))))
+    return found
+
+
+def day_conditions(column: Any, flt: ReportFilter) -> list[Any]:
+    """``column`` (a timestamp) within ``flt``'s days, inclusive, in UTC."""
+    found: list[Any] = []
+    if flt.since is not None:
+        found.append(column >= datetime.combine(flt.since, time.min, UTC))
+    if flt.until is not None:
+        found.append(column < datetime.combine(flt.until + timedelta(days=1), time.min, UTC))
+    return found

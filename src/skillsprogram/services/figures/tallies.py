@@ -32,9 +32,12 @@ from skillsprogram.domain.models import (
     Entitlement,
     EventCursor,
     Payout,
+    Person,
     Wave,
 )
 from skillsprogram.domain.report_models import ReportMilestone, ReportTally
+from skillsprogram.services.figures import groups
+from skillsprogram.services.figures.scope import Regions
 from skillsprogram.storage.rows import EventCursorRow
 from skillsprogram.storage.uow import UnitOfWork, table_of
 
@@ -61,12 +64,27 @@ APPLICATION_STAGES = (
 )
 PAID = "paid"
 RULE_PREFIX = "rule:"
+GROUP_STAGES = ("registered", "selected", "course_completed", PAID)
+"""The stages the inclusion groups are counted at (as ``group:<code>:<stage>``)."""
 MILESTONE_KEY = ("application_id", "stage")
+
+
+def rules_failed(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """The ``rule:<code>`` stages of summed tallies as (rule, applications), most failed first."""
+    return sorted(
+        (
+            (stage.removeprefix(RULE_PREFIX), n)
+            for stage, n in counts.items()
+            if stage.startswith(RULE_PREFIX)
+        ),
+        key=lambda item: (-item[1], item[0]),
+    )
 
 
 def refresh(ctx: ProgrammeContext) -> int:
     """Bring the programme's tallies up to date; returns the milestones taken in (counted
     before and after: PostgreSQL's driver reports no row count for ``INSERT ... SELECT``)."""
+    groups.check_groups(ctx)
     with ctx.uow() as uow:
         before = _milestones(uow, ctx)
     moved = False
@@ -194,6 +212,39 @@ def rebuild_tally(uow: UnitOfWork, ctx: ProgrammeContext) -> None:
         .where(col(ReportMilestone.programme_id) == ctx.pid)
         .group_by(col(ReportMilestone.stage), wave, col(Application.region_code), col(ReportMilestone.day))
     )
-    uow.session.execute(
-        tally.insert().from_select(["programme_id", "stage", "wave", "region_code", "day", "count"], counted)
-    )
+    columns = ["programme_id", "stage", "wave", "region_code", "day", "count"]
+    uow.session.execute(tally.insert().from_select(columns, counted))
+    if not ctx.config.reports.inclusion:
+        return
+    regions = Regions.load(uow)
+    for group in ctx.config.reports.inclusion:
+        where, person = groups.conditions(group, regions)
+        stage = literal(group_stage(group.code, "")) + col(ReportMilestone.stage)
+        query = (
+            select(
+                literal(ctx.pid, Uuid()),
+                stage,
+                wave,
+                col(Application.region_code),
+                col(ReportMilestone.day),
+                func.count(),
+            )
+            .join(Application, col(Application.id) == ReportMilestone.application_id)
+            .outerjoin(Wave, col(Wave.id) == Application.wave_id)
+            .where(
+                col(ReportMilestone.programme_id) == ctx.pid,
+                col(ReportMilestone.stage).in_(GROUP_STAGES),
+                *where,
+            )
+            .group_by(
+                col(ReportMilestone.stage), wave, col(Application.region_code), col(ReportMilestone.day)
+            )
+        )
+        if person:
+            query = query.join(Person, col(Person.id) == Application.person_id)
+        uow.session.execute(tally.insert().from_select(columns, query))
+
+
+def group_stage(code: str, stage: str) -> str:
+    """The tally stage counting inclusion group ``code`` at ``stage``."""
+    return f"group:{code}:{stage}"
