@@ -9,8 +9,8 @@ a database already loaded), then times, each as the median and the 95th percenti
   meets every few minutes);
 - each report in ``skillsprogram.services.figures.REPORTS`` with no filter, one wave,
   one province, one regency and a range of days;
-- the funnel of :mod:`skillsprogram.services.reports` (the monitoring figures before the
-  tallies), for comparison;
+- the funnel of :mod:`skillsprogram.services.reports` (what ``skillsprogram report``
+  prints), for comparison;
 - a baseline in the same run: ``SELECT count(*)`` and one bare ``GROUP BY status`` over
   ``application``. The machine is shared, so each view's ratio to the baseline is the
   figure to compare between runs.
@@ -214,8 +214,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         with ctx.uow() as uow:
             return reports.funnel(uow, ctx)
 
-    measure("old funnel (services.reports.funnel)", "none", old_funnel, runs=max(1, min(args.runs, 3)))
-
     figures = figures_module()
     slow: list[dict[str, Any]] = []
     if figures is None:
@@ -225,6 +223,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         out.append(Figure("refresh (from empty)", "none", [_once(lambda: figures.refresh(ctx))]))
         national_data.add_registrations(url, NEW_EVENTS_APPLICANTS)
         out.append(Figure("refresh (incremental)", "none", [_once(lambda: figures.refresh(ctx))]))
+    measure("services.reports.funnel (CLI)", "none", old_funnel, runs=max(1, min(args.runs, 3)))
+    if figures is not None:
         for key, report in figures.REPORTS.items():
             for label, narrowed in filters(engine).items():
 

@@ -90,7 +90,7 @@ def test_the_tallied_figures_of_generated_data_agree_with_counts_over_the_audit_
     figures.refresh(ctx)
     with ctx.uow() as uow:
         old = reports.funnel(uow, ctx)
-        funnel = figures.REPORTS["funnel"](uow, ctx, ReportFilter())
+        funnel = figures.REPORTS["funnel-stages"](uow, ctx, ReportFilter())
         refusals = figures.REPORTS["refusals-by-rule"](uow, ctx, ReportFilter())
     label, count = funnel.column("label"), funnel.column("count")
     tallied = {row[label]: row[count] for row in funnel.rows}
