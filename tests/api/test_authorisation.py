@@ -105,6 +105,7 @@ def test_every_role_is_refused_on_the_routes_of_the_other_roles(
         "officer": creds.officer,
         "auditor": creds.auditor,
         "admin": creds.admin,
+        "minister": staff_token(client, ctx, "minister"),
         "provider": creds.provider,
         "platform": creds.platform,
         "rail": {"X-Client-Id": str(creds.rail_client), "X-Timestamp": "0", "X-Signature": "sha256=00"},
@@ -224,3 +225,10 @@ def test_an_applicant_trades_the_refresh_token_for_new_tokens_until_revoked(
             "/v1/auth/token", data={**form, "refresh_token": renewed.json()["refresh_token"]}
         )
         assert refused.status_code == 401 and refused.json()["code"] == "invalid-grant"
+
+
+def test_a_minister_reads_the_figures_and_nothing_else(client: TestClient, ctx: ProgrammeContext) -> None:
+    minister = staff_token(client, ctx, "minister")
+    assert client.get("/v1/reports/funnel", headers=minister).status_code == 200
+    assert client.get("/v1/waves", headers=minister).status_code == 403
+    assert client.post("/v1/waves", json={}, headers=minister).status_code == 403

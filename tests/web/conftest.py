@@ -91,3 +91,26 @@ def partner_sign_in(browser: TestClient, key: str) -> Response:
     return browser.post(
         "/partner/sign-in", data={**form_tokens(page.text), "api_key": key, "next": "/partner"}
     )
+
+
+@dataclass
+class StaffMember:
+    """A staff client as an administrator issues it: its id and its secret."""
+
+    client_id: uuid.UUID
+    secret: str
+
+
+def staff_member(ctx: ProgrammeContext, role: str = "officer") -> StaffMember:
+    """A new staff client of ``role``."""
+    with ctx.transaction() as uow:
+        issued = clients.create_client(uow, ctx, role, f"test {role}")
+    return StaffMember(issued.client.id, issued.secret)
+
+
+def console_sign_in(browser: TestClient, member: StaffMember, secret: str | None = None) -> Response:
+    """Sign in on the console's sign-in page as ``member`` (with ``secret`` instead of
+    theirs when given); returns the answer."""
+    page = browser.get("/console/sign-in")
+    fields = {"client_id": str(member.client_id), "client_secret": secret or member.secret}
+    return browser.post("/console/sign-in", data={**form_tokens(page.text), **fields})

@@ -18,6 +18,7 @@ from skillsprogram.api.limits import RateLimiter
 from skillsprogram.api.problems import ApiError
 from skillsprogram.api.security import (
     ALL_SCOPES,
+    ROLE_SCOPES,
     Principal,
     TokenService,
     check_signature,
@@ -26,7 +27,7 @@ from skillsprogram.api.security import (
 )
 from skillsprogram.api.settings import ApiSettings
 from skillsprogram.context import ProgrammeContext
-from skillsprogram.domain.access import ApiClient, ClientRole
+from skillsprogram.domain.access import STAFF_ROLES, ApiClient, ClientRole
 from skillsprogram.errors import ApplicationNotFound
 from skillsprogram.privacy import mask
 from skillsprogram.services import clients, records
@@ -260,6 +261,39 @@ def active_organisation(state: ApiState, client_id: uuid.UUID, *roles: ClientRol
     if client is None or client.role not in {role.value for role in roles}:
         return None
     return _client(client)
+
+
+def staff_member(state: ApiState, client_id: uuid.UUID, secret: str, scope: str | None = None) -> Principal:
+    """The staff member whose client id and secret these are, with the scopes asked for
+    (``scope``, space-separated: a subset of the role's; all of them when ``None``).
+
+    The one check behind ``POST /v1/auth/token`` and the console's sign-in: 401
+    ``invalid-client`` for an unknown, revoked or wrong pair, 403 ``unauthorized-client``
+    for an organisation's client (it uses its API key) and 403 ``invalid-scope`` for a
+    scope the role may not have.
+    """
+    with state.ctx.uow() as uow:
+        client = clients.authenticate(uow, client_id, secret)
+    if client is None:
+        raise ApiError(
+            401, "invalid-client", "unknown client or wrong secret", headers={"WWW-Authenticate": "Basic"}
+        )
+    if client.role not in {r.value for r in STAFF_ROLES}:
+        raise ApiError(403, "unauthorized-client", f"a {client.role} client uses its API key, not tokens")
+    allowed = ROLE_SCOPES[client.role]
+    wanted = frozenset(scope.split()) if scope else allowed
+    if not wanted <= allowed:
+        raise ApiError(403, "invalid-scope", f"a {client.role} may not have {sorted(wanted - allowed)}")
+    return dataclasses.replace(_client(client), scopes=wanted)
+
+
+def active_staff(state: ApiState, client_id: uuid.UUID) -> Principal | None:
+    """The staff client ``client_id`` with every scope of its role, while it is active;
+    ``None`` once it has been revoked (read on every request, as for a key)."""
+    principal = active_organisation(state, client_id, *STAFF_ROLES)
+    if principal is None:
+        return None
+    return dataclasses.replace(principal, scopes=ROLE_SCOPES[principal.role])
 
 
 def _signer(

@@ -54,6 +54,8 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
     ),
     ClientRole.AUDITOR.value: frozenset({"audit:read", "ledger:verify", "reports:read"}),
     ClientRole.ADMIN.value: frozenset(STAFF_SCOPES),
+    # A minister reads the programme's figures and nothing else.
+    ClientRole.MINISTER.value: frozenset({"reports:read"}),
 }
 
 ALL_SCOPES = {APPLICANT: "An applicant acting on their own application", **STAFF_SCOPES}

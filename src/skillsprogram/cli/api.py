@@ -73,7 +73,7 @@ def run_server(
 @refusing
 def create(
     programme: Programme,
-    role: Annotated[str, typer.Option(help="platform, provider, rail, officer, auditor or admin")],
+    role: Annotated[str, typer.Option(help="platform, provider, rail, officer, auditor, admin or minister")],
     name: Annotated[str, typer.Option(help="Who the client is")],
     owner: Annotated[str | None, typer.Option(help="The platform, provider or rail code it acts for")] = None,
     database_url: DatabaseOption = None,

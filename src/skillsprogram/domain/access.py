@@ -26,10 +26,11 @@ class ClientRole(StrEnum):
     OFFICER = "officer"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    MINISTER = "minister"
 
 
 #: Roles whose clients exchange their secret for a bearer token (OAuth2 client credentials).
-STAFF_ROLES = frozenset({ClientRole.OFFICER, ClientRole.AUDITOR, ClientRole.ADMIN})
+STAFF_ROLES = frozenset({ClientRole.OFFICER, ClientRole.AUDITOR, ClientRole.ADMIN, ClientRole.MINISTER})
 
 
 class ApiClient(SQLModel, table=True):

@@ -3,10 +3,11 @@
 The session is a cookie signed with a key derived from the deployment secret (Starlette's
 ``SessionMiddleware``): HttpOnly, SameSite=Lax, Secure when the settings say the portal is
 served over HTTPS. It holds no personal value: the application's id (an applicant's
-session) or the API client's id (a platform's or provider's, never its key), the chosen
+session) or the API client's id (a platform's, provider's or staff member's, never its
+key or secret), the chosen
 language, the session's CSRF secret and, while a person signs in, the challenge their code
-was asked under. A session is one person's: signing in as an applicant or as a partner
-ends whichever sign-in it held before.
+was asked under. A session is one person's: signing in as an applicant, a partner or a
+staff member ends whichever sign-in it held before.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import uuid
 
 from fastapi import Request
 
-from skillsprogram.api.deps import active_organisation, still_admitted
+from skillsprogram.api.deps import active_organisation, active_staff, still_admitted
 from skillsprogram.api.problems import ApiError
 from skillsprogram.api.security import APPLICANT, Principal
 from skillsprogram.domain.access import ClientRole
@@ -26,6 +27,7 @@ from skillsprogram.domain.types import uuid_or_none
 SESSION_COOKIE = "skillsprogram_session"
 _APPLICATION = "application"
 _PARTNER = "partner"
+_STAFF = "staff"
 #: The roles that sign in to the partner pages with their API key.
 PARTNER_ROLES = (ClientRole.PLATFORM, ClientRole.PROVIDER)
 _LOCALE = "locale"
@@ -141,6 +143,29 @@ def partner(request: Request) -> Principal | None:
     if client_id is None:
         return None
     principal = active_organisation(request.app.state.api, client_id, *PARTNER_ROLES)
+    if principal is None:
+        sign_out(request)
+    return principal
+
+
+def sign_in_staff(request: Request, client_id: uuid.UUID) -> None:
+    """Start an officer's, auditor's, administrator's or minister's session as staff client
+    ``client_id`` (any other sign-in in the session ends; the language and CSRF secret are
+    kept, as for :func:`sign_in`)."""
+    _restart(request, (_LOCALE, _CSRF))
+    request.session[_STAFF] = str(client_id)
+
+
+def staff(request: Request) -> Principal | None:
+    """The signed-in staff member as the API's caller, with every scope of their role, or
+    ``None``.
+
+    The client is read on every request: once it is revoked, the session ends at once.
+    """
+    client_id = _id_in(request, _STAFF)
+    if client_id is None:
+        return None
+    principal = active_staff(request.app.state.api, client_id)
     if principal is None:
         sign_out(request)
     return principal

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, status
 
-from skillsprogram.api.deps import State, bearer, still_admitted, transaction
+from skillsprogram.api.deps import State, bearer, staff_member, still_admitted, transaction
 from skillsprogram.api.problems import ApiError
 from skillsprogram.api.routes import BEARER, COMMON, MUTATING, problems
 from skillsprogram.api.schemas import (
@@ -21,8 +21,7 @@ from skillsprogram.api.schemas import (
     SignInIn,
     TokenOut,
 )
-from skillsprogram.api.security import ROLE_SCOPES, Principal
-from skillsprogram.domain.access import STAFF_ROLES
+from skillsprogram.api.security import Principal
 from skillsprogram.services import clients, sign_in
 
 router = APIRouter(tags=["auth"])
@@ -64,19 +63,8 @@ def token(
         raise ApiError(
             400, "invalid-request", "the client_credentials grant needs client_id and client_secret"
         )
-    with state.ctx.uow() as uow:
-        client = clients.authenticate(uow, client_id, client_secret)
-    if client is None:
-        raise ApiError(
-            401, "invalid-client", "unknown client or wrong secret", headers={"WWW-Authenticate": "Basic"}
-        )
-    if client.role not in {r.value for r in STAFF_ROLES}:
-        raise ApiError(403, "unauthorized-client", f"a {client.role} client uses its API key, not tokens")
-    allowed = ROLE_SCOPES[client.role]
-    wanted = frozenset(scope.split()) if scope else allowed
-    if not wanted <= allowed:
-        raise ApiError(403, "invalid-scope", f"a {client.role} may not have {sorted(wanted - allowed)}")
-    issued = state.tokens.issue(client.role, str(client.id), wanted, client_id=client.id)
+    staff = staff_member(state, client_id, client_secret, scope)
+    issued = state.tokens.issue(staff.role, staff.subject, staff.scopes, client_id=staff.client_id)
     return TokenOut(access_token=issued.access_token, expires_in=issued.expires_in, scope=issued.scope)
 
 

@@ -9,6 +9,7 @@ from skillsprogram.web.routes import (
     applicant,
     catalogue,
     complaints,
+    console,
     partner,
     public,
     registering,
@@ -25,4 +26,5 @@ ROUTERS: list[APIRouter] = [
     accounts.router,
     complaints.router,
     partner.router,
+    console.router,
 ]
