@@ -155,19 +155,9 @@ def minor_units(text: str, digits: int) -> int | str:
     """An amount typed in the currency's major unit (``4000``, ``4000.50``; ``,`` or ``_``
     between thousands are ignored) in its minor unit, or ``text`` unchanged when it is not
     such an amount with at most ``digits`` decimals (for the model to refuse beside its
-<<<<<<< HEAD
-    field)."""
-    cleaned = text.strip().replace(",", "").replace("_", "").replace(" ", "")
-    whole, dot, fraction = cleaned.partition(".")
-    if (
-        not whole.isascii()
-        or not whole.isdigit()
-        or not ((fraction.isascii() and fraction.isdigit()) or not dot)
-    ):
-        return text
-    if len(fraction) > digits or len(whole) > 16:
-        return text
-    return int(whole) * 10**digits + int(fraction.ljust(digits, "0") or "0")
+    field); see :func:`skillsprogram.money.parse_amount`."""
+    amount = parse_amount(text, digits)
+    return text if amount is None else amount
 
 
 def limited_sign_in(
@@ -196,8 +186,3 @@ def limited_sign_in(
         submission.failed()
         raise
     return principal, submission
-=======
-    field); see :func:`skillsprogram.money.parse_amount`."""
-    amount = parse_amount(text, digits)
-    return text if amount is None else amount
->>>>>>> t/whatif
