@@ -111,6 +111,10 @@ def refresh(ctx: ProgrammeContext) -> int:
         return 0
     with ctx.uow() as uow:
         taken = _milestones(uow, ctx) - before
+        if taken > before // 10:
+            # A tenth more milestones than the planner last saw: without fresh statistics
+            # PostgreSQL plans the rebuild's join as a nested loop over millions of probes.
+            uow.refresh_statistics(ReportMilestone)
         rebuild_tally(uow, ctx)
         uow.commit()
     return taken
