@@ -10,6 +10,7 @@ from skillsprogram.web.routes import (
     catalogue,
     complaints,
     console,
+    figures,
     operations,
     partner,
     public,
@@ -29,6 +30,7 @@ ROUTERS: list[APIRouter] = [
     complaints.router,
     partner.router,
     console.router,
+    figures.router,
     operations.router,
     what_if.router,
 ]
