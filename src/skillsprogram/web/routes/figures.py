@@ -9,6 +9,7 @@ wave or region, or days in the wrong order, is shown beside its field, not as an
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -17,6 +18,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from skillsprogram.api.deps import reading
+from skillsprogram.api.security import Principal
 from skillsprogram.domain.figures import ReportFilter, Table
 from skillsprogram.errors import DomainError, NotFound
 from skillsprogram.i18n import N_
@@ -98,12 +100,20 @@ def _shown(request: Request, table: Table) -> dict[str, Any]:
     }
 
 
-@router.get("")
-@router.get("/{section}")
-def dashboard(request: Request, section: str = "funnel") -> Response:
-    """One section of the dashboard (the funnel first), with the filter form above it."""
-    if section not in figures.SECTIONS:
-        raise NotFound(f"no figures page {section!r}", code="unknown-section")
+@dataclass(frozen=True, slots=True)
+class Read:
+    """The figures a page asked for, what narrowed them and what the filter got wrong."""
+
+    principal: Principal
+    tables: list[Table]
+    errors: dict[str, str]
+    regions: Regions
+    waves: list[int]
+
+
+def read_figures(request: Request, keys: tuple[str, ...]) -> Read | Response:
+    """The figures ``keys`` for the signed-in reader, narrowed by the query's filter (the
+    whole programme when the filter is refused); the way to sign in otherwise."""
     principal = signed_in_staff(request, "reports:read")
     if isinstance(principal, Response):
         return principal
@@ -111,22 +121,34 @@ def dashboard(request: Request, section: str = "funnel") -> Response:
     flt = read_filter(request, errors)
     with reading(request.app.state.api, principal) as (uow, ctx):
         flt = _checked(request, flt, errors, lambda f: figures.check_filter(uow, ctx, f))
-        tables = [figures.build(uow, ctx, key, flt) for key in figures.SECTIONS[section]]
+        tables = [figures.build(uow, ctx, key, flt) for key in keys]
         regions = Regions.load(uow)
-        waves = listings.wave_numbers(uow, ctx)
+        waves = sorted(listings.wave_numbers(uow, ctx).values())
+    return Read(principal, tables, errors, regions, waves)
+
+
+@router.get("")
+@router.get("/{section}")
+def dashboard(request: Request, section: str = "funnel") -> Response:
+    """One section of the dashboard (the funnel first), with the filter form above it."""
+    if section not in figures.SECTIONS:
+        raise NotFound(f"no figures page {section!r}", code="unknown-section")
+    read = read_figures(request, figures.SECTIONS[section])
+    if isinstance(read, Response):
+        return read
     query = urlencode({k: request.query_params[k] for k in FILTER_FIELDS if request.query_params.get(k)})
-    values = {k: request.query_params.get(k, "") for k in FILTER_FIELDS}
     shown = {
         "section": section,
         "sections": SECTION_TITLES,
-        "figures": [_shown(request, t) for t in tables],
-        "regions": region_choices(regions),
-        "waves": sorted(waves.values()),
-        "values": values,
-        "query": "" if errors else query,
-        "errors": FieldErrors(errors),
+        "figures": [_shown(request, t) for t in read.tables],
+        "regions": region_choices(read.regions),
+        "waves": read.waves,
+        "values": {k: request.query_params.get(k, "") for k in FILTER_FIELDS},
+        "query": "" if read.errors else query,
+        "errors": FieldErrors(read.errors),
     }
-    return render_console(request, principal, "console/figures.html", shown, 422 if errors else 200)
+    status = 422 if read.errors else 200
+    return render_console(request, read.principal, "console/figures.html", shown, status)
 
 
 @router.get("/{section}/{key}.csv")
@@ -134,16 +156,11 @@ def figure_csv(request: Request, section: str, key: str) -> Response:
     """One figure as CSV, with the filter of the page it was downloaded from."""
     if section not in figures.SECTIONS or key not in figures.SECTIONS[section]:
         raise NotFound(f"no figure {key!r} in {section!r}", code="unknown-report")
-    principal = signed_in_staff(request, "reports:read")
-    if isinstance(principal, Response):
-        return principal
-    errors: dict[str, str] = {}
-    flt = read_filter(request, errors)
-    with reading(request.app.state.api, principal) as (uow, ctx):
-        flt = _checked(request, flt, errors, lambda f: figures.check_filter(uow, ctx, f))
-        table = figures.build(uow, ctx, key, flt)
+    read = read_figures(request, (key,))
+    if isinstance(read, Response):
+        return read
     return Response(
-        table.csv(),
+        read.tables[0].csv(),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{table.key}.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="{key}.csv"'},
     )
